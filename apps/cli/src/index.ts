@@ -1,0 +1,2 @@
+// @floe/cli: public entry point. Curated exports only; internals stay under src/internal.
+export {};

@@ -1,0 +1,2 @@
+// @floe/config: public entry point. Curated exports only; internals stay under src/internal.
+export {};

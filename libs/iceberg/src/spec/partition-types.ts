@@ -1,0 +1,86 @@
+// Partition specs, sort orders, snapshots and refs as plain data (spec §Partitioning,
+// §Sorting, §Snapshots). Transforms are kept as their spec string (`bucket[16]`, `day`);
+// parsing and applying them lives in the transform modules.
+
+import type { Schema } from './types.ts';
+
+export interface PartitionField {
+  readonly sourceId: number;
+  readonly fieldId: number;
+  readonly name: string;
+  readonly transform: string;
+}
+
+export interface PartitionSpec {
+  readonly specId: number;
+  readonly fields: readonly PartitionField[];
+}
+
+export type SortDirection = 'asc' | 'desc';
+export type NullOrder = 'nulls-first' | 'nulls-last';
+
+export interface SortField {
+  readonly sourceId: number;
+  readonly transform: string;
+  readonly direction: SortDirection;
+  readonly nullOrder: NullOrder;
+}
+
+export interface SortOrder {
+  readonly orderId: number;
+  readonly fields: readonly SortField[];
+}
+
+export type SnapshotOperation = 'append' | 'replace' | 'overwrite' | 'delete';
+
+export interface Snapshot {
+  readonly snapshotId: bigint;
+  readonly parentSnapshotId?: bigint;
+  readonly sequenceNumber: bigint;
+  readonly timestampMs: bigint;
+  readonly manifestList: string;
+  /** `operation` plus free-form string properties (spec §Snapshot summary). */
+  readonly summary: { readonly operation: SnapshotOperation } & Readonly<Record<string, string>>;
+  readonly schemaId?: number;
+}
+
+export interface SnapshotRef {
+  readonly snapshotId: bigint;
+  readonly type: 'branch' | 'tag';
+  readonly minSnapshotsToKeep?: number;
+  readonly maxSnapshotAgeMs?: bigint;
+  readonly maxRefAgeMs?: bigint;
+}
+
+export interface SnapshotLogEntry {
+  readonly snapshotId: bigint;
+  readonly timestampMs: bigint;
+}
+
+export interface MetadataLogEntry {
+  readonly metadataFile: string;
+  readonly timestampMs: bigint;
+}
+
+/** Domain form of table metadata (v1 and v2 files both read into this). */
+export interface TableMetadata {
+  readonly formatVersion: 1 | 2 | 3;
+  readonly tableUuid: string;
+  readonly location: string;
+  readonly lastSequenceNumber: bigint;
+  readonly lastUpdatedMs: bigint;
+  readonly lastColumnId: number;
+  readonly schemas: readonly Schema[];
+  readonly currentSchemaId: number;
+  readonly partitionSpecs: readonly PartitionSpec[];
+  readonly defaultSpecId: number;
+  readonly lastPartitionId: number;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly currentSnapshotId?: bigint;
+  readonly snapshots: readonly Snapshot[];
+  readonly snapshotLog: readonly SnapshotLogEntry[];
+  readonly metadataLog: readonly MetadataLogEntry[];
+  readonly sortOrders: readonly SortOrder[];
+  readonly defaultSortOrderId: number;
+  readonly refs: Readonly<Record<string, SnapshotRef>>;
+}
