@@ -1,4 +1,4 @@
 // @floe/test-support: what integration tests share (stack endpoints, Python peer runner).
 
-export { runPython } from './python.ts';
+export { pythonEnv, runPython } from './python.ts';
 export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath } from './stack-env.ts';

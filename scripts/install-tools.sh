@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what the real local stack needs, each piece only when missing, into caches that
+# survive between runs. Idempotent; safe to call before every `stack:up`.
+#   - redis-server from Debian's packages (apt)
+#   - MinIO built from source with `go install` at a pinned version (binary cached)
+#   - Apache Iceberg's REST catalog server: the runnable iceberg-open-api jar from Maven Central
+#   - a Python venv (pinned infra/local/requirements.txt) with PyIceberg, DuckDB + extensions, Dagster
+# Prints the resolved tool paths as KEY=VALUE lines on stdout (progress goes to stderr).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/scripts/env.sh"
+
+MINIO_VERSION="${FLOE_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
+ICEBERG_REST_VERSION="${FLOE_ICEBERG_REST_VERSION:-1.10.1}"
+M2="${MAVEN_REPO:-$HOME/.m2/repository}"
+log() { echo "install-tools: $*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Redis (Debian package). Debian's post-install may try to start a system service; we never use it.
+if ! command -v redis-server >/dev/null 2>&1; then
+  log "installing redis-server with apt"
+  as_root apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends redis-server >&2
+fi
+echo "REDIS_SERVER=$(command -v redis-server)"
+
+# MinIO, built once per pinned version; Go's module and build caches make rebuilds cheap.
+minio_bin="$FLOE_CACHE/bin/minio-$MINIO_VERSION"
+if [ ! -x "$minio_bin" ]; then
+  log "building MinIO $MINIO_VERSION with go install (a few minutes the first time)"
+  tmp_gobin="$(mktemp -d)"
+  GOBIN="$tmp_gobin" GOFLAGS=-mod=mod go install "github.com/minio/minio@$MINIO_VERSION" >&2
+  mkdir -p "$FLOE_CACHE/bin"
+  mv "$tmp_gobin/minio" "$minio_bin"
+  rm -rf "$tmp_gobin"
+fi
+echo "MINIO=$minio_bin"
+
+# Iceberg REST catalog server (fat jar; Main-Class org.apache.iceberg.rest.RESTCatalogServer).
+jar="$M2/org/apache/iceberg/iceberg-open-api/$ICEBERG_REST_VERSION/iceberg-open-api-$ICEBERG_REST_VERSION.jar"
+if [ ! -s "$jar" ]; then
+  log "fetching org.apache.iceberg:iceberg-open-api:$ICEBERG_REST_VERSION from Maven Central"
+  mvn -q -B dependency:get -Dartifact="org.apache.iceberg:iceberg-open-api:$ICEBERG_REST_VERSION" -Dtransitive=false >&2
+fi
+echo "ICEBERG_REST_JAR=$jar"
+
+# Python venv keyed by the requirements' hash, so a change of pins builds a fresh one.
+req="$here/infra/local/requirements.txt"
+key="$(sha256sum "$req" | cut -c1-12)"
+venv="$FLOE_CACHE/venv-$key"
+if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
+  log "creating Python venv $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
+  touch "$venv/.complete"
+fi
+echo "PYTHON=$venv/bin/python"

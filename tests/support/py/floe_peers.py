@@ -1,0 +1,55 @@
+"""Independent peers for interop tests: PyIceberg and DuckDB configured for the local stack.
+
+Tests run Python through `runPython` (tests/support/python.ts), which puts this folder on
+PYTHONPATH and exports the stack's endpoints as FLOE_* variables.
+"""
+import json
+import os
+import sys
+
+
+def env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} is not set: run this through runPython() with the stack up")
+    return value
+
+
+def s3_properties() -> dict:
+    return {
+        "s3.endpoint": env("FLOE_S3_ENDPOINT"),
+        "s3.access-key-id": env("FLOE_S3_ACCESS_KEY_ID"),
+        "s3.secret-access-key": env("FLOE_S3_SECRET_ACCESS_KEY"),
+        "s3.region": env("FLOE_S3_REGION"),
+        "s3.path-style-access": "true",
+    }
+
+
+def catalog(name: str = "floe"):
+    """PyIceberg's REST catalog client pointed at the stack's Iceberg REST server."""
+    from pyiceberg.catalog.rest import RestCatalog
+
+    return RestCatalog(name, uri=env("FLOE_CATALOG_URI"), **s3_properties())
+
+
+def duckdb_connection():
+    """DuckDB with the iceberg, httpfs and avro extensions loaded from the venv (no downloads)."""
+    import duckdb
+    import duckdb_ext
+
+    ext_dir = os.path.join(list(duckdb_ext.__path__)[0], "extensions")
+    con = duckdb.connect(config={"extension_directory": ext_dir, "autoinstall_known_extensions": False})
+    for extension in ("httpfs", "avro", "iceberg"):
+        con.execute(f"LOAD {extension}")
+    endpoint = env("FLOE_S3_ENDPOINT").removeprefix("http://")
+    con.execute(
+        "CREATE OR REPLACE SECRET floe_s3 (TYPE s3, KEY_ID ?, SECRET ?, ENDPOINT ?, REGION ?, "
+        "URL_STYLE 'path', USE_SSL false)",
+        [env("FLOE_S3_ACCESS_KEY_ID"), env("FLOE_S3_SECRET_ACCESS_KEY"), endpoint, env("FLOE_S3_REGION")],
+    )
+    return con
+
+
+def emit(value) -> None:
+    """Prints the JSON result on the last stdout line (what runPython parses)."""
+    sys.stdout.write("\n" + json.dumps(value, default=str) + "\n")
