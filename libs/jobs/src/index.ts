@@ -1,2 +1,34 @@
-// @floe/jobs: public entry point. Curated exports only; internals stay under src/internal.
-export {};
+// @floe/jobs: the job contract between producers and the worker fleet — zod schemas for write
+// and maintenance jobs and their results, queue names, the staging key layout, and JSON Schema
+// export for producers in other languages.
+export { type ExpressionJson, expressionJson } from './expression.ts';
+export { exportedSchemas, renderJsonSchemas } from './json-schema.ts';
+export {
+  MAINTENANCE_JOB_VERSION,
+  type MaintenanceJob,
+  type MaintenanceReport,
+  maintenanceJob,
+  maintenancePolicy,
+  maintenanceReport,
+} from './maintenance-job.ts';
+export { JobContractError, parseMaintenanceJob, parseWriteJob, parseWriteResult } from './parse.ts';
+export {
+  DEFAULT_MAINTENANCE_QUEUE,
+  DEFAULT_QUEUE_PREFIX,
+  DEFAULT_WRITE_QUEUE,
+  parseS3Uri,
+  type StagingLocation,
+  stagingKey,
+  stagingUri,
+  WRITE_JOB_NAME,
+} from './queues.ts';
+export {
+  idempotencyKey,
+  type StagedBatch,
+  type TableIdentifier,
+  WRITE_JOB_VERSION,
+  type WriteJob,
+  type WriteJobInput,
+  writeJob,
+} from './write-job.ts';
+export { type FailureReason, failureReason, type WriteResult, writeResult } from './write-result.ts';

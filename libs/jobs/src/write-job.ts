@@ -1,0 +1,93 @@
+// The write job contract, version 1 (DESIGN §4). A job holds references to staged Arrow IPC
+// stream objects, never rows. Its idempotency key is also the BullMQ job id, so a producer retry
+// cannot enqueue a second job, and it is the marker the writer records in `floe.job-ids`.
+import { z } from 'zod';
+import { expressionJson } from './expression.ts';
+
+export const WRITE_JOB_VERSION = 1;
+
+/** BullMQ job ids may not contain ':' and may not be plain integers. */
+export const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._~@=+\-/]+$/, "use letters, digits and . _ ~ @ = + - / (no ':' or spaces)")
+  .refine((key) => !/^\d+$/.test(key), 'must not be a plain integer (BullMQ reserves those)');
+
+const identifierPart = z.string().min(1).max(255);
+
+export const tableIdentifier = z.strictObject({
+  namespace: z.array(identifierPart).min(1),
+  name: identifierPart,
+});
+
+export const stagedBatch = z.strictObject({
+  uri: z.string().regex(/^s3a?:\/\/[^/]+\/.+/, 'must be an s3://bucket/key URI'),
+  format: z.literal('arrow-ipc-stream'),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+    .optional(),
+});
+
+export const partitionFieldRequest = z.strictObject({
+  /** source column name (dotted for nested fields) */
+  source: z.string().min(1),
+  /** identity, bucket[N], truncate[W], year, month, day, hour, void */
+  transform: z.string().regex(/^(identity|year|month|day|hour|void|bucket\[\d+\]|truncate\[\d+\])$/),
+  name: z.string().min(1).optional(),
+});
+
+export const sortFieldRequest = z.strictObject({
+  source: z.string().min(1),
+  transform: z.string().default('identity'),
+  direction: z.enum(['asc', 'desc']).default('asc'),
+  nullOrder: z.enum(['nulls-first', 'nulls-last']).default('nulls-first'),
+});
+
+export const createTableRequest = z.strictObject({
+  partitionSpec: z.array(partitionFieldRequest).default([]),
+  sortOrder: z.array(sortFieldRequest).optional(),
+  properties: z.record(z.string(), z.string()).optional(),
+  location: z.string().min(1).optional(),
+});
+
+const traceparent = z
+  .string()
+  .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent');
+
+export const writeJob = z
+  .strictObject({
+    version: z.literal(WRITE_JOB_VERSION),
+    table: tableIdentifier,
+    mode: z.enum(['append', 'overwrite', 'replace-partitions']),
+    overwriteFilter: expressionJson.optional(),
+    batches: z.array(stagedBatch).min(1, 'a write job needs at least one staged batch'),
+    schemaEvolution: z.enum(['add-columns', 'strict']).default('add-columns'),
+    create: createTableRequest.optional(),
+    idempotencyKey,
+    snapshotProperties: z
+      .record(z.string(), z.string())
+      .superRefine((properties, ctx) => {
+        for (const key of Object.keys(properties)) {
+          if (key.startsWith('floe.')) {
+            ctx.addIssue({ code: 'custom', path: [key], message: "keys starting with 'floe.' are reserved" });
+          }
+        }
+      })
+      .optional(),
+    traceparent: traceparent.optional(),
+    /** when the producer enqueued the job; bounds the writer's commit-marker search */
+    enqueuedAt: z.iso.datetime(),
+  })
+  .refine((job) => job.overwriteFilter === undefined || job.mode === 'overwrite', {
+    message: 'overwriteFilter is only allowed with mode "overwrite"',
+    path: ['overwriteFilter'],
+  });
+
+export type WriteJob = z.output<typeof writeJob>;
+export type WriteJobInput = z.input<typeof writeJob>;
+export type StagedBatch = z.output<typeof stagedBatch>;
+export type TableIdentifier = z.output<typeof tableIdentifier>;
