@@ -34,13 +34,12 @@ npx vitest run --coverage --reporter=default --reporter=json --outputFile=.cover
 py_status=0
 py_passed=0
 py_failed=0
-if compgen -G "integrations/*/tests/test_*.py" >/dev/null; then
+if compgen -G "integrations/dagster/tests/test_*.py" >/dev/null; then
   step "python tests (pytest in the stack venv)"
   python="$(node -p 'require("./.stack/env.json").python')"
   set +e
-  # shellcheck disable=SC1091
-  (. .stack/env && PYTHONPATH="$(ls -d integrations/*/src 2>/dev/null | paste -sd:)" \
-    "$python" -m pytest -q -p no:cacheprovider integrations) | tee .coverage/pytest.log
+  (cd integrations/dagster && PYTHONPATH=. PYTHONDONTWRITEBYTECODE=1 "$python" -m pytest -q -p no:cacheprovider tests) \
+    | tee .coverage/pytest.log
   py_status=${PIPESTATUS[0]}
   set -e
   py_passed=$(grep -oE '[0-9]+ passed' .coverage/pytest.log | tail -1 | grep -oE '[0-9]+' || echo 0)
