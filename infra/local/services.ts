@@ -1,10 +1,11 @@
 // The three real services of the local stack and how each one starts and proves it is healthy:
 // Redis (BullMQ), MinIO (S3 for staging and the warehouse) and Apache Iceberg's REST catalog
 // server (JDBC/SQLite metadata, S3FileIO on MinIO, path-style). All bind to loopback only.
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
 import { join } from 'node:path';
-import { ensureDir, type ServiceState } from './state.ts';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { freePort, httpOk, redisCommand, startDetached, waitUntil } from './processes.ts';
+import { ensureDir, type ServiceState } from './state.ts';
 import type { StackTools } from './tools.ts';
 
 export interface Credentials {

@@ -1,6 +1,8 @@
 // Smoke tests proving each service of the local stack is real and does what floe relies on:
 // Redis + BullMQ, S3 semantics on MinIO (multipart, conditional put), the Iceberg REST catalog,
 // PyIceberg against our catalog and DuckDB's iceberg extension.
+
+import { randomUUID } from 'node:crypto';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -13,7 +15,6 @@ import {
 import { loadStackEnv, runPython } from '@floe/test-support';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const stack = loadStackEnv();

@@ -113,7 +113,9 @@ async function status(): Promise<boolean> {
     const state = services[name];
     const ok = await healthy(name, state);
     allUp &&= ok;
-    console.log(`${name.padEnd(8)} ${ok ? 'up  ' : 'down'} ${state ? `pid ${state.pid} port ${state.port}` : ''}`);
+    console.log(
+      `${name.padEnd(8)} ${ok ? 'up  ' : 'down'} ${state ? `pid ${state.pid} port ${state.port}` : ''}`,
+    );
   }
   return allUp;
 }

@@ -1,4 +1,11 @@
 // @floe/test-support: what integration tests share (stack endpoints, Python peer runner).
 
+export {
+  type AuthGateway,
+  type AuthGatewayOptions,
+  type RecordedRequest,
+  startAuthGateway,
+} from './auth-gateway.ts';
+export { type Fault, type FaultProxy, faults, startFaultProxy } from './fault-proxy.ts';
 export { pythonEnv, runPython } from './python.ts';
 export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath } from './stack-env.ts';
