@@ -1,2 +1,290 @@
 // @floe/iceberg: public entry point. Curated exports only; internals stay under src/internal.
-export {};
+// errors (spec layer A)
+
+export type { ArrowToIcebergOptions } from './arrow/arrow-schema.ts';
+// spec layer A: Arrow ↔ Iceberg
+export {
+  arrowToIcebergSchema,
+  describeArrowField,
+  icebergToArrowSchema,
+  icebergToArrowType,
+  PARQUET_FIELD_ID_KEY,
+  readFieldId,
+} from './arrow/arrow-schema.ts';
+export { readArrowColumn, readArrowValue, readDataValue } from './arrow/read-value.ts';
+export type { IcebergErrorContext, IcebergErrorKind, IcebergErrorOptions } from './errors.ts';
+export { IcebergError, isIcebergError } from './errors.ts';
+export type {
+  DeleteManyOptions,
+  DeleteManyResult,
+  FileInfo,
+  FileIO,
+  InputFile,
+  OutputFile,
+  WriteSource,
+} from './io/file-io.ts';
+// FileIO (io/)
+export { BaseFileIO, forEachBounded } from './io/file-io.ts';
+export { LocalFileIO } from './io/local-file-io.ts';
+export { MemoryFileIO } from './io/memory-file-io.ts';
+export type { FileIOForOptions } from './io/resolve-file-io.ts';
+export { fileIOFor } from './io/resolve-file-io.ts';
+export type { S3ClientSettings, S3Credentials, S3CredentialsProvider } from './io/s3-config.ts';
+export { S3_PROPERTIES, s3SettingsFromProperties } from './io/s3-config.ts';
+export type { S3FileIOOptions } from './io/s3-file-io.ts';
+export { S3FileIO } from './io/s3-file-io.ts';
+export type { S3Location } from './io/s3-location.ts';
+export { isS3Location, parseS3Location } from './io/s3-location.ts';
+export type { AvroCodec } from './manifest/avro-container.ts';
+export type { ManifestFormatVersion } from './manifest/avro-schemas.ts';
+// manifests: data files, manifest entries, manifest files and lists (Avro)
+export type {
+  DataFile,
+  DataFileContent,
+  DataFileFormat,
+  ManifestEntry,
+  ManifestEntryStatus,
+  PartitionValue,
+} from './manifest/data-file.ts';
+export type { FieldSummary, ManifestContent, ManifestFile } from './manifest/manifest-file.ts';
+export type {
+  ManifestList,
+  ManifestListWriteOptions,
+  WrittenManifestList,
+} from './manifest/manifest-list.ts';
+export { assignSequenceNumbers, readManifestList, writeManifestList } from './manifest/manifest-list.ts';
+export type { ManifestContents, ManifestInheritance } from './manifest/manifest-reader.ts';
+export { inherit as inheritManifestMetadata, readManifest } from './manifest/manifest-reader.ts';
+export type { AddedFileOptions, ManifestWriterOptions, WrittenManifest } from './manifest/manifest-writer.ts';
+export { ManifestWriter } from './manifest/manifest-writer.ts';
+export type { ApplyUpdatesOptions } from './metadata/builder.ts';
+export { applyUpdates, METADATA_PREVIOUS_VERSIONS_MAX } from './metadata/builder.ts';
+export {
+  metadataDirectory,
+  newMetadataLocation,
+  nextMetadataLocation,
+  parseMetadataVersion,
+  WRITE_METADATA_PATH,
+} from './metadata/metadata-location.ts';
+export type { RequirementFailure } from './metadata/requirements.ts';
+export { assertRequirements, checkRequirements } from './metadata/requirements.ts';
+export type { FindSnapshotOptions } from './metadata/snapshot-queries.ts';
+export {
+  ancestorsOf,
+  currentSnapshot,
+  findSnapshotWithProperty,
+  snapshotAsOf,
+  snapshotById,
+  snapshotForRef,
+} from './metadata/snapshot-queries.ts';
+export type {
+  AddSchemaUpdate,
+  AddSnapshotUpdate,
+  AddSortOrderUpdate,
+  AddSpecUpdate,
+  AssertCreate,
+  AssertCurrentSchemaId,
+  AssertDefaultSortOrderId,
+  AssertDefaultSpecId,
+  AssertLastAssignedFieldId,
+  AssertLastAssignedPartitionId,
+  AssertRefSnapshotId,
+  AssertTableUuid,
+  AssignUuidUpdate,
+  RemovePropertiesUpdate,
+  RemoveSnapshotRefUpdate,
+  RemoveSnapshotsUpdate,
+  RemoveStatisticsUpdate,
+  SetCurrentSchemaUpdate,
+  SetDefaultSortOrderUpdate,
+  SetDefaultSpecUpdate,
+  SetLocationUpdate,
+  SetPropertiesUpdate,
+  SetSnapshotRefUpdate,
+  SetStatisticsUpdate,
+  TableRequirement,
+  TableRequirementType,
+  TableUpdate,
+  TableUpdateAction,
+  UpgradeFormatVersionUpdate,
+} from './metadata/updates.ts';
+export { LAST_ADDED } from './metadata/updates.ts';
+export {
+  tableRequirementFromJson,
+  tableRequirementsFromJson,
+  tableRequirementToJson,
+  tableUpdateFromJson,
+  tableUpdatesFromJson,
+  tableUpdateToJson,
+} from './metadata/updates-wire.ts';
+// metadata layer B: table metadata files, REST updates/requirements, builder, snapshot queries
+export {
+  MAIN_BRANCH,
+  parseTableMetadata,
+  readTableMetadata,
+  SUPPORTED_FORMAT_VERSIONS,
+  tableMetadataToJson,
+  validateReferences as validateTableMetadata,
+  writeTableMetadata,
+} from './metadata/wire.ts';
+export { bytesToDecimal, decimalToBytes, decimalToString, parseDecimal } from './spec/decimal.ts';
+export {
+  hashBytes,
+  hashDecimal,
+  hashInt,
+  hashLong,
+  hashString,
+  hashUuid,
+  murmur3Hash32,
+} from './spec/murmur3.ts';
+export type {
+  BoundPartitionField,
+  BoundPartitionSpec,
+  PartitionSpecBuilderOptions,
+  PartitionTuple,
+} from './spec/partition.ts';
+export {
+  bindPartitionSpec,
+  defaultPartitionName,
+  escapePathPart,
+  PARTITION_DATA_ID_START,
+  PartitionSpecBuilder,
+  partitionFieldById,
+  partitionKey,
+  partitionPath,
+  partitionTuple,
+  partitionTupleForRow,
+  partitionType,
+  UNPARTITIONED_SPEC,
+  valueAtPath,
+} from './spec/partition.ts';
+export * from './spec/partition-types.ts';
+export type { IndexedField, SchemaIndex } from './spec/schema.ts';
+export {
+  allFieldIds,
+  canPromote,
+  findFieldById,
+  findFieldByName,
+  highestFieldId,
+  indexSchema,
+  MAX_USER_FIELD_ID,
+  selectFields,
+  structOf,
+  typesEqual,
+  validateSchema,
+  walkFields,
+} from './spec/schema.ts';
+export { deserializeSingleValue, serializeSingleValue } from './spec/single-value.ts';
+export { parseJsonSingleValue, serializeJsonSingleValue } from './spec/single-value-json.ts';
+export type { TimeUnit } from './spec/temporal.ts';
+export {
+  civilToDays,
+  daysToCivil,
+  floorDiv,
+  floorMod,
+  formatDate,
+  formatTimeOfDay,
+  formatTimestamp,
+  parseDate,
+  parseTimeOfDay,
+  parseTimestamp,
+  timestampToDays,
+} from './spec/temporal.ts';
+export type { Transform } from './spec/transforms.ts';
+export {
+  applyTransform,
+  bucketHash,
+  canTransform,
+  parseTransform,
+  preservesOrder,
+  transformHumanString,
+  transformResultType,
+  transformToString,
+} from './spec/transforms.ts';
+export type {
+  ListTypeJson,
+  MapTypeJson,
+  NestedFieldJson,
+  SchemaJson,
+  StructTypeJson,
+  TypeJson,
+} from './spec/type-json.ts';
+export {
+  MAX_DECIMAL_PRECISION,
+  parsePrimitiveType,
+  parseSchema,
+  parseType,
+  primitiveTypeToString,
+  schemaToJson,
+  typeToJson,
+  typeToString,
+} from './spec/type-json.ts';
+// spec layer A: types, schemas, values, single-value serialization
+export * from './spec/types.ts';
+export type { IcebergValue, PrimitiveValue, StructValue } from './spec/values.ts';
+export {
+  bytesToHex,
+  bytesToUuid,
+  checkPrimitiveValue,
+  hexToBytes,
+  uuidToBytes,
+} from './spec/values.ts';
+// table actions and the optimistic-concurrency commit loop
+export {
+  type CatalogCommitter,
+  type CommittedTable,
+  isCommitConflict,
+  isCommitStateUnknown,
+  type TableIdentifier,
+  tableName,
+} from './table/catalog-committer.ts';
+export {
+  type CommitLogger,
+  type CommitOptions,
+  type CommitOutcome,
+  commitWithRebase,
+} from './table/commit.ts';
+export {
+  backoffMs,
+  type CommitRetryPolicy,
+  commitRetryPolicy,
+  DEFAULT_COMMIT_RETRY,
+} from './table/commit-retry-policy.ts';
+export {
+  currentSchema,
+  type DeleteSelector,
+  newSnapshotId,
+  type PreparedCommit,
+  type SnapshotChange,
+  SnapshotProducer,
+  specById,
+} from './table/snapshot-producer.ts';
+export {
+  type ActionOptions,
+  type AddedDataFile,
+  fastAppend,
+  overwrite,
+  replacePartitions,
+} from './table/table-actions.ts';
+export type { JsonValue } from './util/json.ts';
+export { parseJson, stringifyJson } from './util/json.ts';
+export { FIELD_ID_KEY, withFieldIds } from './write/arrow-field-ids.ts';
+export type { ColumnMetrics, LeafColumn } from './write/column-metrics.ts';
+export { ColumnMetricsCollector } from './write/column-metrics.ts';
+export type { DataFileWriterOptions } from './write/data-file-writer.ts';
+export {
+  DEFAULT_TARGET_FILE_SIZE_BYTES,
+  RollingDataFileWriter,
+  writeDataFiles,
+} from './write/data-file-writer.ts';
+export type { MetricsMode } from './write/metrics-config.ts';
+export { parseMetricsMode, resolveMetricsModes } from './write/metrics-config.ts';
+export type { ParquetFileWriterOptions, WrittenParquetFile } from './write/parquet-file-writer.ts';
+// Parquet data-file writers (write/): file → rolling data file → partitioned fanout
+export { ParquetFileWriter } from './write/parquet-file-writer.ts';
+export type { ParquetFooter } from './write/parquet-footer.ts';
+export { parseParquetFooter } from './write/parquet-footer.ts';
+export type { ParquetWriteOptions } from './write/parquet-options.ts';
+export { parquetOptionsFromProperties } from './write/parquet-options.ts';
+export type { PartitionedWriterOptions } from './write/partitioned-writer.ts';
+export { PartitionedDataWriter, writePartitionedDataFiles } from './write/partitioned-writer.ts';

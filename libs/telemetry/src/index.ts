@@ -1,2 +1,31 @@
-// @floe/telemetry: public entry point. Curated exports only; internals stay under src/internal.
-export {};
+// @floe/telemetry: logging with redaction, OpenTelemetry tracing, Prometheus metrics and the
+// ops HTTP server (/healthz, /readyz, /metrics). Curated exports only.
+export { TelemetryError, type TelemetryErrorKind } from './errors.ts';
+export {
+  type CreateLoggerOptions,
+  createLogger,
+  type DestinationStream,
+  type Logger,
+  type LogLevel,
+  SECRET_FIELD_NAMES,
+  secretRedactPaths,
+} from './logger.ts';
+export {
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  type MetricsRegistry,
+  type MetricsRegistryOptions,
+  metricsHandler,
+} from './metrics.ts';
+export { type OpsServer, type OpsServerOptions, startOpsServer } from './ops-server.ts';
+export { REDACTED, redactSecrets } from './redact-secrets.ts';
+export {
+  FLOE_TRACER_NAME,
+  type StartTelemetryOptions,
+  startTelemetry,
+  type TelemetryHandle,
+  type TraceExporterKind,
+  withSpan,
+} from './tracing.ts';

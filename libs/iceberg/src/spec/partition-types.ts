@@ -42,6 +42,9 @@ export interface Snapshot {
   /** `operation` plus free-form string properties (spec §Snapshot summary). */
   readonly summary: { readonly operation: SnapshotOperation } & Readonly<Record<string, string>>;
   readonly schemaId?: number;
+  /** v3 row lineage fields, kept for round trips; floe does not assign row ids. */
+  readonly firstRowId?: bigint;
+  readonly addedRows?: bigint;
 }
 
 export interface SnapshotRef {
@@ -60,6 +63,30 @@ export interface SnapshotLogEntry {
 export interface MetadataLogEntry {
   readonly metadataFile: string;
   readonly timestampMs: bigint;
+}
+
+/** One blob of a Puffin statistics file (spec §Table Statistics). */
+export interface BlobMetadata {
+  readonly type: string;
+  readonly snapshotId: bigint;
+  readonly sequenceNumber: bigint;
+  readonly fields: readonly number[];
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+/** A Puffin statistics file attached to a snapshot; floe keeps these intact, never writes them. */
+export interface StatisticsFile {
+  readonly snapshotId: bigint;
+  readonly statisticsPath: string;
+  readonly fileSizeInBytes: bigint;
+  readonly fileFooterSizeInBytes: bigint;
+  readonly blobMetadata: readonly BlobMetadata[];
+}
+
+export interface PartitionStatisticsFile {
+  readonly snapshotId: bigint;
+  readonly statisticsPath: string;
+  readonly fileSizeInBytes: bigint;
 }
 
 /** Domain form of table metadata (v1 and v2 files both read into this). */
@@ -83,4 +110,9 @@ export interface TableMetadata {
   readonly sortOrders: readonly SortOrder[];
   readonly defaultSortOrderId: number;
   readonly refs: Readonly<Record<string, SnapshotRef>>;
+  /** Statistics files per snapshot (`set-statistics`); absent when the table has none. */
+  readonly statistics?: readonly StatisticsFile[];
+  readonly partitionStatistics?: readonly PartitionStatisticsFile[];
+  /** v3 row lineage: kept so a v3 table's metadata survives a read/write round trip. */
+  readonly nextRowId?: bigint;
 }

@@ -1,0 +1,62 @@
+// The bridge from a `Catalog` to the format library's `CatalogCommitter` seam (@floe/iceberg
+// table/catalog-committer.ts): loads come back as domain `TableMetadata`, and commits take the
+// domain `TableRequirement`/`TableUpdate` unions, converted to their REST wire form here. The
+// catalog's error kinds (`commit-conflict`, `commit-state-unknown`) pass through unchanged, which
+// is exactly what the commit loop in @floe/iceberg branches on.
+
+import {
+  type CatalogCommitter,
+  type CommittedTable,
+  parseTableMetadata,
+  type TableMetadata,
+  type TableRequirement,
+  type TableUpdate,
+  tableRequirementToJson,
+  tableUpdateToJson,
+} from '@floe/iceberg';
+import type { Catalog, LoadedTable, TableIdentifier } from './catalog.ts';
+import { CatalogError } from './errors.ts';
+import { formatTable } from './identifiers.ts';
+import type { JsonObject } from './internal/json-shapes.ts';
+
+/** The domain form of a loaded table's metadata; unreadable metadata is an `invalid-response`. */
+export function tableMetadataOf(table: Pick<LoadedTable, 'identifier' | 'metadata'>): TableMetadata {
+  return domainMetadata(table.identifier, table.metadata, 'loadTable');
+}
+
+function domainMetadata(identifier: TableIdentifier, metadata: JsonObject, operation: string): TableMetadata {
+  try {
+    return parseTableMetadata(metadata);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CatalogError(
+      'invalid-response',
+      `${operation} table ${formatTable(identifier)}: the catalog returned table metadata floe cannot read (${reason}); ` +
+        'check the table with another Iceberg client and report it if the metadata looks valid',
+      { context: { operation, table: formatTable(identifier) }, cause: error },
+    );
+  }
+}
+
+export function catalogCommitter(catalog: Catalog): CatalogCommitter {
+  return {
+    async loadTable(identifier): Promise<CommittedTable> {
+      const loaded = await catalog.loadTable(identifier);
+      return { metadata: tableMetadataOf(loaded), metadataLocation: loaded.metadataLocation };
+    },
+    async commitTable(
+      identifier,
+      requirements: readonly TableRequirement[],
+      updates: readonly TableUpdate[],
+    ): Promise<CommittedTable> {
+      const result = await catalog.commitTable(identifier, {
+        requirements: requirements.map(tableRequirementToJson),
+        updates: updates.map(tableUpdateToJson),
+      });
+      return {
+        metadata: domainMetadata(identifier, result.metadata, 'commitTable'),
+        metadataLocation: result.metadataLocation,
+      };
+    },
+  };
+}

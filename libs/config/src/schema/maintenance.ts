@@ -1,0 +1,136 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is floe.yaml syntax, not a template slip
+// `maintenance:` — when the maintenance worker runs (BullMQ job schedulers, by cron or fixed
+// interval) and which retention it applies. Actions: `expire` expires snapshots and deletes
+// the files only they referenced, `orphans` deletes files no snapshot references, `staging`
+// deletes staged batches left behind by jobs that never committed. Defaults keep snapshots
+// longer than the write queue's retry window, so the commit markers that make retries
+// exactly-once outlive every retry.
+import { z } from 'zod';
+import { integer } from './fields.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const CRON_FIELD = /^[\d*,/?LW#A-Za-z-]+$/;
+
+function isCron(expression: string): boolean {
+  const fields = expression.trim().split(/\s+/);
+  return (fields.length === 5 || fields.length === 6) && fields.every((field) => CRON_FIELD.test(field));
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const SEGMENTS = /^[^.\s]+(\.[^.\s]+)*$/;
+
+const tableIdentifier = z.string().refine((name) => SEGMENTS.test(name) && name.includes('.'), {
+  message: 'is not a table identifier',
+  params: { fix: 'write namespace.table, e.g. analytics.events (nested: a.b.table)' },
+});
+
+const namespaceIdentifier = z.string().refine((name) => SEGMENTS.test(name), {
+  message: 'is not a namespace',
+  params: { fix: 'write the namespace with dots between levels, e.g. analytics or a.b' },
+});
+
+export const ScheduleSchema = z
+  .strictObject({
+    /** Unique name; also the BullMQ job scheduler id. */
+    name: z.string().refine((name) => /^[a-z0-9][a-z0-9_-]*$/.test(name), {
+      message: 'is not a schedule name',
+      params: { fix: 'use lowercase letters, digits, - and _, e.g. nightly-expire' },
+    }),
+    /** Cron pattern (5 or 6 fields), interpreted in `tz`. */
+    cron: z
+      .string()
+      .refine(isCron, {
+        message: 'is not a cron pattern',
+        params: { fix: 'write 5 fields (minute hour day month weekday), e.g. "0 3 * * *"' },
+      })
+      .optional(),
+    /** Fixed interval instead of cron. */
+    every_ms: integer({ min: 1000 }).optional(),
+    tz: z
+      .string()
+      .refine(isTimeZone, {
+        message: 'is not an IANA time zone',
+        params: { fix: 'write a zone such as UTC or Europe/Paris' },
+      })
+      .default('UTC'),
+    tables: z.array(tableIdentifier).min(1).optional(),
+    namespaces: z.array(namespaceIdentifier).min(1).optional(),
+    action: z.enum(['expire', 'orphans', 'staging']),
+  })
+  .superRefine((schedule, ctx) => {
+    if ((schedule.cron === undefined) === (schedule.every_ms === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [schedule.cron === undefined ? 'cron' : 'every_ms'],
+        message:
+          schedule.cron === undefined ? 'is missing (and so is every_ms)' : 'is set together with cron',
+        params: { fix: 'give exactly one of cron (e.g. "0 3 * * *") or every_ms' },
+      });
+    }
+    const hasTables = schedule.tables !== undefined;
+    const hasNamespaces = schedule.namespaces !== undefined;
+    if (schedule.action === 'staging') {
+      if (hasTables || hasNamespaces) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [hasTables ? 'tables' : 'namespaces'],
+          message: 'is set for action staging',
+          params: { fix: 'staging cleans storage.staging, not tables: remove tables/namespaces' },
+        });
+      }
+    } else if (hasTables === hasNamespaces) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tables'],
+        message: hasTables ? 'is set together with namespaces' : 'is missing (and so is namespaces)',
+        params: { fix: `give exactly one of tables or namespaces for action ${schedule.action}` },
+      });
+    }
+  });
+
+export const RetentionSchema = z.strictObject({
+  /** Snapshots older than this are expired (the newest snapshot never is). */
+  max_snapshot_age_ms: integer({ min: 60_000 }).default(5 * DAY_MS),
+  /** Snapshots kept regardless of age. */
+  min_snapshots_to_keep: integer({ min: 1 }).default(1),
+  /** Branches/tags (other than main) older than this are removed; omit to keep them forever. */
+  max_ref_age_ms: integer({ min: 60_000 }).optional(),
+  /** Files unreferenced by every snapshot are deleted only once older than this. */
+  orphan_older_than_ms: integer({ min: 60 * 60 * 1000 }).default(3 * DAY_MS),
+  /** Staged batches older than this are deleted by the staging action. */
+  staging_retention_ms: integer({ min: 60 * 60 * 1000 }).default(7 * DAY_MS),
+});
+
+export const MaintenanceSchema = z.strictObject({
+  schedules: z
+    .array(ScheduleSchema)
+    .default([])
+    .superRefine((schedules, ctx) => {
+      const seen = new Set<string>();
+      schedules.forEach((schedule, index) => {
+        if (seen.has(schedule.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'name'],
+            message: `"${schedule.name}" is used by an earlier schedule`,
+            params: { fix: 'give every schedule its own name' },
+          });
+        }
+        seen.add(schedule.name);
+      });
+    }),
+  retention: RetentionSchema.prefault({}),
+});
+
+export type ScheduleConfig = z.output<typeof ScheduleSchema>;
+export type RetentionConfig = z.output<typeof RetentionSchema>;
+export type MaintenanceConfig = z.output<typeof MaintenanceSchema>;

@@ -1,0 +1,21 @@
+// `writer:` — how one writer-worker process behaves: parallel jobs, Parquet file size, group
+// commit (linger and batch bound), graceful shutdown, and the port of its ops server.
+import { z } from 'zod';
+import { integer } from './fields.ts';
+
+export const WriterSchema = z.strictObject({
+  /** Jobs processed in parallel by one process. */
+  concurrency: integer({ min: 1, max: 1024 }).default(4),
+  /** A data file is rolled over once it reaches about this size. */
+  target_file_size_bytes: integer({ min: 1024 * 1024 }).default(128 * 1024 * 1024),
+  /** How long a ready commit waits for more jobs of the same table to join it. */
+  commit_linger_ms: integer({ min: 0, max: 60_000 }).default(200),
+  /** Upper bound of jobs coalesced into one snapshot. */
+  max_jobs_per_commit: integer({ min: 1, max: 10_000 }).default(32),
+  /** On SIGTERM, time allowed for in-flight jobs before the process exits. */
+  shutdown_deadline_ms: integer({ min: 0 }).default(30_000),
+  /** Port of /healthz, /readyz and /metrics; 0 turns the ops server off. */
+  metrics_port: integer({ min: 0, max: 65_535 }).default(9464),
+});
+
+export type WriterConfig = z.output<typeof WriterSchema>;

@@ -1,0 +1,249 @@
+// Builds one new snapshot on top of the latest table metadata, and rebuilds it cheaply when a
+// concurrent commit wins the race. Layers:
+//   1. the data files this change adds are written into new manifests ONCE (per partition spec)
+//      and reused on every attempt — data is never re-encoded and manifests never rewritten;
+//   2. on each attempt, the parent's manifests are carried over; when the change deletes files
+//      (overwrite, replace partitions) only the parent manifests holding deleted files are
+//      rewritten, against that attempt's fresh parent;
+//   3. a new manifest list is written for the attempt, and the commit is expressed as
+//      `add-snapshot` + `set-snapshot-ref main` guarded by `assert-ref-snapshot-id`.
+// The snapshot id is chosen once per producer, so the same id is committed whatever the attempt:
+// after an unknown commit outcome, finding that id in the table means our commit landed.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FileIO } from '../io/file-io.ts';
+import type { DataFile, ManifestEntry } from '../manifest/data-file.ts';
+import type { ManifestFile } from '../manifest/manifest-file.ts';
+import { readManifestList, writeManifestList } from '../manifest/manifest-list.ts';
+import { readManifest } from '../manifest/manifest-reader.ts';
+import { ManifestWriter } from '../manifest/manifest-writer.ts';
+import { currentSnapshot } from '../metadata/snapshot-queries.ts';
+import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
+import { MAIN_BRANCH } from '../metadata/wire.ts';
+import { partitionKey } from '../spec/partition.ts';
+import type { PartitionSpec, Snapshot, SnapshotOperation, TableMetadata } from '../spec/partition-types.ts';
+import type { Schema } from '../spec/types.ts';
+import { type SnapshotDelta, snapshotSummary } from './snapshot-summary.ts';
+
+/** Decides, for each live data file of the parent, whether this change removes it. */
+export type DeleteSelector = (file: DataFile, specId: number) => boolean;
+
+export interface SnapshotChange {
+  readonly operation: SnapshotOperation;
+  /** Files to add, each written under partition spec `specId`. */
+  readonly addedFiles: readonly { readonly file: DataFile; readonly specId: number }[];
+  /** Files of the parent to remove; re-evaluated against every attempt's parent. */
+  readonly deleteSelector?: DeleteSelector;
+  /** Extra summary properties (e.g. `floe.job-ids`). */
+  readonly summaryProperties?: Readonly<Record<string, string>>;
+  /** Updates committed in the same request before the snapshot (e.g. a schema change). */
+  readonly extraUpdates?: readonly TableUpdate[];
+  readonly extraRequirements?: readonly TableRequirement[];
+}
+
+export interface PreparedCommit {
+  readonly snapshot: Snapshot;
+  readonly updates: readonly TableUpdate[];
+  readonly requirements: readonly TableRequirement[];
+  readonly delta: SnapshotDelta;
+}
+
+/** A positive 63-bit id, as Java and PyIceberg generate them. */
+export function newSnapshotId(): bigint {
+  const bytes = randomBytes(8);
+  bytes[0] = (bytes[0] as number) & 0x7f;
+  const id = bytes.readBigUInt64BE();
+  return id === 0n ? 1n : id;
+}
+
+export class SnapshotProducer {
+  readonly snapshotId = newSnapshotId();
+  private readonly io: FileIO;
+  private readonly change: SnapshotChange;
+  private readonly commitUuid = randomUUID();
+  private addedManifests: ManifestFile[] | undefined;
+  private manifestCounter = 0;
+  /** Every metadata file this producer wrote; what `cleanUp` may delete if nothing committed. */
+  readonly writtenFiles: string[] = [];
+
+  constructor(io: FileIO, change: SnapshotChange) {
+    this.io = io;
+    this.change = change;
+  }
+
+  private metadataPath(base: TableMetadata, name: string): string {
+    const root = base.properties['write.metadata.path'] ?? `${base.location.replace(/\/+$/, '')}/metadata`;
+    return `${root}/${name}`;
+  }
+
+  private async writeManifest(
+    base: TableMetadata,
+    spec: PartitionSpec,
+    schema: Schema,
+    fill: (writer: ManifestWriter) => void,
+  ): Promise<ManifestFile> {
+    const path = this.metadataPath(base, `${this.commitUuid}-m${this.manifestCounter++}.avro`);
+    const writer = new ManifestWriter({
+      path,
+      spec,
+      schema,
+      snapshotId: this.snapshotId,
+      formatVersion: base.formatVersion === 1 ? 1 : 2,
+    });
+    fill(writer);
+    const { bytes, manifestFile } = writer.finish();
+    await this.io.write(path, bytes);
+    this.writtenFiles.push(path);
+    return { ...manifestFile, manifestLength: BigInt(bytes.length) };
+  }
+
+  /** Manifests for the added files, written on the first attempt only. */
+  private async manifestsForAddedFiles(base: TableMetadata): Promise<ManifestFile[]> {
+    if (this.addedManifests !== undefined) return this.addedManifests;
+    const schema = currentSchema(base);
+    const bySpec = new Map<number, DataFile[]>();
+    for (const { file, specId } of this.change.addedFiles) {
+      const list = bySpec.get(specId) ?? [];
+      list.push(file);
+      bySpec.set(specId, list);
+    }
+    const manifests: ManifestFile[] = [];
+    for (const [specId, files] of bySpec) {
+      const spec = specById(base, specId);
+      manifests.push(
+        await this.writeManifest(base, spec, schema, (w) => {
+          for (const f of files) w.add(f);
+        }),
+      );
+    }
+    this.addedManifests = manifests;
+    return manifests;
+  }
+
+  /** Builds the snapshot for this attempt on top of `base` (the freshly loaded table). */
+  async prepare(base: TableMetadata, attempt: number, nowMs = BigInt(Date.now())): Promise<PreparedCommit> {
+    const parent = currentSnapshot(base);
+    const sequenceNumber = base.lastSequenceNumber + 1n;
+    const added = await this.manifestsForAddedFiles(base);
+    const carried = parent === undefined ? [] : await this.parentManifests(parent);
+    const deletes = await this.applyDeletes(base, carried);
+    const manifests = [...added, ...deletes.manifests];
+
+    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.commitUuid}.avro`);
+    const list = writeManifestList({
+      snapshotId: this.snapshotId,
+      parentSnapshotId: parent?.snapshotId,
+      sequenceNumber,
+      manifests,
+      formatVersion: base.formatVersion === 1 ? 1 : 2,
+    });
+    await this.io.write(listPath, list.bytes);
+    this.writtenFiles.push(listPath);
+
+    const addedFiles = this.change.addedFiles.map((a) => a.file);
+    const changed = new Set([
+      ...this.change.addedFiles.map((a) => `${a.specId}/${partitionKey(a.file.partition)}`),
+      ...deletes.removed.map((r) => `${r.specId}/${partitionKey(r.file.partition)}`),
+    ]);
+    const delta: SnapshotDelta = {
+      addedDataFiles: addedFiles.length,
+      addedRecords: addedFiles.reduce((sum, f) => sum + f.recordCount, 0n),
+      addedFilesSize: addedFiles.reduce((sum, f) => sum + f.fileSizeInBytes, 0n),
+      deletedDataFiles: deletes.removed.length,
+      deletedRecords: deletes.removed.reduce((sum, r) => sum + r.file.recordCount, 0n),
+      removedFilesSize: deletes.removed.reduce((sum, r) => sum + r.file.fileSizeInBytes, 0n),
+      changedPartitions: changed.size,
+    };
+    const snapshot: Snapshot = {
+      snapshotId: this.snapshotId,
+      ...(parent === undefined ? {} : { parentSnapshotId: parent.snapshotId }),
+      sequenceNumber: base.formatVersion === 1 ? 0n : sequenceNumber,
+      timestampMs: nowMs,
+      manifestList: listPath,
+      summary: snapshotSummary(this.change.operation, delta, parent, {
+        ...this.change.summaryProperties,
+        'floe.commit-id': this.commitUuid,
+      }),
+      schemaId: base.currentSchemaId,
+    };
+    const updates: TableUpdate[] = [
+      ...(this.change.extraUpdates ?? []),
+      { action: 'add-snapshot', snapshot },
+      {
+        action: 'set-snapshot-ref',
+        refName: MAIN_BRANCH,
+        ref: { snapshotId: this.snapshotId, type: 'branch' },
+      },
+    ];
+    const requirements: TableRequirement[] = [
+      { type: 'assert-table-uuid', uuid: base.tableUuid },
+      { type: 'assert-ref-snapshot-id', ref: MAIN_BRANCH, snapshotId: parent?.snapshotId ?? null },
+      ...(this.change.extraRequirements ?? []),
+    ];
+    return { snapshot, updates, requirements, delta };
+  }
+
+  private async parentManifests(parent: Snapshot): Promise<ManifestFile[]> {
+    const list = readManifestList(await this.io.read(parent.manifestList));
+    return [...list.manifests];
+  }
+
+  /** Rewrites the parent manifests that hold files this change deletes. */
+  private async applyDeletes(
+    base: TableMetadata,
+    carried: readonly ManifestFile[],
+  ): Promise<{ manifests: ManifestFile[]; removed: { file: DataFile; specId: number }[] }> {
+    const selector = this.change.deleteSelector;
+    if (selector === undefined) return { manifests: [...carried], removed: [] };
+    const manifests: ManifestFile[] = [];
+    const removed: { file: DataFile; specId: number }[] = [];
+    for (const manifest of carried) {
+      if (manifest.content !== 'data' || manifest.addedFilesCount + manifest.existingFilesCount === 0) {
+        manifests.push(manifest);
+        continue;
+      }
+      const contents = readManifest(await this.io.read(manifest.manifestPath), manifest);
+      const live = contents.entries.filter((e) => e.status !== 'deleted');
+      const doomed = new Set<ManifestEntry>(live.filter((e) => selector(e.file, manifest.partitionSpecId)));
+      if (doomed.size === 0) {
+        manifests.push(manifest);
+        continue;
+      }
+      const spec = specById(base, manifest.partitionSpecId);
+      const schema = currentSchema(base);
+      const rewritten = await this.writeManifest(base, spec, schema, (writer) => {
+        for (const entry of live) {
+          if (doomed.has(entry)) writer.delete(entry);
+          else writer.existing(entry);
+        }
+      });
+      for (const entry of doomed) removed.push({ file: entry.file, specId: manifest.partitionSpecId });
+      manifests.push(rewritten);
+    }
+    return { manifests, removed };
+  }
+
+  /** Deletes the metadata files written by attempts that did not become the committed snapshot. */
+  async cleanUp(committed: PreparedCommit | undefined): Promise<void> {
+    const keep = new Set<string>();
+    if (committed !== undefined) {
+      keep.add(committed.snapshot.manifestList);
+      const list = readManifestList(await this.io.read(committed.snapshot.manifestList));
+      for (const manifest of list.manifests) keep.add(manifest.manifestPath);
+    }
+    const doomed = this.writtenFiles.filter((path) => !keep.has(path));
+    if (doomed.length > 0) await this.io.deleteMany(doomed);
+  }
+}
+
+export function currentSchema(metadata: TableMetadata): Schema {
+  const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId);
+  if (schema === undefined)
+    throw new Error(`table metadata has no current schema ${metadata.currentSchemaId}`);
+  return schema;
+}
+
+export function specById(metadata: TableMetadata, specId: number): PartitionSpec {
+  const spec = metadata.partitionSpecs.find((s) => s.specId === specId);
+  if (spec === undefined) throw new Error(`table metadata has no partition spec ${specId}`);
+  return spec;
+}

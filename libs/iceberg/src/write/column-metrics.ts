@@ -1,0 +1,329 @@
+// Per-column metrics of a data file, computed from the Arrow data as it is written (spec
+// §Manifests: value_counts, null_value_counts, nan_value_counts, lower/upper_bounds,
+// column_sizes). parquet-wasm does not expose footer statistics, so counts and bounds come from
+// the batches themselves; column sizes come from the footer's column chunks. Counts follow
+// Parquet's leaf semantics so they match what other engines compute from the same file: a leaf
+// under a null struct is a null value, and a null or empty list contributes one null to each
+// leaf beneath it. Bounds are kept for leaves outside lists and maps only (an absent bound is
+// always correct; a wrong one corrupts pruning) and follow the column's metrics mode.
+
+import type { Schema as ArrowSchema, Data, Field, RecordBatch } from 'apache-arrow';
+import { DataType } from 'apache-arrow';
+import { IcebergError } from '../errors.ts';
+import { serializeSingleValue } from '../spec/single-value.ts';
+import type { IcebergType, NestedField, PrimitiveType, Schema } from '../spec/types.ts';
+import { isPrimitive } from '../spec/types.ts';
+import { bytesToUuid, type PrimitiveValue } from '../spec/values.ts';
+import { slotReader } from './arrow-leaf-values.ts';
+import {
+  compareBytes,
+  compareStrings,
+  truncateBytesLower,
+  truncateBytesUpper,
+  truncateStringLower,
+  truncateStringUpper,
+} from './bounds.ts';
+import { type MetricsMode, resolveMetricsModes } from './metrics-config.ts';
+
+export interface ColumnMetrics {
+  readonly recordCount: bigint;
+  readonly columnSizes: Map<number, bigint>;
+  readonly valueCounts: Map<number, bigint>;
+  readonly nullValueCounts: Map<number, bigint>;
+  readonly nanValueCounts: Map<number, bigint>;
+  readonly lowerBounds: Map<number, Uint8Array>;
+  readonly upperBounds: Map<number, Uint8Array>;
+}
+
+/** A primitive column of the file, in Parquet leaf order. */
+export interface LeafColumn {
+  readonly fieldId: number;
+  /** Full dotted Iceberg name (`location.lat`, `tags.element`, `props.key`). */
+  readonly name: string;
+  readonly type: PrimitiveType;
+  readonly insideCollection: boolean;
+  readonly mode: MetricsMode;
+}
+
+type ColumnNode =
+  | { readonly kind: 'leaf'; readonly leaf: number }
+  | { readonly kind: 'struct'; readonly children: readonly ColumnNode[] }
+  | { readonly kind: 'list'; readonly element: ColumnNode }
+  | { readonly kind: 'map'; readonly key: ColumnNode; readonly value: ColumnNode };
+
+interface LeafStats {
+  values: number;
+  nulls: number;
+  nans: number;
+  min: PrimitiveValue | undefined;
+  max: PrimitiveValue | undefined;
+}
+
+export class ColumnMetricsCollector {
+  readonly leaves: readonly LeafColumn[];
+  readonly #roots: readonly ColumnNode[];
+  readonly #stats: LeafStats[];
+  #records = 0;
+
+  constructor(schema: Schema, arrowSchema: ArrowSchema, properties: Readonly<Record<string, string>> = {}) {
+    const found: Omit<LeafColumn, 'mode'>[] = [];
+    this.#roots = arrowSchema.fields.map((field) => buildNode(field, schema.fields, [], false, found));
+    const modes = resolveMetricsModes(
+      found.map((leaf) => leaf.name),
+      properties,
+    );
+    this.leaves = found.map((leaf, i) => ({ ...leaf, mode: modes[i] as MetricsMode }));
+    this.#stats = found.map(() => ({ values: 0, nulls: 0, nans: 0, min: undefined, max: undefined }));
+  }
+
+  get recordCount(): number {
+    return this.#records;
+  }
+
+  add(batch: RecordBatch): void {
+    const slots = new Int32Array(batch.numRows);
+    for (let i = 0; i < slots.length; i++) slots[i] = i;
+    this.#roots.forEach((node, i) => {
+      const column = batch.data.children[i];
+      if (column) this.#visit(node, column, slots);
+    });
+    this.#records += batch.numRows;
+  }
+
+  /** `leafSizes[i]` is the compressed size of leaf column i summed over row groups, if known. */
+  finish(leafSizes?: readonly number[]): ColumnMetrics {
+    const metrics: ColumnMetrics = {
+      recordCount: BigInt(this.#records),
+      columnSizes: new Map(),
+      valueCounts: new Map(),
+      nullValueCounts: new Map(),
+      nanValueCounts: new Map(),
+      lowerBounds: new Map(),
+      upperBounds: new Map(),
+    };
+    this.leaves.forEach((leaf, i) => {
+      const stats = this.#stats[i] as LeafStats;
+      if (leaf.mode.kind === 'none') return;
+      const id = leaf.fieldId;
+      const size = leafSizes?.[i];
+      if (size !== undefined) metrics.columnSizes.set(id, BigInt(size));
+      metrics.valueCounts.set(id, BigInt(stats.values));
+      metrics.nullValueCounts.set(id, BigInt(stats.nulls));
+      if (leaf.type.kind === 'float' || leaf.type.kind === 'double')
+        metrics.nanValueCounts.set(id, BigInt(stats.nans));
+      if (leaf.mode.kind === 'counts' || leaf.insideCollection) return;
+      const limit = leaf.mode.kind === 'truncate' ? leaf.mode.length : undefined;
+      if (stats.min !== undefined) metrics.lowerBounds.set(id, lowerBound(leaf.type, stats.min, limit));
+      if (stats.max !== undefined) {
+        const upper = upperBound(leaf.type, stats.max, limit);
+        if (upper !== undefined) metrics.upperBounds.set(id, upper);
+      }
+    });
+    return metrics;
+  }
+
+  #visit(node: ColumnNode, data: Data, slots: Int32Array): void {
+    switch (node.kind) {
+      case 'leaf':
+        this.#visitLeaf(node.leaf, data, slots);
+        return;
+      case 'struct': {
+        const inner = nullOutInvalid(data, slots);
+        node.children.forEach((child, i) => {
+          const childData = data.children[i];
+          if (childData) this.#visit(child, childData, inner);
+        });
+        return;
+      }
+      case 'list':
+        this.#visit(node.element, data.children[0] as Data, expandCollection(data, slots));
+        return;
+      case 'map': {
+        const entries = data.children[0] as Data;
+        const inner = expandCollection(data, slots);
+        this.#visit(node.key, entries.children[0] as Data, inner);
+        this.#visit(node.value, entries.children[1] as Data, inner);
+        return;
+      }
+    }
+  }
+
+  #visitLeaf(leafIndex: number, data: Data, slots: Int32Array): void {
+    const leaf = this.leaves[leafIndex] as LeafColumn;
+    const stats = this.#stats[leafIndex] as LeafStats;
+    stats.values += slots.length;
+    const wantBounds = leaf.mode.kind !== 'none' && leaf.mode.kind !== 'counts' && !leaf.insideCollection;
+    const isFloat = leaf.type.kind === 'float' || leaf.type.kind === 'double';
+    const read = wantBounds || isFloat ? slotReader(data, leaf.type, leaf.name) : undefined;
+    const compare = comparatorFor(leaf.type);
+    for (const slot of slots) {
+      if (slot < 0 || !data.getValid(slot)) {
+        stats.nulls += 1;
+        continue;
+      }
+      if (!read) continue;
+      const value = read(slot);
+      if (isFloat && Number.isNaN(value)) {
+        stats.nans += 1;
+        continue;
+      }
+      if (!wantBounds) continue;
+      if (stats.min === undefined || compare(value, stats.min) < 0) stats.min = value;
+      if (stats.max === undefined || compare(value, stats.max) > 0) stats.max = value;
+    }
+  }
+}
+
+function buildNode(
+  arrowField: Field,
+  candidates: readonly NestedField[],
+  parents: readonly string[],
+  insideCollection: boolean,
+  leaves: Omit<LeafColumn, 'mode'>[],
+): ColumnNode {
+  const idText = arrowField.metadata.get('PARQUET:field_id');
+  const field =
+    idText === undefined
+      ? candidates.find((candidate) => candidate.name === arrowField.name)
+      : candidates.find((candidate) => candidate.id === Number(idText));
+  const path = [...parents, arrowField.name].join('.');
+  if (!field) {
+    throw new IcebergError(
+      'schema-mismatch',
+      `Arrow column '${path}'${idText === undefined ? '' : ` (field id ${idText})`} has no matching field in the table schema`,
+      { context: { column: path } },
+    );
+  }
+  return nodeForType(field.id, field.type, arrowField, [...parents, field.name], insideCollection, leaves);
+}
+
+function nodeForType(
+  id: number,
+  type: IcebergType,
+  arrowField: Field,
+  segments: readonly string[],
+  insideCollection: boolean,
+  leaves: Omit<LeafColumn, 'mode'>[],
+): ColumnNode {
+  const name = segments.join('.');
+  const arrowType = arrowField.type as DataType;
+  const mismatch = (): never => {
+    throw new IcebergError(
+      'schema-mismatch',
+      `Arrow column '${name}' is ${String(arrowType)} but the table field is ${type.kind}`,
+      { context: { column: name } },
+    );
+  };
+  if (isPrimitive(type)) {
+    if (DataType.isStruct(arrowType) || DataType.isList(arrowType) || DataType.isMap(arrowType)) mismatch();
+    leaves.push({ fieldId: id, name, type, insideCollection });
+    return { kind: 'leaf', leaf: leaves.length - 1 };
+  }
+  if (type.kind === 'struct') {
+    if (!DataType.isStruct(arrowType)) return mismatch();
+    return {
+      kind: 'struct',
+      children: arrowType.children.map((child) =>
+        buildNode(child, type.fields, segments, insideCollection, leaves),
+      ),
+    };
+  }
+  if (type.kind === 'list') {
+    if (!DataType.isList(arrowType)) return mismatch();
+    const element = arrowType.children[0] as Field;
+    return {
+      kind: 'list',
+      element: nodeForType(type.elementId, type.element, element, [...segments, 'element'], true, leaves),
+    };
+  }
+  if (!DataType.isMap(arrowType)) return mismatch();
+  const entries = arrowType.children[0] as Field;
+  const [keyField, valueField] = (entries.type as DataType).children as Field[];
+  return {
+    kind: 'map',
+    key: nodeForType(type.keyId, type.key, keyField as Field, [...segments, 'key'], true, leaves),
+    value: nodeForType(type.valueId, type.value, valueField as Field, [...segments, 'value'], true, leaves),
+  };
+}
+
+/** Slots of a struct's children: a null struct makes every child slot a (phantom) null. */
+function nullOutInvalid(data: Data, slots: Int32Array): Int32Array {
+  if (data.nullCount === 0) return slots;
+  const out = new Int32Array(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i] as number;
+    out[i] = slot >= 0 && data.getValid(slot) ? slot : -1;
+  }
+  return out;
+}
+
+/** Child slots of a list/map: its elements, or one phantom null for a null or empty collection. */
+function expandCollection(data: Data, slots: Int32Array): Int32Array {
+  const offsets = data.valueOffsets as Int32Array;
+  const out: number[] = [];
+  for (const slot of slots) {
+    if (slot < 0 || !data.getValid(slot)) {
+      out.push(-1);
+      continue;
+    }
+    const start = offsets[slot] as number;
+    const end = offsets[slot + 1] as number;
+    if (end === start) out.push(-1);
+    for (let i = start; i < end; i++) out.push(i);
+  }
+  return Int32Array.from(out);
+}
+
+type Comparator = (a: PrimitiveValue, b: PrimitiveValue) => number;
+
+function comparatorFor(type: PrimitiveType): Comparator {
+  switch (type.kind) {
+    case 'string':
+      return (a, b) => compareStrings(a as string, b as string);
+    case 'uuid':
+      return (a, b) =>
+        typeof a === 'string'
+          ? compareStrings(a.toLowerCase(), (b as string).toLowerCase())
+          : compareBytes(a as Uint8Array, b as Uint8Array);
+    case 'fixed':
+    case 'binary':
+      return (a, b) => compareBytes(a as Uint8Array, b as Uint8Array);
+    case 'boolean':
+      return (a, b) => Number(a) - Number(b);
+    default:
+      return (a, b) =>
+        (a as number | bigint) < (b as number | bigint)
+          ? -1
+          : (a as number | bigint) > (b as number | bigint)
+            ? 1
+            : 0;
+  }
+}
+
+function asBoundValue(type: PrimitiveType, value: PrimitiveValue): PrimitiveValue {
+  if (type.kind === 'uuid')
+    return value instanceof Uint8Array ? bytesToUuid(value) : (value as string).toLowerCase();
+  return value;
+}
+
+function lowerBound(type: PrimitiveType, value: PrimitiveValue, limit: number | undefined): Uint8Array {
+  if (limit !== undefined && type.kind === 'string')
+    return serializeSingleValue(type, truncateStringLower(value as string, limit));
+  if (limit !== undefined && type.kind === 'binary')
+    return truncateBytesLower(value as Uint8Array, limit).slice();
+  return serializeSingleValue(type, asBoundValue(type, value));
+}
+
+function upperBound(
+  type: PrimitiveType,
+  value: PrimitiveValue,
+  limit: number | undefined,
+): Uint8Array | undefined {
+  if (limit !== undefined && type.kind === 'string') {
+    const upper = truncateStringUpper(value as string, limit);
+    return upper === undefined ? undefined : serializeSingleValue(type, upper);
+  }
+  if (limit !== undefined && type.kind === 'binary')
+    return truncateBytesUpper(value as Uint8Array, limit)?.slice();
+  return serializeSingleValue(type, asBoundValue(type, value));
+}
