@@ -28,12 +28,7 @@ export type {
   TableIdentifier,
   TableIdentifierInput,
 } from './catalog.ts';
-export {
-  type CatalogCommitter,
-  type CommittedTable,
-  catalogCommitter,
-  tableMetadataOf,
-} from './committer.ts';
+export { catalogCommitter, tableMetadataOf } from './committer.ts';
 export { ENDPOINTS, type Endpoint, type EndpointId, endpointKey } from './endpoints.ts';
 export { errorRuleFor } from './error-maps.ts';
 export { CatalogError, type CatalogErrorContext, type CatalogErrorKind, isCatalogError } from './errors.ts';
