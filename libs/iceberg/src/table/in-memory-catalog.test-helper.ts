@@ -1,0 +1,88 @@
+// A real, minimal catalog held in memory for unit tests of the commit loop: it checks
+// requirements and applies updates with the library's own builder, exactly the semantics a REST
+// catalog implements. Hooks let a test inject a concurrent commit or a lost response.
+import { applyUpdates } from '../metadata/builder.ts';
+import { checkRequirements } from '../metadata/requirements.ts';
+import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
+import type { TableMetadata } from '../spec/partition-types.ts';
+import type { CatalogCommitter, CommittedTable, TableIdentifier } from './catalog-committer.ts';
+
+export class FakeCatalogError extends Error {
+  readonly kind: string;
+  constructor(kind: string, message: string) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+export class InMemoryCatalog implements CatalogCommitter {
+  metadata: TableMetadata;
+  commits = 0;
+  loads = 0;
+  /** Runs before a commit is checked; may commit something else first (a concurrent writer). */
+  beforeCommit: ((attempt: number) => Promise<void> | void) | undefined;
+  /** When set for an attempt number, the commit is applied (or not) and then reported as unknown. */
+  unknownOutcome = new Map<number, 'applied' | 'lost'>();
+
+  constructor(metadata: TableMetadata) {
+    this.metadata = metadata;
+  }
+
+  async loadTable(_identifier: TableIdentifier): Promise<CommittedTable> {
+    this.loads++;
+    return { metadata: this.metadata, metadataLocation: `mem://t/metadata/v${this.commits}.json` };
+  }
+
+  async commitTable(
+    _identifier: TableIdentifier,
+    requirements: readonly TableRequirement[],
+    updates: readonly TableUpdate[],
+  ): Promise<CommittedTable> {
+    this.commits++;
+    await this.beforeCommit?.(this.commits);
+    const unknown = this.unknownOutcome.get(this.commits);
+    if (unknown === 'lost') throw new FakeCatalogError('commit-state-unknown', '502 bad gateway');
+    const failures = checkRequirements(this.metadata, requirements);
+    if (failures.length > 0) {
+      throw new FakeCatalogError('commit-conflict', failures.map((f) => f.reason).join('; '));
+    }
+    this.metadata = applyUpdates(this.metadata, updates);
+    if (unknown === 'applied') throw new FakeCatalogError('commit-state-unknown', '504 gateway timeout');
+    return { metadata: this.metadata, metadataLocation: `mem://t/metadata/v${this.commits}.json` };
+  }
+}
+
+export function newTableMetadata(partitioned = true): TableMetadata {
+  return applyUpdates(undefined, [
+    { action: 'assign-uuid', uuid: '11111111-2222-3333-4444-555555555555' },
+    { action: 'upgrade-format-version', formatVersion: 2 },
+    {
+      action: 'add-schema',
+      schema: {
+        schemaId: 0,
+        identifierFieldIds: [],
+        fields: [
+          { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+          { id: 2, name: 'region', required: false, type: { kind: 'string' } },
+        ],
+      },
+      lastColumnId: 2,
+    },
+    { action: 'set-current-schema', schemaId: -1 },
+    {
+      action: 'add-spec',
+      spec: {
+        specId: 0,
+        fields: partitioned ? [{ sourceId: 2, fieldId: 1000, name: 'region', transform: 'identity' }] : [],
+      },
+    },
+    { action: 'set-default-spec', specId: -1 },
+    { action: 'add-sort-order', sortOrder: { orderId: 0, fields: [] } },
+    { action: 'set-default-sort-order', sortOrderId: -1 },
+    { action: 'set-location', location: 'mem://t' },
+    {
+      action: 'set-properties',
+      updates: { 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' },
+    },
+  ]);
+}
