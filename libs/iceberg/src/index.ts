@@ -14,6 +14,63 @@ export {
 export { readArrowColumn, readArrowValue, readDataValue } from './arrow/read-value.ts';
 export type { IcebergErrorContext, IcebergErrorKind, IcebergErrorOptions } from './errors.ts';
 export { IcebergError, isIcebergError } from './errors.ts';
+export { evaluateBatch, maskToIndexes } from './expressions/arrow-evaluator.ts';
+export type { BindOptions } from './expressions/bind.ts';
+export { bind } from './expressions/bind.ts';
+export type { BoundExpression, BoundPredicate, BoundTerm } from './expressions/bound.ts';
+export { boundExpressionToString, negate, rewriteNot } from './expressions/bound.ts';
+export type { RowAccessor } from './expressions/evaluator.ts';
+export { evaluate, evaluatePredicate, evaluateRecord, recordAccessor } from './expressions/evaluator.ts';
+export type {
+  Expression,
+  ExpressionOf,
+  Literal,
+  LiteralOperation,
+  PredicateLeaf,
+  PredicateOperation,
+  SetOperation,
+  Term,
+  UnaryOperation,
+  UnboundPredicate,
+} from './expressions/expression.ts';
+// expressions: unbound/bound filters, REST expression JSON, CLI text syntax, evaluators, projection
+export {
+  alwaysFalse,
+  alwaysTrue,
+  and,
+  eq,
+  expressionToString,
+  FALSE,
+  forEachPredicate,
+  gt,
+  gtEq,
+  isIn,
+  isNan,
+  isNull,
+  lt,
+  ltEq,
+  not,
+  notEq,
+  notIn,
+  notNan,
+  notNull,
+  notStartsWith,
+  or,
+  predicate,
+  ref,
+  startsWith,
+  TRUE,
+  transformTerm,
+} from './expressions/expression.ts';
+export type { FileClassifier, FileMatch } from './expressions/file-classifier.ts';
+export { fileClassifier } from './expressions/file-classifier.ts';
+export type { ManifestEvaluator } from './expressions/manifest-evaluator.ts';
+export { manifestEvaluator, manifestMightMatch } from './expressions/manifest-evaluator.ts';
+export { metricsMightMatch } from './expressions/metrics-evaluator.ts';
+export { partitionAccessor, projectInclusive, projectStrict } from './expressions/projection.ts';
+export { boundExpressionToJson, expressionToJson, parseExpressionJson } from './expressions/rest-json.ts';
+export { metricsAllMatch } from './expressions/strict-metrics-evaluator.ts';
+export { parseFilter } from './expressions/text-syntax.ts';
 export type {
   DeleteManyOptions,
   DeleteManyResult,
@@ -127,6 +184,31 @@ export {
   validateReferences as validateTableMetadata,
   writeTableMetadata,
 } from './metadata/wire.ts';
+export type { CastBatchOptions } from './schema-evolution/cast-batch.ts';
+export { castBatch } from './schema-evolution/cast-batch.ts';
+export type { ReconcileOptions, ReconcileResult, SchemaMode } from './schema-evolution/reconcile.ts';
+export { reconcileSchema } from './schema-evolution/reconcile.ts';
+export type { SchemaProblem, SchemaProblemKind } from './schema-evolution/schema-mismatch-error.ts';
+export { SchemaMismatchError } from './schema-evolution/schema-mismatch-error.ts';
+export type { UnionByNameOptions } from './schema-evolution/union-by-name.ts';
+export { unionByName } from './schema-evolution/union-by-name.ts';
+export type {
+  AddColumnOptions,
+  ColumnPath,
+  SchemaUpdateOptions,
+  SchemaUpdateResult,
+  TableChange,
+} from './schema-evolution/update-schema.ts';
+// schema evolution: update-schema action, union-by-name, writer schema reconciliation and casts
+export { SchemaUpdate } from './schema-evolution/update-schema.ts';
+export type {
+  ColumnCast,
+  ColumnPlan,
+  ListLayout,
+  PlannedWrite,
+  WritePlan,
+} from './schema-evolution/write-plan.ts';
+export { describePlan, planWrite } from './schema-evolution/write-plan.ts';
 export { bytesToDecimal, decimalToBytes, decimalToString, parseDecimal } from './spec/decimal.ts';
 export {
   hashBytes,
@@ -288,85 +370,3 @@ export type { ParquetWriteOptions } from './write/parquet-options.ts';
 export { parquetOptionsFromProperties } from './write/parquet-options.ts';
 export type { PartitionedWriterOptions } from './write/partitioned-writer.ts';
 export { PartitionedDataWriter, writePartitionedDataFiles } from './write/partitioned-writer.ts';
-// schema evolution: update-schema action, union-by-name, writer schema reconciliation and casts
-export { SchemaUpdate } from './schema-evolution/update-schema.ts';
-export type {
-  AddColumnOptions,
-  ColumnPath,
-  SchemaUpdateOptions,
-  SchemaUpdateResult,
-  TableChange,
-} from './schema-evolution/update-schema.ts';
-export { unionByName } from './schema-evolution/union-by-name.ts';
-export type { UnionByNameOptions } from './schema-evolution/union-by-name.ts';
-export { reconcileSchema } from './schema-evolution/reconcile.ts';
-export type { ReconcileOptions, ReconcileResult, SchemaMode } from './schema-evolution/reconcile.ts';
-export { SchemaMismatchError } from './schema-evolution/schema-mismatch-error.ts';
-export type { SchemaProblem, SchemaProblemKind } from './schema-evolution/schema-mismatch-error.ts';
-export { castBatch } from './schema-evolution/cast-batch.ts';
-export type { CastBatchOptions } from './schema-evolution/cast-batch.ts';
-export { describePlan, planWrite } from './schema-evolution/write-plan.ts';
-export type {
-  ColumnCast,
-  ColumnPlan,
-  ListLayout,
-  PlannedWrite,
-  WritePlan,
-} from './schema-evolution/write-plan.ts';
-// expressions: unbound/bound filters, REST expression JSON, CLI text syntax, evaluators, projection
-export {
-  alwaysFalse,
-  alwaysTrue,
-  and,
-  eq,
-  expressionToString,
-  FALSE,
-  forEachPredicate,
-  gt,
-  gtEq,
-  isIn,
-  isNan,
-  isNull,
-  lt,
-  ltEq,
-  not,
-  notEq,
-  notIn,
-  notNan,
-  notNull,
-  notStartsWith,
-  or,
-  predicate,
-  ref,
-  startsWith,
-  TRUE,
-  transformTerm,
-} from './expressions/expression.ts';
-export type {
-  Expression,
-  ExpressionOf,
-  Literal,
-  LiteralOperation,
-  PredicateLeaf,
-  PredicateOperation,
-  SetOperation,
-  Term,
-  UnaryOperation,
-  UnboundPredicate,
-} from './expressions/expression.ts';
-export { boundExpressionToString, negate, rewriteNot } from './expressions/bound.ts';
-export type { BoundExpression, BoundPredicate, BoundTerm } from './expressions/bound.ts';
-export { bind } from './expressions/bind.ts';
-export type { BindOptions } from './expressions/bind.ts';
-export { boundExpressionToJson, expressionToJson, parseExpressionJson } from './expressions/rest-json.ts';
-export { parseFilter } from './expressions/text-syntax.ts';
-export { evaluate, evaluatePredicate, evaluateRecord, recordAccessor } from './expressions/evaluator.ts';
-export type { RowAccessor } from './expressions/evaluator.ts';
-export { evaluateBatch, maskToIndexes } from './expressions/arrow-evaluator.ts';
-export { partitionAccessor, projectInclusive, projectStrict } from './expressions/projection.ts';
-export { manifestEvaluator, manifestMightMatch } from './expressions/manifest-evaluator.ts';
-export type { ManifestEvaluator } from './expressions/manifest-evaluator.ts';
-export { metricsMightMatch } from './expressions/metrics-evaluator.ts';
-export { metricsAllMatch } from './expressions/strict-metrics-evaluator.ts';
-export { fileClassifier } from './expressions/file-classifier.ts';
-export type { FileClassifier, FileMatch } from './expressions/file-classifier.ts';
