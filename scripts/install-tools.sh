@@ -12,7 +12,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 MINIO_VERSION="${FLOE_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
 ICEBERG_REST_VERSION="${FLOE_ICEBERG_REST_VERSION:-1.10.1}"
-M2="${MAVEN_REPO:-$HOME/.m2/repository}"
 log() { echo "install-tools: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -37,11 +36,16 @@ fi
 echo "MINIO=$minio_bin"
 
 # Iceberg REST catalog server (fat jar; Main-Class org.apache.iceberg.rest.RESTCatalogServer).
-jar="$M2/org/apache/iceberg/iceberg-open-api/$ICEBERG_REST_VERSION/iceberg-open-api-$ICEBERG_REST_VERSION.jar"
+# Maven resolves it into its own local repository (cached across runs) and copies it to our cache,
+# so the path never depends on where that repository lives.
+jar="$FLOE_CACHE/jars/iceberg-open-api-$ICEBERG_REST_VERSION.jar"
 if [ ! -s "$jar" ]; then
   log "fetching org.apache.iceberg:iceberg-open-api:$ICEBERG_REST_VERSION from Maven Central"
-  mvn -q -B dependency:get -Dartifact="org.apache.iceberg:iceberg-open-api:$ICEBERG_REST_VERSION" -Dtransitive=false >&2
+  mkdir -p "$FLOE_CACHE/jars"
+  mvn -q -B dependency:copy -Dartifact="org.apache.iceberg:iceberg-open-api:$ICEBERG_REST_VERSION" \
+    -DoutputDirectory="$FLOE_CACHE/jars" -Dmdep.overWriteReleases=true >&2
 fi
+[ -s "$jar" ] || { log "Maven did not produce $jar"; exit 1; }
 echo "ICEBERG_REST_JAR=$jar"
 
 # Python venv keyed by the requirements' hash, so a change of pins builds a fresh one.
