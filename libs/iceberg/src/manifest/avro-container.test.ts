@@ -64,6 +64,27 @@ describe('writeAvroContainer / readAvroContainer', () => {
     expect([...bytes.subarray(bytes.length - 16)]).toEqual([...SYNC]);
   });
 
+  it('writes and reads bigint longs declared with a logical type (time/timestamp partition values)', () => {
+    const schema: AvroSchema = {
+      type: 'record',
+      name: 'r102',
+      fields: [
+        { name: 'tm', type: ['null', { type: 'long', logicalType: 'time-micros' }], default: null },
+        {
+          name: 'ts',
+          type: ['null', { type: 'long', logicalType: 'timestamp-micros', 'adjust-to-utc': true }],
+          default: null,
+        },
+      ],
+    };
+    const records = [
+      { tm: 86_399_999_999n, ts: -62_135_596_800_000_000n },
+      { tm: null, ts: 2n ** 63n - 1n },
+    ];
+    const bytes = writeAvroContainer({ schema, records, codec: 'null' });
+    expect(readAvroContainer(bytes).records.map((r) => ({ ...(r as object) }))).toEqual(records);
+  });
+
   it('keeps 64-bit longs exact at both extremes', () => {
     const values = [-(2n ** 63n), 2n ** 63n - 1n, 0n, 2n ** 53n + 1n, -(2n ** 53n) - 1n];
     const bytes = writeAvroContainer({ schema: 'long', records: values, codec: 'null' });

@@ -48,10 +48,23 @@ function createBigintLongType(): AvroType {
   }) as unknown as AvroType;
 }
 
-/** Parses an Avro schema with `long` as `bigint`. A fresh registry each time: avsc fills it. */
+/**
+ * Parses an Avro schema with `long` as `bigint`. A fresh registry each time: avsc fills it. The
+ * registry only covers the bare name `"long"`; avsc builds its stock long for an object form
+ * such as `{type: "long", logicalType: "timestamp-micros"}` (how time and timestamp partition
+ * values are declared), so a type hook maps those to the bigint long too.
+ */
 export function avroTypeFor(schema: AvroSchema): AvroType {
+  const long = createBigintLongType();
+  const typeHook = (candidate: unknown) =>
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    !Array.isArray(candidate) &&
+    (candidate as { type?: unknown }).type === 'long'
+      ? long
+      : undefined;
   try {
-    return avro.Type.forSchema(schema as AvscSchema, { registry: { long: createBigintLongType() } });
+    return avro.Type.forSchema(schema as AvscSchema, { registry: { long }, typeHook } as never);
   } catch (error) {
     throw new IcebergError('invalid-metadata', `invalid Avro schema: ${(error as Error).message}`, {
       cause: error,
