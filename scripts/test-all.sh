@@ -17,13 +17,13 @@ step "import cycles (madge)"
 npx madge --circular --extensions ts --ts-config tsconfig.base.json libs apps infra tests/support
 
 started_stack=0
-if ! node infra/local/stack.ts status >/dev/null 2>&1; then
-  step "starting the local stack"
-  node infra/local/stack.ts up
-  started_stack=1
-fi
 cleanup() { if [ "$started_stack" = 1 ]; then node infra/local/stack.ts down || true; fi; }
 trap cleanup EXIT
+if ! node infra/local/stack.ts status >/dev/null 2>&1; then
+  step "starting the local stack"
+  started_stack=1 # set first: a start that fails halfway must still stop what it started
+  node infra/local/stack.ts up
+fi
 
 mkdir -p .coverage
 step "unit + integration tests (vitest, v8 coverage)"
