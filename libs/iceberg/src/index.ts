@@ -184,6 +184,8 @@ export {
   validateReferences as validateTableMetadata,
   writeTableMetadata,
 } from './metadata/wire.ts';
+// copy-on-write overwrite by filter, schema evolution on the commit path, reading data files back
+export { readDataFile, readParquetBatches } from './read/read-data-file.ts';
 export type { CastBatchOptions } from './schema-evolution/cast-batch.ts';
 export { castBatch } from './schema-evolution/cast-batch.ts';
 export type { ReconcileOptions, ReconcileResult, SchemaMode } from './schema-evolution/reconcile.ts';
@@ -332,6 +334,26 @@ export {
   commitRetryPolicy,
   DEFAULT_COMMIT_RETRY,
 } from './table/commit-retry-policy.ts';
+export {
+  reconcileWithTable,
+  schemaContext,
+  unionByNameWithTable,
+  withSchemaChange,
+} from './table/evolve-schema.ts';
+export {
+  bindFilter,
+  type CommitOverwriteByFilterOptions,
+  commitOverwriteByFilter,
+  liveDataFiles,
+  type OverwriteByFilterOptions,
+  type OverwriteFilter,
+  type OverwriteOutcome,
+  overwriteByFilter,
+  type PreparedOverwrite,
+  prepareOverwriteByFilter,
+  type RewriteCache,
+  type RewrittenFile,
+} from './table/overwrite-by-filter.ts';
 export {
   currentSchema,
   type DeleteSelector,

@@ -16,6 +16,7 @@ import type { ManifestFile } from '../manifest/manifest-file.ts';
 import { readManifestList, writeManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import { ManifestWriter } from '../manifest/manifest-writer.ts';
+import { applyUpdates } from '../metadata/builder.ts';
 import { currentSnapshot } from '../metadata/snapshot-queries.ts';
 import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
 import { MAIN_BRANCH } from '../metadata/wire.ts';
@@ -123,9 +124,12 @@ export class SnapshotProducer {
   async prepare(base: TableMetadata, attempt: number, nowMs = BigInt(Date.now())): Promise<PreparedCommit> {
     const parent = currentSnapshot(base);
     const sequenceNumber = base.lastSequenceNumber + 1n;
-    const added = await this.manifestsForAddedFiles(base);
+    // A schema change committed in the same request is the schema of this snapshot: readers
+    // project a snapshot's rows through its schema-id, and its manifests carry that schema.
+    const schemaBase = withExtraUpdates(base, this.change.extraUpdates);
+    const added = await this.manifestsForAddedFiles(schemaBase);
     const carried = parent === undefined ? [] : await this.parentManifests(parent);
-    const deletes = await this.applyDeletes(base, carried);
+    const deletes = await this.applyDeletes(schemaBase, carried);
     const manifests = [...added, ...deletes.manifests];
 
     const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.commitUuid}.avro`);
@@ -163,7 +167,7 @@ export class SnapshotProducer {
         ...this.change.summaryProperties,
         'floe.commit-id': this.commitUuid,
       }),
-      schemaId: base.currentSchemaId,
+      schemaId: schemaBase.currentSchemaId,
     };
     const updates: TableUpdate[] = [
       ...(this.change.extraUpdates ?? []),
@@ -246,4 +250,12 @@ export function specById(metadata: TableMetadata, specId: number): PartitionSpec
   const spec = metadata.partitionSpecs.find((s) => s.specId === specId);
   if (spec === undefined) throw new Error(`table metadata has no partition spec ${specId}`);
   return spec;
+}
+
+/** `base` with the change's schema updates applied, when it has any (otherwise `base` itself). */
+function withExtraUpdates(base: TableMetadata, updates: readonly TableUpdate[] | undefined): TableMetadata {
+  const schemaUpdates = (updates ?? []).filter(
+    (u) => u.action === 'add-schema' || u.action === 'set-current-schema',
+  );
+  return schemaUpdates.length === 0 ? base : applyUpdates(base, schemaUpdates);
 }

@@ -1,0 +1,390 @@
+// Overwrite by filter with copy-on-write: replace the rows a filter matches with new data files.
+// Every live data file of the base snapshot is classified against the filter (partition values
+// and column metrics, no I/O): files the filter matches entirely are dropped whole, files it
+// matches not at all are kept, and files it matches in part are read back, the rows it does NOT
+// match are written as new data files in the same partition (same spec, same partition tuple),
+// and the original is dropped. The result is a `SnapshotChange` (operation `overwrite`) adding
+// the caller's new files plus the rewritten ones.
+//
+// The rewrite is async work done against ONE base snapshot, while a change's `deleteSelector` is
+// synchronous and re-evaluated on every commit attempt's parent. A rewrite is only correct on
+// the snapshot it read: a concurrent append may add a partly-matching file we never rewrote, and
+// a concurrent delete may remove an original we rewrote (our copy would resurrect its rows). So
+// the change pins itself to its base with an extra `assert-ref-snapshot-id`, and on a conflict
+// the preparation is run again on the refreshed table (`commitOverwriteByFilter` does this;
+// callers driving `commitWithRebase` themselves re-run `prepareOverwriteByFilter`). Rewrites of
+// originals that are still live are reused across preparations (never re-encoded), and rewritten
+// files no commit ended up referencing are deleted.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IcebergError } from '../errors.ts';
+import { evaluateBatch } from '../expressions/arrow-evaluator.ts';
+import { bind } from '../expressions/bind.ts';
+import type { BoundExpression } from '../expressions/bound.ts';
+import type { Expression } from '../expressions/expression.ts';
+import { type FileClassifier, fileClassifier } from '../expressions/file-classifier.ts';
+import { parseExpressionJson } from '../expressions/rest-json.ts';
+import type { FileIO } from '../io/file-io.ts';
+import type { DataFile } from '../manifest/data-file.ts';
+import { readManifestList } from '../manifest/manifest-list.ts';
+import { readManifest } from '../manifest/manifest-reader.ts';
+import { currentSnapshot } from '../metadata/snapshot-queries.ts';
+import { MAIN_BRANCH } from '../metadata/wire.ts';
+import { readDataFile } from '../read/read-data-file.ts';
+import { bindPartitionSpec, partitionPath } from '../spec/partition.ts';
+import type { Snapshot, TableMetadata } from '../spec/partition-types.ts';
+import type { Schema } from '../spec/types.ts';
+import type { JsonValue } from '../util/json.ts';
+import { RollingDataFileWriter } from '../write/data-file-writer.ts';
+import {
+  type CatalogCommitter,
+  type CommittedTable,
+  isCommitConflict,
+  isCommitStateUnknown,
+  type TableIdentifier,
+  tableName,
+} from './catalog-committer.ts';
+import { type CommitLogger, type CommitOutcome, commitWithRebase } from './commit.ts';
+import { backoffMs, commitRetryPolicy } from './commit-retry-policy.ts';
+import { currentSchema, type SnapshotChange, specById } from './snapshot-producer.ts';
+import type { AddedDataFile } from './table-actions.ts';
+
+/** REST expression JSON (parsed), an unbound expression, or one already bound to the table schema. */
+export type OverwriteFilter = Expression | BoundExpression | JsonValue;
+
+export interface OverwriteByFilterOptions {
+  readonly io: FileIO;
+  /** Rows to replace. REST JSON such as `{"type":"lt","term":"id","value":100}` is accepted. */
+  readonly filter: OverwriteFilter;
+  /** The data replacing them (already written); may be empty for a pure delete. */
+  readonly newFiles?: readonly AddedDataFile[];
+  readonly caseSensitive?: boolean;
+  readonly summaryProperties?: Readonly<Record<string, string>>;
+}
+
+/** One partly matched file and what replaced it. */
+export interface RewrittenFile {
+  readonly original: DataFile;
+  readonly specId: number;
+  /** New data files holding the rows the filter did not match (none when it matched them all). */
+  readonly replacements: readonly DataFile[];
+  readonly keptRows: bigint;
+  readonly deletedRows: bigint;
+}
+
+export interface PreparedOverwrite {
+  readonly change: SnapshotChange;
+  /** The snapshot the change was computed on (and is pinned to); undefined for an empty table. */
+  readonly baseSnapshotId: bigint | undefined;
+  /** Files the filter matched entirely, dropped without reading. */
+  readonly droppedFiles: readonly AddedDataFile[];
+  /** Files the filter matched in part, rewritten; a file in which no row matched is kept and not listed. */
+  readonly rewrittenFiles: readonly RewrittenFile[];
+  /** Rows removed from the table by this change (not counting the new files' rows). */
+  readonly deletedRows: bigint;
+}
+
+/** Rewrites by original file path, reused when a preparation is re-run after a conflict. */
+export type RewriteCache = Map<string, RewrittenFile>;
+
+/** `prepareOverwriteByFilter` on the given base: the brief's entry point. */
+export function overwriteByFilter(
+  options: OverwriteByFilterOptions & { readonly base: TableMetadata; readonly cache?: RewriteCache },
+): Promise<PreparedOverwrite> {
+  return prepareOverwriteByFilter(options.base, options, options.cache);
+}
+
+/** Classifies and rewrites against `base`; the returned change commits only on top of `base`. */
+export async function prepareOverwriteByFilter(
+  base: TableMetadata,
+  options: OverwriteByFilterOptions,
+  cache: RewriteCache = new Map(),
+): Promise<PreparedOverwrite> {
+  const schema = currentSchema(base);
+  const filter = bindFilter(options.filter, schema, options.caseSensitive ?? true);
+  const parent = currentSnapshot(base);
+  const classifiers = new Map<number, FileClassifier>();
+  const classify = (file: DataFile, specId: number) => {
+    let classifier = classifiers.get(specId);
+    if (classifier === undefined) {
+      classifier = fileClassifier(filter, bindPartitionSpec(specById(base, specId), schema));
+      classifiers.set(specId, classifier);
+    }
+    return classifier(file);
+  };
+
+  const dropped: AddedDataFile[] = [];
+  const rewritten: RewrittenFile[] = [];
+  for (const live of await liveDataFiles(options.io, base)) {
+    const match = classify(live.file, live.specId);
+    if (match === 'all-rows') dropped.push(live);
+    else if (match === 'some-rows') {
+      const rewrite =
+        cache.get(live.file.filePath) ?? (await rewriteFile(options.io, base, schema, filter, live));
+      cache.set(live.file.filePath, rewrite);
+      if (rewrite.deletedRows > 0n) rewritten.push(rewrite);
+    }
+  }
+
+  const doomed = new Set(
+    [...dropped, ...rewritten.map((r) => ({ file: r.original }))].map((d) => d.file.filePath),
+  );
+  const change: SnapshotChange = {
+    operation: 'overwrite',
+    addedFiles: [
+      ...(options.newFiles ?? []),
+      ...rewritten.flatMap((r) => r.replacements.map((file) => ({ file, specId: r.specId }))),
+    ],
+    deleteSelector: (file) => doomed.has(file.filePath),
+    ...(options.summaryProperties === undefined ? {} : { summaryProperties: options.summaryProperties }),
+    extraRequirements: [
+      { type: 'assert-ref-snapshot-id', ref: MAIN_BRANCH, snapshotId: parent?.snapshotId ?? null },
+    ],
+  };
+  return {
+    change,
+    baseSnapshotId: parent?.snapshotId,
+    droppedFiles: dropped,
+    rewrittenFiles: rewritten,
+    deletedRows:
+      dropped.reduce((sum, d) => sum + d.file.recordCount, 0n) +
+      rewritten.reduce((sum, r) => sum + r.deletedRows, 0n),
+  };
+}
+
+/** Binds REST JSON or an unbound expression to `schema`; a bound expression is taken as is. */
+export function bindFilter(filter: OverwriteFilter, schema: Schema, caseSensitive: boolean): BoundExpression {
+  if (isExpression(filter)) {
+    return isBound(filter)
+      ? (filter as BoundExpression)
+      : bind(schema, filter as Expression, { caseSensitive });
+  }
+  return bind(schema, parseExpressionJson(filter), { caseSensitive });
+}
+
+function isExpression(value: unknown): value is Expression | BoundExpression {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string'
+  );
+}
+
+function isBound(expression: Expression | BoundExpression): boolean {
+  switch (expression.kind) {
+    case 'and':
+    case 'or':
+      return isBound(expression.left) || isBound(expression.right);
+    case 'not':
+      return isBound(expression.child);
+    case 'predicate':
+      return typeof (expression.term as { fieldId?: unknown }).fieldId === 'number';
+    default:
+      return false;
+  }
+}
+
+/** Live data files of the current snapshot with their spec ids; delete files make this unsupported. */
+export async function liveDataFiles(io: FileIO, base: TableMetadata): Promise<AddedDataFile[]> {
+  const snapshot = currentSnapshot(base);
+  if (snapshot === undefined) return [];
+  const list = readManifestList(await io.read(snapshot.manifestList));
+  const files: AddedDataFile[] = [];
+  for (const manifest of list.manifests) {
+    if (manifest.addedFilesCount + manifest.existingFilesCount === 0) continue;
+    if (manifest.content !== 'data') {
+      throw new IcebergError(
+        'unsupported',
+        `snapshot ${snapshot.snapshotId} has delete files (${manifest.manifestPath}); overwrite by filter rewrites data files by copy-on-write and cannot apply merge-on-read deletes yet`,
+        { context: { manifest: manifest.manifestPath } },
+      );
+    }
+    const contents = readManifest(await io.read(manifest.manifestPath), manifest);
+    for (const entry of contents.entries) {
+      if (entry.status !== 'deleted') files.push({ file: entry.file, specId: manifest.partitionSpecId });
+    }
+  }
+  return files;
+}
+
+/** Copy-on-write of one partly matched file: keep the rows `filter` does not match. */
+async function rewriteFile(
+  io: FileIO,
+  base: TableMetadata,
+  schema: Schema,
+  filter: BoundExpression,
+  live: AddedDataFile,
+): Promise<RewrittenFile> {
+  const { file, specId } = live;
+  const spec = specById(base, specId);
+  const partition =
+    spec.fields.length === 0
+      ? undefined
+      : { tuple: file.partition, path: partitionPath(bindPartitionSpec(spec, schema), file.partition) };
+  let writer: RollingDataFileWriter | undefined;
+  let kept = 0n;
+  let deleted = 0n;
+  try {
+    for await (const batch of readDataFile(io, file.filePath, schema)) {
+      const mask = evaluateBatch(filter, batch);
+      const runs = keptRuns(mask);
+      for (const [start, end] of runs) kept += BigInt(end - start);
+      deleted += BigInt(batch.numRows) - runs.reduce((sum, [start, end]) => sum + BigInt(end - start), 0n);
+      if (runs.length === 0) continue;
+      writer ??= new RollingDataFileWriter({
+        io,
+        tableLocation: base.location,
+        schema,
+        arrowSchema: batch.schema,
+        properties: base.properties,
+        ...(partition === undefined ? {} : { partition }),
+      });
+      await writer.writeBatches(runs.map(([start, end]) => batch.slice(start, end)));
+    }
+    if (kept + deleted !== file.recordCount) {
+      throw new IcebergError(
+        'invalid-value',
+        `data file ${file.filePath} holds ${kept + deleted} rows but its manifest entry says ${file.recordCount}`,
+        { context: { file: file.filePath } },
+      );
+    }
+    if (deleted === 0n) {
+      // The metrics could not rule the file out, but no row matched: keep the original as is.
+      await writer?.abort();
+      return { original: file, specId, replacements: [], keptRows: kept, deletedRows: 0n };
+    }
+    const replacements = writer === undefined ? [] : await writer.close();
+    return { original: file, specId, replacements, keptRows: kept, deletedRows: deleted };
+  } catch (error) {
+    await writer?.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Half-open [start, end) runs of rows whose mask byte is 0 (rows to keep). */
+function keptRuns(mask: Uint8Array): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = -1;
+  for (let i = 0; i <= mask.length; i++) {
+    const keep = i < mask.length && mask[i] === 0;
+    if (keep && start < 0) start = i;
+    else if (!keep && start >= 0) {
+      runs.push([start, i]);
+      start = -1;
+    }
+  }
+  return runs;
+}
+
+export interface CommitOverwriteByFilterOptions extends OverwriteByFilterOptions {
+  readonly committer: CatalogCommitter;
+  readonly identifier: TableIdentifier;
+  /** The table as last loaded; reloaded (and the overwrite re-prepared) after each conflict. */
+  readonly base: CommittedTable;
+  readonly alreadyCommitted?: (base: CommittedTable) => Snapshot | undefined;
+  readonly logger?: CommitLogger;
+  /** For tests: replaces the backoff sleep. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface OverwriteOutcome extends CommitOutcome {
+  /** The preparation that was committed (undefined when the marker showed it already was). */
+  readonly prepared: PreparedOverwrite | undefined;
+  /** How many times the overwrite was prepared (1 + conflicts that forced a re-preparation). */
+  readonly preparations: number;
+}
+
+/**
+ * Prepares and commits an overwrite by filter. Each commit attempt is pinned to the snapshot it
+ * was prepared on; a conflict reloads the table and prepares again (reusing rewrites of files
+ * still live), within the table's `commit.retry.*` budget.
+ */
+export async function commitOverwriteByFilter(
+  options: CommitOverwriteByFilterOptions,
+): Promise<OverwriteOutcome> {
+  const started = Date.now();
+  const policy = commitRetryPolicy(options.base.metadata.properties);
+  const wait = options.sleep ?? ((ms: number) => sleep(ms));
+  const cache: RewriteCache = new Map();
+  let table = options.base;
+  for (let round = 1; ; round++) {
+    const existing = options.alreadyCommitted?.(table);
+    if (existing !== undefined) {
+      await deleteUnusedRewrites(options.io, cache, undefined);
+      return {
+        status: 'already-committed',
+        snapshot: existing,
+        table,
+        attempts: 0,
+        conflicts: round - 1,
+        durationMs: Date.now() - started,
+        prepared: undefined,
+        preparations: round - 1,
+      };
+    }
+    let prepared: PreparedOverwrite | undefined;
+    try {
+      prepared = await prepareOverwriteByFilter(table.metadata, options, cache);
+      const outcome = await commitWithRebase({
+        committer: options.committer,
+        identifier: options.identifier,
+        io: options.io,
+        // One attempt per preparation: a conflict means the preparation is stale.
+        base: withoutRetries(table),
+        change: prepared.change,
+        ...(options.alreadyCommitted === undefined ? {} : { alreadyCommitted: options.alreadyCommitted }),
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      });
+      await deleteUnusedRewrites(options.io, cache, outcome.status === 'committed' ? prepared : undefined);
+      return {
+        ...outcome,
+        conflicts: round - 1,
+        durationMs: Date.now() - started,
+        prepared,
+        preparations: round,
+      };
+    } catch (error) {
+      const elapsed = Date.now() - started;
+      if (isCommitConflict(error) && round <= policy.numRetries && elapsed < policy.totalTimeoutMs) {
+        options.logger?.warn(
+          { table: tableName(options.identifier), round },
+          'overwrite by filter lost a commit race; preparing it again on the new table state',
+        );
+        await wait(backoffMs(policy, round));
+        table = await options.committer.loadTable(options.identifier);
+        continue;
+      }
+      // After an unknown outcome the rewritten files may be referenced by a landed commit.
+      if (!isCommitStateUnknown(error)) await deleteUnusedRewrites(options.io, cache, undefined);
+      if (!isCommitConflict(error)) throw error;
+      const name = tableName(options.identifier);
+      throw new IcebergError(
+        'commit-conflict',
+        `overwrite by filter on ${name} lost ${round} commit races in ${elapsed} ms (prepared ${round} times); ` +
+          'raise commit.retry.num-retries on the table or reduce concurrent writers',
+        { retryable: true, context: { table: name, preparations: round }, cause: error },
+      );
+    }
+  }
+}
+
+function withoutRetries(table: CommittedTable): CommittedTable {
+  return {
+    ...table,
+    metadata: {
+      ...table.metadata,
+      properties: { ...table.metadata.properties, 'commit.retry.num-retries': '0' },
+    },
+  };
+}
+
+/** Deletes rewritten files that `committed` (if any) does not reference. */
+async function deleteUnusedRewrites(
+  io: FileIO,
+  cache: RewriteCache,
+  committed: PreparedOverwrite | undefined,
+): Promise<void> {
+  const used = new Set(committed?.change.addedFiles.map((a) => a.file.filePath) ?? []);
+  const unused = [...cache.values()]
+    .flatMap((r) => r.replacements.map((f) => f.filePath))
+    .filter((path) => !used.has(path));
+  if (unused.length > 0) await io.deleteMany(unused).catch(() => undefined);
+}
