@@ -1,12 +1,14 @@
 // The `floe` command router: `floe <command> [options]`. Deliberately tiny — a table of
 // commands, `--help` at every level, and three exit codes (0 ok, 1 failure, 2 usage). New
-// commands (namespace, table, query, maintenance) are added to `COMMANDS`.
+// commands (query, maintenance, …) are added to `commands()`.
 import { redactSecrets } from '@floe/telemetry';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.ts';
 import { createCompileCommand } from './commands/compile-command.ts';
+import { createNamespaceCommand } from './commands/namespace-command.ts';
+import { createTableCommand } from './commands/table-command.ts';
 
 function commands(): readonly Command[] {
-  return [createCompileCommand()];
+  return [createCompileCommand(), createNamespaceCommand(), createTableCommand()];
 }
 
 function mainHelp(available: readonly Command[]): string {

@@ -40,3 +40,12 @@ export function parseFlags<T extends FlagOptions>(argv: readonly string[], optio
     throw new UsageError((error as Error).message);
   }
 }
+
+/** Like `parseFlags`, for commands that also take positional arguments (names, locations). */
+export function parseCommandLine<T extends FlagOptions>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -67,8 +67,9 @@ describe('floe compile against the local stack', () => {
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('✓ floe.yaml is valid');
-    expect(lines[2]).toMatch(new RegExp(`^✓ Redis at ${stack.redisUrl} answered PING \\(\\d+ ms\\)$`));
-    expect(lines[3]).toMatch(
+    expect(lines[2]).toMatch(new RegExp(`^✓ catalog at ${stack.catalogUri} answered GET /v1/config`));
+    expect(lines[3]).toMatch(new RegExp(`^✓ Redis at ${stack.redisUrl} answered PING \\(\\d+ ms\\)$`));
+    expect(lines[4]).toMatch(
       new RegExp(
         `^✓ S3 at ${stack.s3Endpoint} answered; staging bucket "${stack.stagingBucket}" exists \\(\\d+ ms\\)$`,
       ),
@@ -103,7 +104,7 @@ describe('floe compile against the local stack', () => {
       `✗ staging bucket "floe-no-such-bucket" does not exist at ${stack.s3Endpoint}: create it, or fix storage.staging.bucket`,
     );
     expect(result.stdout).toContain(`✓ Redis at ${stack.redisUrl} answered PING`);
-    expect(result.stderr).toBe('✗ 1 of 2 checks failed; the artifacts were written anyway\n');
+    expect(result.stderr).toBe('✗ 1 of 3 checks failed; the artifacts were written anyway\n');
   });
 
   it('names the key to check when MinIO rejects the secret, without printing or logging it', async () => {

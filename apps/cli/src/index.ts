@@ -5,3 +5,5 @@ export type { CheckContext, CheckResult, ServiceCheck } from './checks/service-c
 export { runCli } from './cli.ts';
 export { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.ts';
 export { createCompileCommand } from './commands/compile-command.ts';
+export { createNamespaceCommand } from './commands/namespace-command.ts';
+export { createTableCommand } from './commands/table-command.ts';

@@ -157,7 +157,9 @@ describe('secrets given via ${env:…}', () => {
     const cwd = await workspace();
     const redisPort = await closedPort();
     const s3Port = await closedPort();
+    const catalogPort = await closedPort();
     const yaml = (await readFile(EXAMPLE, 'utf8'))
+      .replace('${env:FLOE_CATALOG_URI:-http://127.0.0.1:8181}', `http://127.0.0.1:${catalogPort}`)
       .replace(
         'redis_url: ${env:FLOE_REDIS_URL:-redis://127.0.0.1:6379}',
         `redis_url: "redis://:\${env:REDIS_PASSWORD}@127.0.0.1:${redisPort}"`,
@@ -175,12 +177,16 @@ describe('secrets given via ${env:…}', () => {
     expect(result.stdout).toContain(
       `✗ S3 endpoint http://127.0.0.1:${s3Port} refused the connection: is it running? (local stack: \`npm run stack:up\`)`,
     );
-    expect(result.stderr).toBe('✗ 2 of 2 checks failed; the artifacts were written anyway\n');
+    expect(result.stdout).toContain(
+      `✗ catalog at http://127.0.0.1:${catalogPort} refused the connection: is it running? (local stack: \`npm run stack:up\`)`,
+    );
+    expect(result.stderr).toBe('✗ 3 of 3 checks failed; the artifacts were written anyway\n');
     // The logs are really there (so their cleanliness means something): the compiled config
     // and both check failures with their errors.
     expect(result.logs).toContain('"msg":"compiled artifacts written"');
     expect(result.logs).toContain('"msg":"redis check failed"');
     expect(result.logs).toContain('"msg":"s3 check failed"');
+    expect(result.logs).toContain('"msg":"catalog check failed"');
     const artifacts = await readFile(join(cwd, 'floe.compiled.json'), 'utf8');
     expect(artifacts).toContain('"client_secret": "${env:FLOE_CATALOG_CLIENT_SECRET}"');
 
@@ -249,7 +255,7 @@ describe('floe usage', () => {
     const cwd = await workspace();
     const main = await floe(['--help'], { cwd });
     expect(main.exitCode).toBe(0);
-    expect(main.stdout).toContain('compile  validate floe.yaml, write CompiledArtifacts');
+    expect(main.stdout).toContain('compile    validate floe.yaml, write CompiledArtifacts');
     for (const argv of [
       ['help', 'compile'],
       ['compile', '--help'],

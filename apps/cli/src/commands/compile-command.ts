@@ -1,8 +1,9 @@
 // `floe compile`: floe.yaml → CompiledArtifacts, then connectivity checks.
 //   1. validate floe.yaml (every problem listed with its path and fix) — exit 1 on any;
 //   2. write the artifacts (secrets stay `${env:…}` references in the file);
-//   3. resolve the artifacts exactly as an app would, and run the checks in checks/ (Redis
-//      PING, S3 staging bucket), one ✓/✗ line each — exit 1 when one fails.
+//   3. resolve the artifacts exactly as an app would, and run the checks in checks/ (catalog
+//      /v1/config and auth, Redis PING, S3 staging bucket), one ✓/✗ line each — exit 1 when
+//      one fails.
 // Secrets exist only in memory: every printed line and every log line is scrubbed of the
 // resolved secret values, on top of the logger's field redaction.
 import { readFile } from 'node:fs/promises';
@@ -30,12 +31,13 @@ const DEFAULT_TIMEOUT_MS = 3000;
 const HELP = `Usage: floe compile [--config floe.yaml] [--out ${DEFAULT_ARTIFACTS_FILE}] [--skip-checks]
 
 Validates floe.yaml, writes CompiledArtifacts (JSON read by every floe app), then checks that
-Redis answers and that the S3 staging bucket exists.
+the Iceberg REST catalog answers GET /v1/config for the warehouse (authenticating when
+credentials are configured), that Redis answers and that the S3 staging bucket exists.
 
 Options:
   --config <path>       floe.yaml to compile (default: floe.yaml)
   --out <path>          where to write the artifacts (default: ${DEFAULT_ARTIFACTS_FILE})
-  --skip-checks         write the artifacts without contacting Redis or S3
+  --skip-checks         write the artifacts without contacting the catalog, Redis or S3
   --timeout-ms <ms>     time budget of each check (default: ${DEFAULT_TIMEOUT_MS})
   --log-level <level>   JSON logs on stderr: fatal, error, warn, info, debug, trace, silent
                         (default: $FLOE_LOG_LEVEL, else silent)
@@ -115,7 +117,7 @@ async function runChecks(
 export function createCompileCommand(checks: readonly ServiceCheck[] = defaultChecks()): Command {
   return {
     name: 'compile',
-    summary: 'validate floe.yaml, write CompiledArtifacts, check that Redis and S3 answer',
+    summary: 'validate floe.yaml, write CompiledArtifacts, check the catalog, Redis and S3',
     help: HELP,
     async run(argv, io) {
       const flags = readFlags(argv, io.cwd, io.env);
