@@ -63,10 +63,16 @@ export async function commitWithRebase(options: CommitOptions): Promise<CommitOu
   return tracer.startActiveSpan('iceberg.commit', async (span) => {
     try {
       const outcome = await commitLoop(options, span);
+      const summary = outcome.snapshot.summary;
       span.setAttributes({
         'floe.snapshot_id': outcome.snapshot.snapshotId.toString(),
         'floe.commit.attempts': outcome.attempts,
+        'floe.commit.conflicts': outcome.conflicts,
         'floe.commit.status': outcome.status,
+        'floe.commit.duration_ms': outcome.durationMs,
+        'floe.rows_added': Number(summary['added-records'] ?? 0),
+        'floe.files_added': Number(summary['added-data-files'] ?? 0),
+        'floe.bytes_added': Number(summary['added-files-size'] ?? 0),
       });
       return outcome;
     } catch (error) {
@@ -114,6 +120,7 @@ async function commitLoop(options: CommitOptions, span: Span): Promise<CommitOut
         durationMs: outcome.durationMs,
         addedRecords: snapshot.summary['added-records'] ?? '0',
         addedFiles: snapshot.summary['added-data-files'] ?? '0',
+        addedBytes: snapshot.summary['added-files-size'] ?? '0',
       },
       status === 'committed' ? 'committed snapshot' : 'commit already present; nothing new committed',
     );
