@@ -1,2 +1,15 @@
-// @floe/writer-worker: public entry point. Curated exports only; internals stay under src/internal.
-export {};
+// @floe/writer-worker: public entry point. The process itself starts from src/main.ts; these
+// exports let tests, benchmarks and the demo drive the pipeline and the worker in-process.
+export { restCatalogOptionsFrom, s3PropertiesFrom } from './catalog-from-config.ts';
+export { errorKind, isRetryable, type JobOutcome, toQueueError } from './classify-error.ts';
+export {
+  COMMIT_ID_PROPERTY,
+  type CommitObservation,
+  JOB_IDS_PROPERTY,
+  processWriteJob,
+  type WriteJobContext,
+  type WriteJobDeps,
+  type WriteJobLogger,
+} from './process-write-job.ts';
+export { startWriterWorker, type WriterWorker } from './worker.ts';
+export { WriterError, type WriterErrorKind } from './writer-error.ts';

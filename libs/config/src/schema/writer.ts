@@ -14,7 +14,7 @@ export const WriterSchema = z.strictObject({
   max_jobs_per_commit: integer({ min: 1, max: 10_000 }).default(32),
   /** On SIGTERM, time allowed for in-flight jobs before the process exits. */
   shutdown_deadline_ms: integer({ min: 0 }).default(30_000),
-  /** Port of /healthz, /readyz and /metrics; 0 turns the ops server off. */
+  /** Port of /healthz, /readyz and /metrics; 0 picks a free port (logged at start). */
   metrics_port: integer({ min: 0, max: 65_535 }).default(9464),
 });
 

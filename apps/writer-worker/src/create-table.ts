@@ -1,0 +1,77 @@
+// Create-if-missing: when a job asks for it, the table is created from the staged data's Arrow
+// schema (fresh field ids), with the requested partition spec (source column names resolved to
+// field ids), sort order, properties and location. `createTableIfNotExists` makes two jobs that
+// race to create the same table both succeed against the one that won.
+import type { Catalog, CreateTableResult } from '@floe/catalog';
+import {
+  arrowToIcebergSchema,
+  IcebergError,
+  indexSchema,
+  PartitionSpecBuilder,
+  parseTransform,
+  type Schema,
+  schemaToJson,
+  transformToString,
+} from '@floe/iceberg';
+import type { TableIdentifier, WriteJob } from '@floe/jobs';
+import type { Schema as ArrowSchema } from 'apache-arrow';
+
+type CreateRequest = NonNullable<WriteJob['create']>;
+
+export function partitionSpecJson(schema: Schema, request: CreateRequest): Record<string, unknown> {
+  const builder = new PartitionSpecBuilder(schema, { specId: 0 });
+  for (const field of request.partitionSpec) builder.add(field.source, field.transform, field.name);
+  const spec = builder.build();
+  return {
+    'spec-id': spec.specId,
+    fields: spec.fields.map((f) => ({
+      'source-id': f.sourceId,
+      'field-id': f.fieldId,
+      name: f.name,
+      transform: f.transform,
+    })),
+  };
+}
+
+export function sortOrderJson(schema: Schema, request: CreateRequest): Record<string, unknown> | undefined {
+  if (request.sortOrder === undefined || request.sortOrder.length === 0) return undefined;
+  const index = indexSchema(schema);
+  return {
+    'order-id': 1,
+    fields: request.sortOrder.map((field) => {
+      const source = index.byName.get(field.source);
+      if (source === undefined) {
+        throw new IcebergError(
+          'invalid-argument',
+          `invalid sort order: no column '${field.source}' in the data`,
+          {
+            context: { column: field.source },
+          },
+        );
+      }
+      return {
+        'source-id': source.field.id,
+        transform: transformToString(parseTransform(field.transform)),
+        direction: field.direction,
+        'null-order': field.nullOrder,
+      };
+    }),
+  };
+}
+
+export async function createTableFromData(
+  catalog: Catalog,
+  table: TableIdentifier,
+  arrowSchema: ArrowSchema,
+  request: CreateRequest,
+): Promise<CreateTableResult> {
+  const schema = arrowToIcebergSchema(arrowSchema);
+  const sortOrder = sortOrderJson(schema, request);
+  return catalog.createTableIfNotExists(table, {
+    schema: schemaToJson(schema) as never,
+    partitionSpec: partitionSpecJson(schema, request) as never,
+    ...(sortOrder === undefined ? {} : { writeOrder: sortOrder as never }),
+    ...(request.properties === undefined ? {} : { properties: request.properties }),
+    ...(request.location === undefined ? {} : { location: request.location }),
+  });
+}

@@ -1,0 +1,63 @@
+// Entry point of the writer-worker process: `node apps/writer-worker/src/main.ts --config
+// floe.yaml` (or `--artifacts floe.compiled.json`). Loads the configuration, starts the worker and
+// its ops server, and on SIGTERM/SIGINT drains gracefully and exits 0. A configuration problem
+// exits 2 with the config library's path-naming message.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  type CompiledArtifacts,
+  ConfigError,
+  compileConfig,
+  loadCompiledArtifacts,
+  resolveCompiledArtifacts,
+  secretValuesOf,
+  serializeCompiledArtifacts,
+} from '@floe/config';
+import { createLogger } from '@floe/telemetry';
+import { startWriterWorker } from './worker.ts';
+
+async function loadArtifacts(argv: readonly string[]): Promise<CompiledArtifacts> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { config: { type: 'string' }, artifacts: { type: 'string' } },
+  });
+  if (values.artifacts !== undefined) return loadCompiledArtifacts(resolve(values.artifacts), process.env);
+  const path = values.config ?? 'floe.yaml';
+  const text = await readFile(resolve(path), 'utf8');
+  const compiled = compileConfig(text, process.env, { sourceName: path });
+  return resolveCompiledArtifacts(JSON.parse(serializeCompiledArtifacts(compiled)), process.env, path);
+}
+
+async function main(): Promise<void> {
+  let artifacts: CompiledArtifacts;
+  try {
+    artifacts = await loadArtifacts(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`floe-writer: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({
+    name: 'writer-worker',
+    level: artifacts.observability.log_level,
+    secrets: secretValuesOf(artifacts),
+  });
+  const writer = await startWriterWorker(artifacts, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    writer.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: String(error) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,206 @@
+// Reads a job's staged Arrow IPC stream objects from S3 as a stream of record batches, without
+// holding an object in memory: GetObject's body is piped through a byte counter (the configured
+// `storage.max_staged_object_bytes` limit), a sha256 hash and a row count into apache-arrow's
+// streaming reader. Every failure names the object's URI and says whether retrying can help:
+// a missing object, rejected credentials, corrupt IPC bytes, an oversized object or a checksum /
+// row-count mismatch fail the job; a dropped connection is retried.
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { StorageConfig } from '@floe/config';
+import { parseS3Uri, type StagedBatch } from '@floe/jobs';
+import { type RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
+import { WriterError } from './writer-error.ts';
+
+export function stagingClientFrom(storage: StorageConfig): S3Client {
+  const credentials =
+    storage.access_key_id !== undefined && storage.secret_access_key !== undefined
+      ? {
+          accessKeyId: storage.access_key_id,
+          secretAccessKey: storage.secret_access_key,
+          ...(storage.session_token === undefined ? {} : { sessionToken: storage.session_token }),
+        }
+      : undefined;
+  return new S3Client({
+    region: storage.region,
+    forcePathStyle: storage.path_style,
+    ...(storage.endpoint === undefined ? {} : { endpoint: storage.endpoint }),
+    ...(credentials === undefined ? {} : { credentials }),
+  });
+}
+
+interface SdkErrorShape {
+  readonly name?: string;
+  readonly Code?: string;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly message?: string;
+}
+
+const AUTH_CODES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'ExpiredToken',
+  'InvalidToken',
+]);
+
+/** Turns an S3 SDK failure on a staged object into a WriterError naming the object. */
+export function stagedObjectError(error: unknown, uri: string, accessKeyId: string | undefined): WriterError {
+  if (error instanceof WriterError) return error;
+  const sdk = (error ?? {}) as SdkErrorShape;
+  const status = sdk.$metadata?.httpStatusCode;
+  const code = sdk.Code ?? sdk.name ?? 'UnknownError';
+  const context = { uri, status, code };
+  if (AUTH_CODES.has(code) || status === 401 || status === 403) {
+    const who = accessKeyId === undefined ? '' : ` for access key id '${accessKeyId}'`;
+    return new WriterError(
+      'storage-auth',
+      `storage rejected the credentials${who} reading staged object ${uri} (${status ?? 'no status'} ${code}): ` +
+        'check storage.access_key_id / storage.secret_access_key in floe.yaml and that they may read the staging bucket',
+      { context },
+    );
+  }
+  if (code === 'NoSuchKey' || code === 'NoSuchBucket' || code === 'NotFound' || status === 404) {
+    return new WriterError(
+      'staged-object-missing',
+      `staged object ${uri} does not exist (${code}): it was deleted or never uploaded; re-stage the data and enqueue the job again`,
+      { context },
+    );
+  }
+  return new WriterError(
+    'staged-object-io',
+    `reading staged object ${uri} failed (${status ?? 'no response'} ${code}): ${sdk.message ?? String(error)}`,
+    { context, cause: error },
+  );
+}
+
+export interface StagedObjectReader {
+  readonly uri: string;
+  readonly schema: Schema;
+  /** The object's record batches; checks size, checksum and row count as the stream ends. */
+  readonly batches: AsyncIterable<RecordBatch>;
+  /** Rows seen so far (complete once `batches` is exhausted). */
+  rowsRead(): number;
+  bytesRead(): number;
+}
+
+export interface OpenStagedObjectOptions {
+  readonly client: S3Client;
+  readonly batch: StagedBatch;
+  readonly maxBytes: number;
+  /** Shown in storage-auth messages; never the secret. */
+  readonly accessKeyId?: string;
+}
+
+/** Opens a staged object and reads its Arrow IPC stream header (schema); batches follow lazily. */
+export async function openStagedObject(options: OpenStagedObjectOptions): Promise<StagedObjectReader> {
+  const { batch, maxBytes } = options;
+  const uri = batch.uri;
+  const tooLarge = (bytes: number) =>
+    new WriterError(
+      'staged-object-too-large',
+      `staged object ${uri} is ${bytes} bytes or more, above storage.max_staged_object_bytes (${maxBytes}): ` +
+        'split the data into smaller parts (the producer SDK does this) or raise the limit',
+      { context: { uri, bytes, limit: maxBytes } },
+    );
+  if (batch.bytes > maxBytes) throw tooLarge(batch.bytes);
+  const { bucket, key } = parseS3Uri(uri);
+  let body: AsyncIterable<Uint8Array>;
+  try {
+    const response = await options.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (response.ContentLength !== undefined && response.ContentLength > maxBytes) {
+      (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      throw tooLarge(response.ContentLength);
+    }
+    body = response.Body as AsyncIterable<Uint8Array>;
+  } catch (error) {
+    throw stagedObjectError(error, uri, options.accessKeyId);
+  }
+
+  const hash = createHash('sha256');
+  let bytes = 0;
+  async function* countedBody(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of body) {
+        bytes += chunk.byteLength;
+        if (bytes > maxBytes) throw tooLarge(bytes);
+        hash.update(chunk);
+        yield chunk;
+      }
+    } catch (error) {
+      throw stagedObjectError(error, uri, options.accessKeyId);
+    }
+  }
+
+  const corrupt = (error: unknown) =>
+    error instanceof WriterError
+      ? error
+      : new WriterError(
+          'staged-object-corrupt',
+          `staged object ${uri} is not a readable Arrow IPC stream (${error instanceof Error ? error.message : String(error)}): ` +
+            "stage it with apache-arrow's tableToIPC(table, 'stream') or pyarrow's ipc.new_stream",
+          { context: { uri }, cause: error },
+        );
+
+  let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
+  try {
+    reader = await RecordBatchReader.from(countedBody());
+    await reader.open();
+  } catch (error) {
+    throw corrupt(error);
+  }
+  if (reader.isFile()) {
+    throw corrupt(new Error('it is in the Arrow IPC *file* format; the contract asks for the stream format'));
+  }
+  const schema = reader.schema as Schema | undefined;
+  if (schema === undefined || schema.fields.length === 0) {
+    throw corrupt(new Error(bytes === 0 ? 'the object is empty' : 'the stream has no schema'));
+  }
+
+  let rows = 0;
+  const opened = reader;
+  async function* batches(): AsyncGenerator<RecordBatch> {
+    try {
+      for await (const recordBatch of opened as AsyncIterable<RecordBatch>) {
+        rows += recordBatch.numRows;
+        yield recordBatch;
+      }
+    } catch (error) {
+      throw corrupt(error);
+    }
+    if (rows !== batch.rows) {
+      throw new WriterError(
+        'staged-object-mismatch',
+        `staged object ${uri} holds ${rows} rows but the job declares ${batch.rows}: the object was replaced or the job is wrong`,
+        { context: { uri, rows, declared: batch.rows } },
+      );
+    }
+    const digest = hash.digest('hex');
+    if (batch.sha256 !== undefined && digest !== batch.sha256) {
+      throw new WriterError(
+        'staged-object-mismatch',
+        `staged object ${uri} has sha256 ${digest} but the job declares ${batch.sha256}: the object was replaced or corrupted in transit`,
+        { context: { uri, sha256: digest, declared: batch.sha256 } },
+      );
+    }
+  }
+  return { uri, schema, batches: batches(), rowsRead: () => rows, bytesRead: () => bytes };
+}
+
+/** Deletes staged objects after a durable commit; failures are returned, never thrown. */
+export async function deleteStagedObjects(
+  client: S3Client,
+  uris: readonly string[],
+): Promise<{ readonly failed: readonly { uri: string; error: string }[] }> {
+  const failed: { uri: string; error: string }[] = [];
+  await Promise.all(
+    uris.map(async (uri) => {
+      try {
+        const { bucket, key } = parseS3Uri(uri);
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (error) {
+        failed.push({ uri, error: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  );
+  return { failed };
+}

@@ -1,0 +1,58 @@
+// The writer's Prometheus metrics (served on /metrics by the ops server): jobs by outcome, rows
+// and bytes committed, commit attempts and optimistic-concurrency conflicts, and commit latency.
+import { Counter, createMetricsRegistry, Histogram, type MetricsRegistry } from '@floe/telemetry';
+import type { JobOutcome } from './classify-error.ts';
+import type { CommitObservation } from './process-write-job.ts';
+
+export interface WriterMetrics {
+  readonly registry: MetricsRegistry;
+  job(outcome: JobOutcome, table: string): void;
+  written(rows: number, bytes: number): void;
+  commit(observation: CommitObservation): void;
+}
+
+export function createWriterMetrics(): WriterMetrics {
+  const registry = createMetricsRegistry({ serviceName: 'writer-worker' });
+  const jobs = new Counter({
+    name: 'floe_writer_jobs_total',
+    help: 'Write jobs finished, by outcome (committed, already-committed, failed, retry)',
+    labelNames: ['outcome', 'table'],
+    registers: [registry],
+  });
+  const rows = new Counter({ name: 'floe_writer_rows_total', help: 'Rows committed', registers: [registry] });
+  const bytes = new Counter({
+    name: 'floe_writer_bytes_total',
+    help: 'Data file bytes committed',
+    registers: [registry],
+  });
+  const attempts = new Counter({
+    name: 'floe_writer_commit_attempts_total',
+    help: 'Catalog commit attempts',
+    registers: [registry],
+  });
+  const conflicts = new Counter({
+    name: 'floe_writer_commit_conflicts_total',
+    help: 'Commit attempts that lost an optimistic-concurrency race',
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'floe_writer_commit_duration_seconds',
+    help: 'Time from the first commit attempt to a durable snapshot',
+    labelNames: ['status'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  return {
+    registry,
+    job: (outcome, table) => jobs.inc({ outcome, table }),
+    written: (rowCount, byteCount) => {
+      rows.inc(rowCount);
+      bytes.inc(byteCount);
+    },
+    commit: (observation) => {
+      attempts.inc(observation.attempts);
+      conflicts.inc(observation.conflicts);
+      latency.observe({ status: observation.status }, observation.durationMs / 1000);
+    },
+  };
+}

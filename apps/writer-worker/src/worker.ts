@@ -1,0 +1,143 @@
+// The writer-worker process around the pipeline: a BullMQ `Worker` on the configured write
+// queue (concurrency from `writer.concurrency`), the catalog client and the staging S3 client
+// built from CompiledArtifacts, job outcomes turned into retry-or-fail (classify-error.ts),
+// metrics and the ops server (/healthz, /readyz, /metrics), and a bounded graceful shutdown:
+// stop taking jobs, let in-flight jobs finish within `writer.shutdown_deadline_ms`, then release
+// whatever is still running (BullMQ re-delivers it; the commit marker keeps that exactly-once).
+import { catalogCommitter, RestCatalog } from '@floe/catalog';
+import type { CompiledArtifacts } from '@floe/config';
+import { WRITE_JOB_NAME } from '@floe/jobs';
+import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
+import { type Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { restCatalogOptionsFrom, s3PropertiesFrom } from './catalog-from-config.ts';
+import { errorKind, isRetryable, toQueueError } from './classify-error.ts';
+import { processWriteJob, type WriteJobDeps } from './process-write-job.ts';
+import { stagingClientFrom } from './staged-objects.ts';
+import { createWriterMetrics, type WriterMetrics } from './worker-metrics.ts';
+
+export interface WriterWorker {
+  readonly worker: Worker;
+  readonly metrics: WriterMetrics;
+  /** The ops server, when `writer.metrics_port` is set (0 = a random free port). */
+  readonly ops: OpsServer | undefined;
+  /** Drains within the shutdown deadline; resolves to whether every in-flight job finished. */
+  shutdown(): Promise<boolean>;
+}
+
+function tableOf(job: Job): string {
+  const table = (job.data as { table?: { namespace?: unknown; name?: unknown } } | null)?.table;
+  if (Array.isArray(table?.namespace) && typeof table.name === 'string') {
+    return [...table.namespace, table.name].join('.');
+  }
+  return 'unknown';
+}
+
+export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Logger): Promise<WriterWorker> {
+  const metrics = createWriterMetrics();
+  const catalog = new RestCatalog(restCatalogOptionsFrom(artifacts.catalog));
+  const staging = stagingClientFrom(artifacts.storage);
+  const deps: WriteJobDeps = {
+    catalog,
+    committer: catalogCommitter(catalog),
+    staging,
+    s3Properties: s3PropertiesFrom(artifacts.storage),
+    vendedCredentials: artifacts.catalog.access_delegation === 'vended-credentials',
+    maxStagedObjectBytes: artifacts.storage.max_staged_object_bytes,
+    targetFileSizeBytes: artifacts.writer.target_file_size_bytes,
+    ...(artifacts.storage.access_key_id === undefined
+      ? {}
+      : { stagingAccessKeyId: artifacts.storage.access_key_id }),
+    logger,
+    onCommit: (observation) => metrics.commit(observation),
+  };
+
+  const connection = new Redis(artifacts.queue.redis_url, { maxRetriesPerRequest: null });
+  connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+  const queueName = artifacts.queue.write_queue;
+
+  const worker = new Worker(
+    queueName,
+    async (job: Job) => {
+      const table = tableOf(job);
+      const attempt = job.attemptsMade + 1;
+      if (job.name !== WRITE_JOB_NAME) {
+        logger.warn(
+          { jobId: job.id, jobName: job.name, table },
+          `unexpected job name; expected '${WRITE_JOB_NAME}'`,
+        );
+      }
+      try {
+        const result = await processWriteJob(job.data, deps, { attempt });
+        metrics.job(result.alreadyCommitted ? 'already-committed' : 'committed', result.table);
+        if (!result.alreadyCommitted) metrics.written(result.addedRows, result.addedBytes);
+        return result;
+      } catch (error) {
+        const retryable = isRetryable(error);
+        metrics.job(retryable ? 'retry' : 'failed', table);
+        logger.error(
+          {
+            jobId: job.id,
+            table,
+            attempt,
+            kind: errorKind(error),
+            retryable,
+            err: error instanceof Error ? error.message : String(error),
+          },
+          retryable ? 'write job failed; it will be retried' : 'write job failed permanently',
+        );
+        throw toQueueError(error);
+      }
+    },
+    {
+      connection,
+      prefix: artifacts.queue.prefix,
+      concurrency: artifacts.writer.concurrency,
+      autorun: true,
+    },
+  );
+  worker.on('error', (error) => logger.error({ err: error.message }, 'worker error'));
+
+  let closing = false;
+  const ops =
+    artifacts.writer.metrics_port === undefined
+      ? undefined
+      : await startOpsServer({
+          port: artifacts.writer.metrics_port,
+          registry: metrics.registry,
+          readiness: () => !closing && connection.status === 'ready' && worker.isRunning(),
+        });
+  await worker.waitUntilReady();
+  logger.info(
+    {
+      queue: queueName,
+      prefix: artifacts.queue.prefix,
+      concurrency: artifacts.writer.concurrency,
+      ...(ops === undefined ? {} : { metricsPort: ops.port }),
+    },
+    'writer worker started',
+  );
+
+  const shutdown = async (): Promise<boolean> => {
+    closing = true;
+    const deadlineMs = artifacts.writer.shutdown_deadline_ms;
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      worker.close().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), deadlineMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!drained) {
+      logger.warn({ deadlineMs }, 'shutdown deadline reached; releasing in-flight jobs for re-delivery');
+      await worker.close(true).catch(() => undefined);
+    }
+    await Promise.allSettled([ops?.close(), catalog.close(), connection.quit()]);
+    staging.destroy();
+    logger.info({ drained, durationMs: Date.now() - started }, 'writer worker stopped');
+    return drained;
+  };
+  return { worker, metrics, ops, shutdown };
+}
