@@ -1,2 +1,19 @@
-// @floe/producer-sdk: public entry point. Curated exports only; internals stay under src/internal.
-export {};
+// @floe/producer-sdk: public entry point. Curated exports only; internals stay unexported.
+export {
+  type ErrorContext,
+  FloeProducerError,
+  type FloeProducerErrorKind,
+  FloeWriteError,
+} from './errors.ts';
+export type { WriteData } from './input-batches.ts';
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_PART_BYTES,
+  type FloeProducerOptions,
+  producerOptionsFromArtifacts,
+  type TableReference,
+  type WriteOptions,
+} from './options.ts';
+export { FloeProducer } from './producer.ts';
+export { traceparentOf } from './traceparent.ts';
+export type { WriteHandle } from './write-handle.ts';

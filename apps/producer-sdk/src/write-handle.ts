@@ -1,0 +1,88 @@
+// What `write` returns: the job id, the staged batches the job references, whether the enqueue
+// was deduplicated against an existing job with the same idempotency key, and `result()` to
+// await the worker's outcome. Outcomes are read from BullMQ's QueueEvents; a worker failure
+// becomes a FloeWriteError carrying the worker's message (and its structured reason when the
+// worker sent one as JSON).
+import {
+  type FailureReason,
+  failureReason,
+  parseWriteResult,
+  type StagedBatch,
+  type WriteResult,
+} from '@floe/jobs';
+import type { Job, Queue, QueueEvents } from 'bullmq';
+import { FloeProducerError, FloeWriteError } from './errors.ts';
+
+export interface WriteHandle {
+  /** the BullMQ job id, equal to the idempotency key */
+  readonly jobId: string;
+  /** the staged batches the queued job references (the existing job's, when deduplicated) */
+  readonly batches: readonly StagedBatch[];
+  /** true when a job with this idempotency key already existed and no new job was added */
+  readonly deduplicated: boolean;
+  /** resolves with the write result, or rejects with a FloeWriteError carrying the worker's reason */
+  result(timeoutMs?: number): Promise<WriteResult>;
+}
+
+/** Reads a worker's failedReason: a JSON FailureReason, or a plain message. */
+export function failureFromMessage(message: string): { message: string; reason: FailureReason | undefined } {
+  if (message.startsWith('{')) {
+    try {
+      const parsed = failureReason.safeParse(JSON.parse(message));
+      if (parsed.success) return { message: parsed.data.message, reason: parsed.data };
+    } catch {
+      // not JSON after all: use it as the message
+    }
+  }
+  return { message, reason: undefined };
+}
+
+export interface ResultSource {
+  readonly queue: Queue;
+  queueEvents(): Promise<QueueEvents>;
+  readonly keepCompletedSeconds: number;
+}
+
+export async function awaitWriteResult(
+  source: ResultSource,
+  jobId: string,
+  timeoutMs?: number,
+): Promise<WriteResult> {
+  const events = await source.queueEvents();
+  const job: Job | undefined = await source.queue.getJob(jobId);
+  if (job === undefined) {
+    throw new FloeProducerError(
+      'write-failed',
+      `job ${jobId} is no longer in the queue: finished jobs are kept ${source.keepCompletedSeconds} s (completed) before removal`,
+      { context: { jobId } },
+    );
+  }
+  let returnValue: unknown;
+  try {
+    returnValue = await job.waitUntilFinished(events, timeoutMs);
+  } catch (error) {
+    const text = (error as Error).message ?? String(error);
+    if (/timed out before finishing/.test(text)) {
+      throw new FloeProducerError('result-timeout', `job ${jobId} did not finish within ${timeoutMs} ms`, {
+        retryable: true,
+        context: { jobId, timeoutMs: timeoutMs ?? 0 },
+      });
+    }
+    if (text === 'closing') {
+      throw new FloeProducerError('closed', `the producer was closed while waiting for job ${jobId}`, {
+        context: { jobId },
+      });
+    }
+    const { message, reason } = failureFromMessage(text);
+    throw new FloeWriteError(jobId, message, reason);
+  }
+  try {
+    return parseWriteResult(returnValue);
+  } catch (error) {
+    throw new FloeWriteError(
+      jobId,
+      `the worker returned an invalid write result: ${(error as Error).message}`,
+      undefined,
+    );
+  }
+}
