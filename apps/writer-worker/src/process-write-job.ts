@@ -113,7 +113,7 @@ async function loadOrCreate(
       throw new WriterError(
         'table-missing',
         `table ${name} does not exist; pass create (with a partitionSpec) in the write job to create it from the data, ` +
-          `or create it with \`floe table create ${name}\` first`,
+          'or create the table in the catalog first',
         { context: { table: name } },
       );
     }
