@@ -92,6 +92,29 @@ export type { S3FileIOOptions } from './io/s3-file-io.ts';
 export { S3FileIO } from './io/s3-file-io.ts';
 export type { S3Location } from './io/s3-location.ts';
 export { isS3Location, parseS3Location } from './io/s3-location.ts';
+// maintenance: expire snapshots (plan from policy, commit, delete files only expired snapshots reached)
+export {
+  type ExpireSnapshotsOptions,
+  type ExpiryFiles,
+  type ExpiryReport,
+  expireSnapshots,
+  METADATA_DELETE_AFTER_COMMIT,
+} from './maintenance/expire-snapshots.ts';
+export {
+  DEFAULT_MAX_SNAPSHOT_AGE_MS,
+  DEFAULT_MIN_SNAPSHOTS_TO_KEEP,
+  type ExpiryDefaults,
+  type ExpiryPlan,
+  type ExpiryPolicy,
+  MAX_REF_AGE_MS_PROPERTY,
+  MAX_SNAPSHOT_AGE_MS_PROPERTY,
+  MIN_SNAPSHOTS_TO_KEEP_PROPERTY,
+  type PlanExpiryOptions,
+  planExpiry,
+  resolveRetention,
+  type TableRetention,
+} from './maintenance/expiry-plan.ts';
+export { type UnreachableFiles, unreachableFiles } from './maintenance/unreachable-files.ts';
 export type { AvroCodec } from './manifest/avro-container.ts';
 export type { ManifestFormatVersion } from './manifest/avro-schemas.ts';
 // manifests: data files, manifest entries, manifest files and lists (Avro)
@@ -186,6 +209,7 @@ export {
 } from './metadata/wire.ts';
 // copy-on-write overwrite by filter, schema evolution on the commit path, reading data files back
 export { readDataFile, readParquetBatches } from './read/read-data-file.ts';
+// scans: snapshot selection, pruning, residual filters, column projection with ranged reads
 export type { CastBatchOptions } from './schema-evolution/cast-batch.ts';
 export { castBatch } from './schema-evolution/cast-batch.ts';
 export type { ReconcileOptions, ReconcileResult, SchemaMode } from './schema-evolution/reconcile.ts';
