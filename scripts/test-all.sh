@@ -42,8 +42,8 @@ if compgen -G "integrations/dagster/tests/test_*.py" >/dev/null; then
     | tee .coverage/pytest.log
   py_status=${PIPESTATUS[0]}
   set -e
-  py_passed=$(grep -oE '[0-9]+ passed' .coverage/pytest.log | tail -1 | grep -oE '[0-9]+' || echo 0)
-  py_failed=$(grep -oE '[0-9]+ (failed|error)' .coverage/pytest.log | awk '{s+=$1} END {print s+0}')
+  py_passed=$( (grep -oE '[0-9]+ passed' .coverage/pytest.log || true) | tail -1 | grep -oE '[0-9]+' || echo 0)
+  py_failed=$( (grep -oE '[0-9]+ (failed|errors?)' .coverage/pytest.log || true) | awk '{s+=$1} END {print s+0}')
 fi
 
 read -r js_passed js_failed js_skipped < <(node -e '
