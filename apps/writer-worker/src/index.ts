@@ -3,6 +3,15 @@
 export { restCatalogOptionsFrom, s3PropertiesFrom } from './catalog-from-config.ts';
 export { errorKind, isRetryable, type JobOutcome, toQueueError } from './classify-error.ts';
 export {
+  type CommitRequest,
+  commitGroup,
+  type GroupCommitObservation,
+  type GroupCommitResult,
+} from './commit-group.ts';
+export { type EncodeRequest, type EncodeResult, encodeJob } from './encode-job.ts';
+export { defaultEncodeThreads, EncodePool, type EncodePoolOptions } from './encode-pool.ts';
+export { EncodeThreadError } from './encode-protocol.ts';
+export {
   COMMIT_ID_PROPERTY,
   type CommitObservation,
   JOB_IDS_PROPERTY,
@@ -11,5 +20,11 @@ export {
   type WriteJobDeps,
   type WriteJobLogger,
 } from './process-write-job.ts';
+export {
+  type CommitSlot,
+  MAX_JOB_IDS_CHARS,
+  TableCommitter,
+  type TableCommitterOptions,
+} from './table-committer.ts';
 export { startWriterWorker, type WriterWorker } from './worker.ts';
 export { WriterError, type WriterErrorKind } from './writer-error.ts';

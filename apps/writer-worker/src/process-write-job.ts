@@ -4,50 +4,37 @@
 //      (`create`), else fail with what to do;
 //   3. marker check: a snapshot whose `floe.job-ids` holds this job means a previous delivery
 //      already committed it — return that snapshot, read and write nothing;
-//   4. stream the staged Arrow IPC objects, reconcile their schema with the table
-//      (`add-columns` / `strict`), cast, partition and encode Parquet data files;
-//   5. commit with the marker in the snapshot summary (append / overwrite [by filter] /
-//      replace-partitions), re-checking the marker on every attempt (commitWithRebase);
+//   4. encode (encode-job.ts): stream the staged objects, reconcile, cast, partition and write
+//      Parquet data files — in the encode thread pool when one is given, so the main event loop
+//      stays free for BullMQ lock renewal;
+//   5. commit through the per-table commit queue (table-committer.ts): jobs of the same table
+//      that finish while a commit is in flight share the next snapshot (group commit); the
+//      marker is re-checked for every job of the group on every attempt (commit-group.ts);
 //   6. after the commit is durable, delete the staged objects (best effort).
-// If data files were written and the commit failed, the table is reloaded once: the marker
-// present means the commit landed after all (success); absent means the files are abandoned and
-// deleted (best effort). If the reload itself fails the files stay for the orphan sweep — they
-// might be referenced.
-// Group commit and worker threads are not here yet: one job, one snapshot, on the event loop.
-import { randomUUID } from 'node:crypto';
+// Without a committer the job commits alone; without a pool it encodes on the calling thread.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Catalog, CatalogError, type LoadedTable, tableMetadataOf } from '@floe/catalog';
+import type { StorageConfig } from '@floe/config';
 import {
-  type AddedDataFile,
   type CatalogCommitter,
   type CommitLogger,
-  type CommitOutcome,
   type CommittedTable,
-  castBatch,
-  commitOverwriteByFilter,
-  commitWithRebase,
   type FileIO,
-  fastAppend,
   fileIOFor,
-  findSnapshotWithProperty,
-  overwrite,
-  reconcileWithTable,
-  replacePartitions,
-  type Snapshot,
-  type SnapshotChange,
   type TableMetadata,
-  withSchemaChange,
-  writePartitionedDataFiles,
 } from '@floe/iceberg';
 import { parseWriteJob, type WriteJob, type WriteResult } from '@floe/jobs';
-import type { Schema as ArrowSchema, RecordBatch } from 'apache-arrow';
+import { type CommitRequest, commitGroup, type GroupCommitObservation, markerCheck } from './commit-group.ts';
 import { createTableFromData } from './create-table.ts';
+import { type EncodeRequest, type EncodeResult, encodeJob } from './encode-job.ts';
+import type { EncodePool } from './encode-pool.ts';
+import type { TableIOSettings } from './encode-protocol.ts';
 import { deleteStagedObjects, openStagedObject, type StagedObjectReader } from './staged-objects.ts';
+import type { CommitSlot, TableCommitter } from './table-committer.ts';
 import { writeResultFrom } from './write-result-from.ts';
 import { WriterError } from './writer-error.ts';
 
-export const JOB_IDS_PROPERTY = 'floe.job-ids';
-export const COMMIT_ID_PROPERTY = 'floe.commit-id';
+export { COMMIT_ID_PROPERTY, JOB_IDS_PROPERTY } from './commit-group.ts';
 /** Clock-skew margin of the marker search: nothing committed before enqueue minus this holds the job. */
 export const MARKER_SKEW_MS = 10 * 60 * 1000;
 
@@ -55,13 +42,8 @@ export interface WriteJobLogger extends CommitLogger {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-export interface CommitObservation {
-  readonly table: string;
-  readonly status: CommitOutcome['status'];
-  readonly attempts: number;
-  readonly conflicts: number;
-  readonly durationMs: number;
-}
+/** One commit to the catalog (a group of `coalescedJobs` jobs, or a job committed alone). */
+export type CommitObservation = GroupCommitObservation;
 
 export interface WriteJobDeps {
   readonly catalog: Catalog;
@@ -77,6 +59,12 @@ export interface WriteJobDeps {
   readonly stagingAccessKeyId?: string;
   readonly logger?: WriteJobLogger;
   readonly onCommit?: (observation: CommitObservation) => void;
+  /** Encode threads; absent → the job encodes on the calling thread. */
+  readonly encodePool?: EncodePool;
+  /** floe.yaml's storage section, which encode threads build their staging client from (with a pool). */
+  readonly storage?: StorageConfig;
+  /** The process's per-table commit queue (group commit); absent → the job commits alone. */
+  readonly tableCommitter?: TableCommitter;
 }
 
 export interface WriteJobContext {
@@ -86,15 +74,6 @@ export interface WriteJobContext {
 
 function dotted(job: WriteJob): string {
   return [...job.table.namespace, job.table.name].join('.');
-}
-
-function markerCheck(job: WriteJob): (base: CommittedTable) => Snapshot | undefined {
-  const jobId = job.idempotencyKey;
-  const notBeforeMs = BigInt(Date.parse(job.enqueuedAt) - MARKER_SKEW_MS);
-  return (base) =>
-    findSnapshotWithProperty(base.metadata, JOB_IDS_PROPERTY, (value) => value.split(',').includes(jobId), {
-      notBeforeMs,
-    });
 }
 
 async function loadOrCreate(
@@ -124,54 +103,16 @@ async function loadOrCreate(
   }
 }
 
-function sameArrowSchema(a: ArrowSchema, b: ArrowSchema): boolean {
-  return (
-    a.fields.length === b.fields.length &&
-    a.fields.every(
-      (field, i) => field.name === b.fields[i]?.name && String(field.type) === String(b.fields[i]?.type),
-    )
-  );
-}
-
-/** Reads every staged object of the job as one stream of batches cast to the write schema. */
-async function* castBatches(
-  job: WriteJob,
+async function tableIOSettings(
   deps: WriteJobDeps,
-  first: StagedObjectReader,
-  cast: (batch: RecordBatch) => RecordBatch,
-): AsyncGenerator<RecordBatch> {
-  for (const [index, staged] of job.batches.entries()) {
-    const reader =
-      index === 0
-        ? first
-        : await openStagedObject({
-            client: deps.staging,
-            batch: staged,
-            maxBytes: deps.maxStagedObjectBytes,
-            ...(deps.stagingAccessKeyId === undefined ? {} : { accessKeyId: deps.stagingAccessKeyId }),
-          });
-    if (index > 0 && !sameArrowSchema(first.schema, reader.schema)) {
-      throw new WriterError(
-        'staged-object-mismatch',
-        `staged object ${reader.uri} has a different Arrow schema than ${first.uri}: all parts of one job must share one schema`,
-        { context: { uri: reader.uri } },
-      );
-    }
-    for await (const batch of reader.batches) yield cast(batch);
-  }
-}
-
-/** Pulls the first batch so its (cast) Arrow schema is known before the writer starts. */
-async function peeked(
-  source: AsyncGenerator<RecordBatch>,
-): Promise<{ schema: ArrowSchema | undefined; batches: AsyncIterable<RecordBatch> }> {
-  const head = await source.next();
-  if (head.done) return { schema: undefined, batches: source };
-  async function* all(): AsyncGenerator<RecordBatch> {
-    yield head.value as RecordBatch;
-    yield* source;
-  }
-  return { schema: (head.value as RecordBatch).schema, batches: all() };
+  loaded: LoadedTable,
+  location: string,
+): Promise<TableIOSettings> {
+  const properties = { ...deps.s3Properties, ...loaded.config };
+  if (!deps.vendedCredentials) return { location, properties };
+  // Threads cannot share the refreshing provider: hand them the credentials valid now.
+  const credentials = await deps.catalog.credentialsFor(loaded.identifier).awsCredentialProvider();
+  return { location, properties, credentials };
 }
 
 function tableIO(deps: WriteJobDeps, loaded: LoadedTable, metadata: TableMetadata): FileIO {
@@ -179,6 +120,31 @@ function tableIO(deps: WriteJobDeps, loaded: LoadedTable, metadata: TableMetadat
   if (!deps.vendedCredentials) return fileIOFor(metadata.location, properties);
   const provider = deps.catalog.credentialsFor(loaded.identifier);
   return fileIOFor(metadata.location, properties, { s3Credentials: provider.awsCredentialProvider });
+}
+
+async function encode(
+  request: EncodeRequest,
+  deps: WriteJobDeps,
+  loaded: LoadedTable,
+  io: FileIO,
+): Promise<EncodeResult> {
+  if (deps.encodePool === undefined || deps.storage === undefined) {
+    return encodeJob(request, { staging: deps.staging, io });
+  }
+  const settings = await tableIOSettings(deps, loaded, request.metadata.location);
+  return deps.encodePool.encode({ request, io: settings, staging: deps.storage });
+}
+
+async function commitAlone(request: CommitRequest, deps: WriteJobDeps) {
+  const { settled } = await commitGroup([request], {
+    committer: deps.committer,
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    ...(deps.onCommit === undefined ? {} : { onCommit: deps.onCommit }),
+  });
+  const outcome = settled[0];
+  if (outcome === undefined) throw new Error('group commit returned no outcome');
+  if (!outcome.ok) throw outcome.error;
+  return outcome.result;
 }
 
 export async function processWriteJob(
@@ -191,7 +157,8 @@ export async function processWriteJob(
   const name = dotted(job);
   const jobId = job.idempotencyKey;
   const fields = { table: name, jobId, attempt: context.attempt ?? 1 };
-  const alreadyCommitted = markerCheck(job);
+  const markerNotBeforeMs = BigInt(Date.parse(job.enqueuedAt) - MARKER_SKEW_MS);
+  const alreadyCommitted = markerCheck({ jobId, markerNotBeforeMs } as CommitRequest);
 
   let first: StagedObjectReader | undefined;
   const openFirst = async () => {
@@ -204,7 +171,13 @@ export async function processWriteJob(
     return first;
   };
 
-  const loaded = await loadOrCreate(job, deps, openFirst);
+  let loaded: LoadedTable;
+  try {
+    loaded = await loadOrCreate(job, deps, openFirst);
+  } finally {
+    // Only the schema was needed (to create the table); the encode step reads the objects itself.
+    first?.close();
+  }
   const metadata = tableMetadataOf(loaded);
   const base: CommittedTable = { metadata, metadataLocation: loaded.metadataLocation };
   const finishStaging = async () => {
@@ -237,92 +210,66 @@ export async function processWriteJob(
     });
   }
 
-  const reader = await openFirst();
-  const reconciled = reconcileWithTable(metadata, reader.schema, job.schemaEvolution, name);
-  const spec = metadata.partitionSpecs.find((s) => s.specId === metadata.defaultSpecId);
-  if (spec === undefined) throw new Error(`table ${name} has no default partition spec`);
-  if (job.mode === 'overwrite' && job.overwriteFilter !== undefined && reconciled.evolution !== undefined) {
-    throw new WriterError(
-      'unsupported-request',
-      `an overwrite with a filter cannot also change the schema of ${name} in this version of floe: ` +
-        `${reconciled.casts.length > 0 ? 'the data needs new or wider columns; ' : ''}` +
-        'evolve the table first (append with add-columns or `floe table`), then overwrite',
-      { context: { table: name } },
-    );
-  }
-
-  const io = tableIO(deps, loaded, metadata);
-  const source = castBatches(job, deps, reader, (batch) =>
-    castBatch(batch, reconciled.plan, { tableName: name }),
-  );
-  const { schema: arrowSchema, batches } = await peeked(source);
-  const files =
-    arrowSchema === undefined
-      ? []
-      : await writePartitionedDataFiles(batches, {
-          io,
-          tableLocation: metadata.location,
-          schema: reconciled.writeSchema,
-          spec,
-          arrowSchema,
-          properties: {
-            'write.target-file-size-bytes': String(deps.targetFileSizeBytes),
-            ...metadata.properties,
-          },
-        });
-  const added: AddedDataFile[] = files.map((file) => ({ file, specId: spec.specId }));
-  const summaryProperties = {
-    ...job.snapshotProperties,
-    [JOB_IDS_PROPERTY]: jobId,
-    [COMMIT_ID_PROPERTY]: randomUUID(),
-  };
-
-  let outcome: CommitOutcome;
+  const slot: CommitSlot | undefined = deps.tableCommitter?.reserve(name);
+  let request: CommitRequest;
   try {
-    outcome = await commit(job, deps, {
-      base,
+    const io = tableIO(deps, loaded, metadata);
+    const encoded = await encode(
+      {
+        tableName: name,
+        metadata,
+        batches: job.batches,
+        schemaEvolution: job.schemaEvolution,
+        mode: job.mode,
+        hasOverwriteFilter: job.overwriteFilter !== undefined,
+        maxStagedObjectBytes: deps.maxStagedObjectBytes,
+        targetFileSizeBytes: deps.targetFileSizeBytes,
+        ...(deps.stagingAccessKeyId === undefined ? {} : { stagingAccessKeyId: deps.stagingAccessKeyId }),
+      },
+      deps,
+      loaded,
       io,
-      added,
-      summaryProperties,
-      alreadyCommitted,
-      evolution: reconciled.evolution,
-    });
-  } catch (error) {
-    const landed = await landedAfterFailure(deps, job, alreadyCommitted, io, added, fields);
-    if (landed === undefined) throw error;
-    outcome = {
-      status: 'committed',
-      snapshot: landed.snapshot,
-      table: landed.table,
-      attempts: 1,
-      conflicts: 0,
-      durationMs: Date.now() - started,
+    );
+    request = {
+      jobId,
+      identifier: job.table,
+      mode: job.mode,
+      files: encoded.files.map((file) => ({ file, specId: encoded.specId })),
+      snapshotProperties: job.snapshotProperties ?? {},
+      ...(encoded.evolution === undefined ? {} : { schemaChange: encoded.evolution }),
+      ...(job.overwriteFilter === undefined ? {} : { overwriteFilter: job.overwriteFilter }),
+      io,
+      base,
+      markerNotBeforeMs,
     };
+  } catch (error) {
+    slot?.release();
+    throw error;
   }
-  deps.onCommit?.({
-    table: name,
-    status: outcome.status,
-    attempts: outcome.attempts,
-    conflicts: outcome.conflicts,
-    durationMs: outcome.durationMs,
-  });
-  if (outcome.status === 'already-committed' && added.length > 0) {
-    // A concurrent delivery won: our files are not referenced by its snapshot.
-    await io.deleteMany(added.map((a) => a.file.filePath)).catch(() => undefined);
-  }
+
+  const committed = slot === undefined ? await commitAlone(request, deps) : await slot.submit(request);
   await finishStaging();
+  const own = {
+    rows: request.files.reduce((sum, a) => sum + Number(a.file.recordCount), 0),
+    files: request.files.length,
+    bytes: request.files.reduce((sum, a) => sum + Number(a.file.fileSizeInBytes), 0),
+  };
   const result = writeResultFrom({
     table: name,
-    snapshot: outcome.snapshot,
-    currentSchemaId: outcome.table.metadata.currentSchemaId,
-    attempts: outcome.attempts,
-    alreadyCommitted: outcome.status === 'already-committed',
+    snapshot: committed.snapshot,
+    currentSchemaId: committed.table.metadata.currentSchemaId,
+    attempts: committed.attempts,
+    alreadyCommitted: committed.status === 'already-committed',
+    coalescedJobs: committed.coalescedJobs,
+    // In a group snapshot the summary counts everyone's files: report this job's own.
+    ...(committed.status === 'committed' ? { own } : {}),
   });
   deps.logger?.info(
     {
       ...fields,
       snapshotId: result.snapshotId,
       commitAttempts: result.attempts,
+      coalescedJobs: result.coalescedJobs,
       rows: result.addedRows,
       files: result.addedFiles,
       bytes: result.addedBytes,
@@ -331,73 +278,4 @@ export async function processWriteJob(
     result.alreadyCommitted ? 'job already committed' : 'job committed',
   );
   return result;
-}
-
-interface CommitInput {
-  readonly base: CommittedTable;
-  readonly io: FileIO;
-  readonly added: readonly AddedDataFile[];
-  readonly summaryProperties: Readonly<Record<string, string>>;
-  readonly alreadyCommitted: (base: CommittedTable) => Snapshot | undefined;
-  readonly evolution: Parameters<typeof withSchemaChange>[1];
-}
-
-async function commit(job: WriteJob, deps: WriteJobDeps, input: CommitInput): Promise<CommitOutcome> {
-  const common = {
-    committer: deps.committer,
-    identifier: job.table,
-    io: input.io,
-    base: input.base,
-    alreadyCommitted: input.alreadyCommitted,
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-  };
-  if (job.mode === 'overwrite' && job.overwriteFilter !== undefined) {
-    return commitOverwriteByFilter({
-      ...common,
-      filter: job.overwriteFilter as never,
-      newFiles: input.added,
-      summaryProperties: input.summaryProperties,
-    });
-  }
-  const options = { summaryProperties: input.summaryProperties };
-  let change: SnapshotChange;
-  if (job.mode === 'append') change = fastAppend(input.added, options);
-  else if (job.mode === 'overwrite') change = overwrite(input.added, undefined, options);
-  else change = replacePartitions(input.added, options);
-  return commitWithRebase({ ...common, change: withSchemaChange(change, input.evolution) });
-}
-
-/**
- * After a failed commit: reload once. The marker present → the commit landed (return it).
- * Absent → nothing of ours is referenced: delete the data files written for this job.
- * Reload failing → unknown; leave the files for the orphan sweep.
- */
-async function landedAfterFailure(
-  deps: WriteJobDeps,
-  job: WriteJob,
-  alreadyCommitted: (base: CommittedTable) => Snapshot | undefined,
-  io: FileIO,
-  added: readonly AddedDataFile[],
-  fields: Record<string, unknown>,
-): Promise<{ snapshot: Snapshot; table: CommittedTable } | undefined> {
-  let table: CommittedTable;
-  try {
-    table = await deps.committer.loadTable(job.table);
-  } catch (error) {
-    deps.logger?.warn(
-      { ...fields, err: String(error) },
-      'commit failed and the table could not be reloaded; data files left for the orphan sweep',
-    );
-    return undefined;
-  }
-  const snapshot = alreadyCommitted(table);
-  if (snapshot !== undefined) return { snapshot, table };
-  if (added.length > 0) {
-    const result = await io.deleteMany(added.map((a) => a.file.filePath)).catch(() => undefined);
-    deps.logger?.warn(
-      { ...fields, files: added.length, notDeleted: result?.failed.length ?? added.length },
-      'commit failed; deleted the data files written for it',
-    );
-  }
-  return undefined;
 }

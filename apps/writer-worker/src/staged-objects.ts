@@ -81,6 +81,8 @@ export interface StagedObjectReader {
   /** Rows seen so far (complete once `batches` is exhausted). */
   rowsRead(): number;
   bytesRead(): number;
+  /** Stops reading and frees the connection (when only the schema was needed). */
+  close(): void;
 }
 
 export interface OpenStagedObjectOptions {
@@ -105,6 +107,7 @@ export async function openStagedObject(options: OpenStagedObjectOptions): Promis
   if (batch.bytes > maxBytes) throw tooLarge(batch.bytes);
   const { bucket, key } = parseS3Uri(uri);
   let body: AsyncIterable<Uint8Array>;
+  let destroyBody: () => void = () => undefined;
   try {
     const response = await options.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (response.ContentLength !== undefined && response.ContentLength > maxBytes) {
@@ -112,6 +115,7 @@ export async function openStagedObject(options: OpenStagedObjectOptions): Promis
       throw tooLarge(response.ContentLength);
     }
     body = response.Body as AsyncIterable<Uint8Array>;
+    destroyBody = () => (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
   } catch (error) {
     throw stagedObjectError(error, uri, options.accessKeyId);
   }
@@ -183,7 +187,19 @@ export async function openStagedObject(options: OpenStagedObjectOptions): Promis
       );
     }
   }
-  return { uri, schema, batches: batches(), rowsRead: () => rows, bytesRead: () => bytes };
+  return {
+    uri,
+    schema,
+    batches: batches(),
+    rowsRead: () => rows,
+    bytesRead: () => bytes,
+    close: () => {
+      destroyBody();
+      Promise.resolve()
+        .then(() => opened.cancel())
+        .catch(() => undefined);
+    },
+  };
 }
 
 /** Deletes staged objects after a durable commit; failures are returned, never thrown. */

@@ -1,5 +1,6 @@
 // The writer's Prometheus metrics (served on /metrics by the ops server): jobs by outcome, rows
-// and bytes committed, commit attempts and optimistic-concurrency conflicts, and commit latency.
+// and bytes committed, commit attempts and optimistic-concurrency conflicts, commit latency, and
+// how many jobs each snapshot coalesced (group commit).
 import { Counter, createMetricsRegistry, Histogram, type MetricsRegistry } from '@floe/telemetry';
 import type { JobOutcome } from './classify-error.ts';
 import type { CommitObservation } from './process-write-job.ts';
@@ -42,6 +43,12 @@ export function createWriterMetrics(): WriterMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
+  const coalesced = new Histogram({
+    name: 'floe_writer_coalesced_jobs_per_commit',
+    help: 'Jobs committed together in one snapshot (group commit)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [registry],
+  });
   return {
     registry,
     job: (outcome, table) => jobs.inc({ outcome, table }),
@@ -53,6 +60,7 @@ export function createWriterMetrics(): WriterMetrics {
       attempts.inc(observation.attempts);
       conflicts.inc(observation.conflicts);
       latency.observe({ status: observation.status }, observation.durationMs / 1000);
+      if (observation.coalescedJobs > 0) coalesced.observe(observation.coalescedJobs);
     },
   };
 }

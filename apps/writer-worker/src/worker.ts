@@ -4,6 +4,8 @@
 // metrics and the ops server (/healthz, /readyz, /metrics), and a bounded graceful shutdown:
 // stop taking jobs, let in-flight jobs finish within `writer.shutdown_deadline_ms`, then release
 // whatever is still running (BullMQ re-delivers it; the commit marker keeps that exactly-once).
+// Encoding runs in a worker-thread pool (encode-pool.ts) and commits go through one per-table
+// commit queue (table-committer.ts), so jobs of the same table share snapshots (group commit).
 import { catalogCommitter, RestCatalog } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
 import { WRITE_JOB_NAME } from '@floe/jobs';
@@ -12,13 +14,16 @@ import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { restCatalogOptionsFrom, s3PropertiesFrom } from './catalog-from-config.ts';
 import { errorKind, isRetryable, toQueueError } from './classify-error.ts';
+import { EncodePool } from './encode-pool.ts';
 import { processWriteJob, type WriteJobDeps } from './process-write-job.ts';
 import { stagingClientFrom } from './staged-objects.ts';
+import { TableCommitter } from './table-committer.ts';
 import { createWriterMetrics, type WriterMetrics } from './worker-metrics.ts';
 
 export interface WriterWorker {
   readonly worker: Worker;
   readonly metrics: WriterMetrics;
+  readonly encodePool: EncodePool;
   /** The ops server, when `writer.metrics_port` is set (0 = a random free port). */
   readonly ops: OpsServer | undefined;
   /** Drains within the shutdown deadline; resolves to whether every in-flight job finished. */
@@ -37,10 +42,25 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
   const metrics = createWriterMetrics();
   const catalog = new RestCatalog(restCatalogOptionsFrom(artifacts.catalog));
   const staging = stagingClientFrom(artifacts.storage);
+  const committer = catalogCommitter(catalog);
+  const onCommit = (observation: Parameters<WriterMetrics['commit']>[0]) => metrics.commit(observation);
+  // `writer.encode_threads`, else one thread per spare core.
+  const encodeThreads = artifacts.writer.encode_threads;
+  const encodePool = new EncodePool(encodeThreads === undefined ? {} : { size: encodeThreads });
+  const tableCommitter = new TableCommitter({
+    committer,
+    maxJobsPerCommit: artifacts.writer.max_jobs_per_commit,
+    lingerMs: artifacts.writer.commit_linger_ms,
+    logger,
+    onCommit,
+  });
   const deps: WriteJobDeps = {
     catalog,
-    committer: catalogCommitter(catalog),
+    committer,
     staging,
+    storage: artifacts.storage,
+    encodePool,
+    tableCommitter,
     s3Properties: s3PropertiesFrom(artifacts.storage),
     vendedCredentials: artifacts.catalog.access_delegation === 'vended-credentials',
     maxStagedObjectBytes: artifacts.storage.max_staged_object_bytes,
@@ -49,7 +69,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       ? {}
       : { stagingAccessKeyId: artifacts.storage.access_key_id }),
     logger,
-    onCommit: (observation) => metrics.commit(observation),
+    onCommit,
   };
 
   const connection = new Redis(artifacts.queue.redis_url, { maxRetriesPerRequest: null });
@@ -113,6 +133,8 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       queue: queueName,
       prefix: artifacts.queue.prefix,
       concurrency: artifacts.writer.concurrency,
+      encodeThreads: encodePool.size,
+      maxJobsPerCommit: artifacts.writer.max_jobs_per_commit,
       ...(ops === undefined ? {} : { metricsPort: ops.port }),
     },
     'writer worker started',
@@ -134,10 +156,10 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       logger.warn({ deadlineMs }, 'shutdown deadline reached; releasing in-flight jobs for re-delivery');
       await worker.close(true).catch(() => undefined);
     }
-    await Promise.allSettled([ops?.close(), catalog.close(), connection.quit()]);
+    await Promise.allSettled([ops?.close(), catalog.close(), connection.quit(), encodePool.close()]);
     staging.destroy();
     logger.info({ drained, durationMs: Date.now() - started }, 'writer worker stopped');
     return drained;
   };
-  return { worker, metrics, ops, shutdown };
+  return { worker, metrics, encodePool, ops, shutdown };
 }

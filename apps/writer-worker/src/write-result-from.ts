@@ -12,6 +12,8 @@ export interface WriteResultInput {
   readonly attempts: number;
   readonly alreadyCommitted: boolean;
   readonly coalescedJobs?: number;
+  /** This job's own files when it shared the snapshot with others (the summary counts all). */
+  readonly own?: { readonly rows: number; readonly files: number; readonly bytes: number };
 }
 
 function count(summary: Readonly<Record<string, string>>, key: string): number {
@@ -32,9 +34,9 @@ export function writeResultFrom(input: WriteResultInput): WriteResult {
     snapshotId: snapshot.snapshotId.toString(),
     sequenceNumber: snapshot.sequenceNumber.toString(),
     operation: summary.operation,
-    addedRows: count(summary, 'added-records'),
-    addedFiles: count(summary, 'added-data-files'),
-    addedBytes: count(summary, 'added-files-size'),
+    addedRows: input.own?.rows ?? count(summary, 'added-records'),
+    addedFiles: input.own?.files ?? count(summary, 'added-data-files'),
+    addedBytes: input.own?.bytes ?? count(summary, 'added-files-size'),
     removedFiles: count(summary, 'deleted-data-files'),
     schemaId: snapshot.schemaId ?? input.currentSchemaId,
     attempts: Math.max(1, input.attempts),

@@ -12,6 +12,8 @@ export const WriterSchema = z.strictObject({
   commit_linger_ms: integer({ min: 0, max: 60_000 }).default(200),
   /** Upper bound of jobs coalesced into one snapshot. */
   max_jobs_per_commit: integer({ min: 1, max: 10_000 }).default(32),
+  /** Threads that download, cast and encode Parquet off the main event loop; default: cores - 1 (at least 1). */
+  encode_threads: integer({ min: 1, max: 256 }).optional(),
   /** On SIGTERM, time allowed for in-flight jobs before the process exits. */
   shutdown_deadline_ms: integer({ min: 0 }).default(30_000),
   /** Port of /healthz, /readyz and /metrics; 0 picks a free port (logged at start). */

@@ -1,0 +1,143 @@
+// The CPU-heavy middle of a write job: stream the job's staged Arrow IPC objects from S3,
+// reconcile their schema with the table (`add-columns` / `strict`), cast every batch, partition
+// and encode Parquet data files into the table location. It returns the written DataFile records
+// and the schema change the commit must carry. The same function runs in an encode thread
+// (encode-thread.ts, the normal path: the main event loop stays free for BullMQ lock renewal)
+// or in-process when no pool is given (tests, tools); everything it takes is structured-clone
+// safe except the two clients, which the thread builds from plain settings.
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  castBatch,
+  type DataFile,
+  type FileIO,
+  reconcileWithTable,
+  type SchemaUpdateResult,
+  type TableMetadata,
+  writePartitionedDataFiles,
+} from '@floe/iceberg';
+import type { StagedBatch, WriteJob } from '@floe/jobs';
+import type { Schema as ArrowSchema, RecordBatch } from 'apache-arrow';
+import { openStagedObject, type StagedObjectReader } from './staged-objects.ts';
+import { WriterError } from './writer-error.ts';
+
+/** What a job needs encoded; plain data, so it crosses a thread boundary by structured clone. */
+export interface EncodeRequest {
+  /** Dotted table name, for messages. */
+  readonly tableName: string;
+  readonly metadata: TableMetadata;
+  readonly batches: readonly StagedBatch[];
+  readonly schemaEvolution: WriteJob['schemaEvolution'];
+  readonly mode: WriteJob['mode'];
+  readonly hasOverwriteFilter: boolean;
+  readonly maxStagedObjectBytes: number;
+  readonly targetFileSizeBytes: number;
+  readonly stagingAccessKeyId?: string;
+}
+
+export interface EncodeResult {
+  readonly files: readonly DataFile[];
+  /** Partition spec the files were written with (the table's default). */
+  readonly specId: number;
+  /** The schema change to commit with the files; absent when the table already fits. */
+  readonly evolution?: SchemaUpdateResult;
+}
+
+export interface EncodeClients {
+  readonly staging: S3Client;
+  readonly io: FileIO;
+}
+
+function sameArrowSchema(a: ArrowSchema, b: ArrowSchema): boolean {
+  return (
+    a.fields.length === b.fields.length &&
+    a.fields.every(
+      (field, i) => field.name === b.fields[i]?.name && String(field.type) === String(b.fields[i]?.type),
+    )
+  );
+}
+
+/** Reads every staged object of the job as one stream of batches cast to the write schema. */
+async function* castBatches(
+  request: EncodeRequest,
+  clients: EncodeClients,
+  first: StagedObjectReader,
+  cast: (batch: RecordBatch) => RecordBatch,
+): AsyncGenerator<RecordBatch> {
+  for (const [index, staged] of request.batches.entries()) {
+    const reader = index === 0 ? first : await open(request, clients, staged);
+    if (index > 0 && !sameArrowSchema(first.schema, reader.schema)) {
+      throw new WriterError(
+        'staged-object-mismatch',
+        `staged object ${reader.uri} has a different Arrow schema than ${first.uri}: all parts of one job must share one schema`,
+        { context: { uri: reader.uri } },
+      );
+    }
+    for await (const batch of reader.batches) yield cast(batch);
+  }
+}
+
+function open(
+  request: EncodeRequest,
+  clients: EncodeClients,
+  batch: StagedBatch,
+): Promise<StagedObjectReader> {
+  return openStagedObject({
+    client: clients.staging,
+    batch,
+    maxBytes: request.maxStagedObjectBytes,
+    ...(request.stagingAccessKeyId === undefined ? {} : { accessKeyId: request.stagingAccessKeyId }),
+  });
+}
+
+/** Pulls the first batch so its (cast) Arrow schema is known before the writer starts. */
+async function peeked(
+  source: AsyncGenerator<RecordBatch>,
+): Promise<{ schema: ArrowSchema | undefined; batches: AsyncIterable<RecordBatch> }> {
+  const head = await source.next();
+  if (head.done) return { schema: undefined, batches: source };
+  async function* all(): AsyncGenerator<RecordBatch> {
+    yield head.value as RecordBatch;
+    yield* source;
+  }
+  return { schema: (head.value as RecordBatch).schema, batches: all() };
+}
+
+export async function encodeJob(request: EncodeRequest, clients: EncodeClients): Promise<EncodeResult> {
+  const { metadata, tableName } = request;
+  const first = await open(request, clients, request.batches[0] as StagedBatch);
+  const reconciled = reconcileWithTable(metadata, first.schema, request.schemaEvolution, tableName);
+  const spec = metadata.partitionSpecs.find((s) => s.specId === metadata.defaultSpecId);
+  if (spec === undefined) throw new Error(`table ${tableName} has no default partition spec`);
+  if (request.mode === 'overwrite' && request.hasOverwriteFilter && reconciled.evolution !== undefined) {
+    throw new WriterError(
+      'unsupported-request',
+      `an overwrite with a filter cannot also change the schema of ${tableName} in this version of floe: ` +
+        `${reconciled.casts.length > 0 ? 'the data needs new or wider columns; ' : ''}` +
+        'evolve the table first (append with add-columns or `floe table`), then overwrite',
+      { context: { table: tableName } },
+    );
+  }
+  const source = castBatches(request, clients, first, (batch) =>
+    castBatch(batch, reconciled.plan, { tableName }),
+  );
+  const { schema: arrowSchema, batches } = await peeked(source);
+  const files =
+    arrowSchema === undefined
+      ? []
+      : await writePartitionedDataFiles(batches, {
+          io: clients.io,
+          tableLocation: metadata.location,
+          schema: reconciled.writeSchema,
+          spec,
+          arrowSchema,
+          properties: {
+            'write.target-file-size-bytes': String(request.targetFileSizeBytes),
+            ...metadata.properties,
+          },
+        });
+  return {
+    files,
+    specId: spec.specId,
+    ...(reconciled.evolution === undefined ? {} : { evolution: reconciled.evolution }),
+  };
+}

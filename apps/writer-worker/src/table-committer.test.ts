@@ -1,0 +1,274 @@
+// Group commit against a real, minimal in-memory catalog (requirements checked and updates
+// applied with @floe/iceberg's own builder — the semantics a REST catalog implements): jobs that
+// arrive while a commit is in flight share the next snapshot, the group is bounded, jobs that
+// change the schema or overwrite commit alone, re-delivered jobs leave the group, a failed commit
+// fails every job, and linger waits for jobs still writing.
+import {
+  applyUpdates,
+  type CatalogCommitter,
+  type CommittedTable,
+  checkRequirements,
+  currentSnapshot,
+  type DataFile,
+  MemoryFileIO,
+  type TableMetadata,
+  type TableRequirement,
+  type TableUpdate,
+} from '@floe/iceberg';
+import { describe, expect, it } from 'vitest';
+import { type CommitRequest, JOB_IDS_PROPERTY } from './commit-group.ts';
+import { TableCommitter } from './table-committer.ts';
+
+class CatalogFailure extends Error {
+  readonly kind: string;
+  readonly retryable: boolean;
+  constructor(kind: string, message: string, retryable: boolean) {
+    super(message);
+    this.kind = kind;
+    this.retryable = retryable;
+  }
+}
+
+class MemoryCatalog implements CatalogCommitter {
+  metadata: TableMetadata;
+  commits = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  beforeCommit: (() => Promise<void> | void) | undefined;
+  constructor(metadata: TableMetadata) {
+    this.metadata = metadata;
+  }
+  async loadTable(): Promise<CommittedTable> {
+    return { metadata: this.metadata, metadataLocation: `mem://t/metadata/v${this.commits}.json` };
+  }
+  async commitTable(
+    _identifier: unknown,
+    requirements: readonly TableRequirement[],
+    updates: readonly TableUpdate[],
+  ): Promise<CommittedTable> {
+    this.commits++;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await this.beforeCommit?.();
+      const failures = checkRequirements(this.metadata, requirements);
+      if (failures.length > 0) {
+        throw new CatalogFailure('commit-conflict', failures.map((f) => f.reason).join('; '), true);
+      }
+      this.metadata = applyUpdates(this.metadata, updates);
+      return { metadata: this.metadata, metadataLocation: `mem://t/metadata/v${this.commits}.json` };
+    } finally {
+      this.inFlight--;
+    }
+  }
+  snapshots() {
+    return this.metadata.snapshots;
+  }
+}
+
+function newTable(): TableMetadata {
+  return applyUpdates(undefined, [
+    { action: 'assign-uuid', uuid: '11111111-2222-3333-4444-555555555555' },
+    { action: 'upgrade-format-version', formatVersion: 2 },
+    {
+      action: 'add-schema',
+      schema: {
+        schemaId: 0,
+        identifierFieldIds: [],
+        fields: [{ id: 1, name: 'id', required: true, type: { kind: 'long' } }],
+      },
+      lastColumnId: 1,
+    },
+    { action: 'set-current-schema', schemaId: -1 },
+    { action: 'add-spec', spec: { specId: 0, fields: [] } },
+    { action: 'set-default-spec', specId: -1 },
+    { action: 'add-sort-order', sortOrder: { orderId: 0, fields: [] } },
+    { action: 'set-default-sort-order', sortOrderId: -1 },
+    { action: 'set-location', location: 'mem://t' },
+    {
+      action: 'set-properties',
+      updates: { 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' },
+    },
+  ]);
+}
+
+const io = new MemoryFileIO();
+const identifier = { namespace: ['db'], name: 't' };
+
+function dataFile(name: string, rows: number): DataFile {
+  return {
+    content: 'data',
+    filePath: `mem://t/data/${name}.parquet`,
+    fileFormat: 'parquet',
+    partition: [],
+    recordCount: BigInt(rows),
+    fileSizeInBytes: BigInt(rows * 10),
+  };
+}
+
+function request(catalog: MemoryCatalog, jobId: string, extra: Partial<CommitRequest> = {}): CommitRequest {
+  return {
+    jobId,
+    identifier,
+    mode: 'append',
+    files: [{ file: dataFile(jobId, 10), specId: 0 }],
+    snapshotProperties: {},
+    io,
+    base: { metadata: catalog.metadata, metadataLocation: 'mem://t/metadata/v0.json' },
+    markerNotBeforeMs: 0n,
+    ...extra,
+  };
+}
+
+function committerFor(catalog: MemoryCatalog, maxJobsPerCommit = 32, lingerMs = 0) {
+  const observed: number[] = [];
+  const committer = new TableCommitter({
+    committer: catalog,
+    maxJobsPerCommit,
+    lingerMs,
+    onCommit: (o) => observed.push(o.coalescedJobs),
+  });
+  return { committer, observed };
+}
+
+describe('TableCommitter', () => {
+  it('commits jobs that arrive while a commit is in flight together in the next snapshot', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer, observed } = committerFor(catalog);
+    const ids = ['j0', 'j1', 'j2', 'j3', 'j4'];
+    const results = await Promise.all(ids.map((id) => committer.commit(request(catalog, id))));
+    // j0 starts a commit at once; j1..j4 queue behind it and share one snapshot.
+    expect(catalog.snapshots()).toHaveLength(2);
+    expect(catalog.maxInFlight).toBe(1);
+    expect(observed).toEqual([1, 4]);
+    const grouped = results.slice(1);
+    expect(new Set(grouped.map((r) => r.snapshot.snapshotId)).size).toBe(1);
+    expect(grouped.every((r) => r.coalescedJobs === 4 && r.status === 'committed')).toBe(true);
+    const head = currentSnapshot(catalog.metadata);
+    expect(head?.summary[JOB_IDS_PROPERTY]).toBe('j1,j2,j3,j4');
+    expect(head?.summary['added-records']).toBe('40');
+    expect(head?.summary['added-data-files']).toBe('4');
+  });
+
+  it('bounds a group by maxJobsPerCommit', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer, observed } = committerFor(catalog, 2);
+    await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => committer.commit(request(catalog, id))));
+    expect(observed).toEqual([1, 2, 2, 1]);
+    expect(catalog.snapshots().map((s) => s.summary[JOB_IDS_PROPERTY])).toEqual(['a', 'b,c', 'd,e', 'f']);
+  });
+
+  it('commits a schema change, an overwrite or different snapshot properties apart from the group', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer } = committerFor(catalog);
+    const schemaChange = {
+      updates: [{ action: 'set-properties', updates: { touched: 'yes' } }] as TableUpdate[],
+      requirements: [],
+    };
+    await Promise.all([
+      committer.commit(request(catalog, 'first')),
+      committer.commit(request(catalog, 'a1')),
+      committer.commit(request(catalog, 'evolve', { schemaChange })),
+      committer.commit(request(catalog, 'a2')),
+      committer.commit(request(catalog, 'over', { mode: 'overwrite' })),
+      committer.commit(request(catalog, 'tagged', { snapshotProperties: { 'dagster.run-id': 'r1' } })),
+      committer.commit(request(catalog, 'a3')),
+    ]);
+    const groups = catalog.snapshots().map((s) => s.summary[JOB_IDS_PROPERTY]);
+    expect(groups).toEqual(['first', 'a1,a2,a3', 'evolve', 'over', 'tagged']);
+    expect(catalog.metadata.properties.touched).toBe('yes');
+    expect(catalog.snapshots()[4]?.summary['dagster.run-id']).toBe('r1');
+  });
+
+  it('drops jobs another delivery already committed from the group and commits the rest', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer } = committerFor(catalog);
+    const blocker = committer.commit(request(catalog, 'blocker'));
+    // While the blocker is in flight, 'dup' is committed by another worker (a stalled re-delivery).
+    let raced = false;
+    catalog.beforeCommit = async () => {
+      if (raced) return;
+      raced = true;
+      const other = new TableCommitter({
+        committer: { loadTable: () => catalog.loadTable(), commitTable: (...a) => catalog.commitTable(...a) },
+        maxJobsPerCommit: 1,
+        lingerMs: 0,
+      });
+      catalog.beforeCommit = undefined;
+      await other.commit(request(catalog, 'dup'));
+    };
+    const group = Promise.all([
+      committer.commit(request(catalog, 'x')),
+      committer.commit(request(catalog, 'dup')),
+      committer.commit(request(catalog, 'y')),
+    ]);
+    const [first, [x, dup, y]] = await Promise.all([blocker, group]);
+    expect(first.status).toBe('committed');
+    expect(dup.status).toBe('already-committed');
+    expect(dup.snapshot.summary[JOB_IDS_PROPERTY]).toBe('dup');
+    expect(x.status).toBe('committed');
+    expect(y.snapshot.snapshotId).toBe(x.snapshot.snapshotId);
+    expect(x.coalescedJobs).toBe(2);
+    expect(currentSnapshot(catalog.metadata)?.summary[JOB_IDS_PROPERTY]).toBe('x,y');
+    // Every job id appears in exactly one snapshot.
+    const all = catalog.snapshots().flatMap((s) => (s.summary[JOB_IDS_PROPERTY] ?? '').split(','));
+    expect(all.sort()).toEqual(['blocker', 'dup', 'x', 'y']);
+  });
+
+  it('fails every job of a group with the commit error, and the queue keeps working', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer } = committerFor(catalog);
+    const blocker = committer.commit(request(catalog, 'ok-1'));
+    catalog.beforeCommit = () => {
+      if (catalog.commits === 2)
+        throw new CatalogFailure('catalog-unavailable', 'catalog is down (503)', true);
+    };
+    const failing = ['f1', 'f2'].map((id) => committer.commit(request(catalog, id)));
+    await blocker;
+    for (const outcome of await Promise.allSettled(failing)) {
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+        message: 'catalog is down (503)',
+        retryable: true,
+      });
+    }
+    const later = await committer.commit(request(catalog, 'ok-2'));
+    expect(later.status).toBe('committed');
+    expect(catalog.snapshots().map((s) => s.summary[JOB_IDS_PROPERTY])).toEqual(['ok-1', 'ok-2']);
+  });
+
+  it('lingers for jobs still writing, up to lingerMs, and not at all when none are', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer } = committerFor(catalog, 32, 2_000);
+    const slowWriter = committer.reserve('db.t');
+    const fastWriter = committer.reserve('db.t');
+    const fast = fastWriter.submit(request(catalog, 'fast'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(catalog.commits).toBe(0); // waiting for the slow writer
+    const slow = slowWriter.submit(request(catalog, 'slow'));
+    const [a, b] = await Promise.all([fast, slow]);
+    expect(a.snapshot.snapshotId).toBe(b.snapshot.snapshotId);
+    expect(catalog.snapshots().map((s) => s.summary[JOB_IDS_PROPERTY])).toEqual(['fast,slow']);
+
+    // A released slot (its job failed before committing) stops the linger at once.
+    const failed = committer.reserve('db.t');
+    const started = Date.now();
+    const alone = committer.reserve('db.t').submit(request(catalog, 'alone'));
+    failed.release();
+    await alone;
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('keeps the joined floe.job-ids within its length budget', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer } = committerFor(catalog, 1000);
+    const long = (i: number) => `${String(i).padStart(3, '0')}-${'x'.repeat(196)}`;
+    await Promise.all(Array.from({ length: 60 }, (_, i) => committer.commit(request(catalog, long(i)))));
+    for (const snapshot of catalog.snapshots()) {
+      expect((snapshot.summary[JOB_IDS_PROPERTY] ?? '').length).toBeLessThanOrEqual(8192);
+    }
+    expect(catalog.snapshots().length).toBeGreaterThan(2);
+    expect(catalog.snapshots().length).toBeLessThan(60);
+  });
+});
