@@ -6,9 +6,10 @@ import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError
 import { createCompileCommand } from './commands/compile-command.ts';
 import { createNamespaceCommand } from './commands/namespace-command.ts';
 import { createTableCommand } from './commands/table-command.ts';
+import { createWriteCommand } from './commands/write-command.ts';
 
 function commands(): readonly Command[] {
-  return [createCompileCommand(), createNamespaceCommand(), createTableCommand()];
+  return [createCompileCommand(), createNamespaceCommand(), createTableCommand(), createWriteCommand()];
 }
 
 function mainHelp(available: readonly Command[]): string {

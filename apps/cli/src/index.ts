@@ -7,3 +7,4 @@ export { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError
 export { createCompileCommand } from './commands/compile-command.ts';
 export { createNamespaceCommand } from './commands/namespace-command.ts';
 export { createTableCommand } from './commands/table-command.ts';
+export { createWriteCommand } from './commands/write-command.ts';

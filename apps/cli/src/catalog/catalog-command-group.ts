@@ -132,7 +132,8 @@ function describeArity(args: readonly string[]): string {
   return args.map((arg) => (arg.endsWith('?') ? `[${arg.slice(0, -1)}]` : arg)).join(' ');
 }
 
-async function loadArtifacts(flags: FlagValues, io: CliIo): Promise<CompiledArtifacts> {
+/** CompiledArtifacts from `--artifacts` or `--config` (default floe.yaml), secrets resolved from `io.env`. */
+export async function loadArtifacts(flags: FlagValues, io: CliIo): Promise<CompiledArtifacts> {
   const artifactsFlag = flags['artifacts'];
   if (typeof artifactsFlag === 'string') {
     return loadCompiledArtifacts(resolve(io.cwd, artifactsFlag), io.env);

@@ -1,0 +1,347 @@
+// `floe write FILE… --table ns.t`: loads CSV, Parquet and Arrow IPC files and hands them to the
+// write fleet as ONE write job (one snapshot) through the producer SDK: the files are staged in
+// S3, the job is queued on BullMQ, and a writer worker commits it. Progress (files staged, then
+// the job's queue state) goes to stderr, the write result to stdout as text or JSON. Flag
+// mistakes are usage errors (exit 2) caught before any file is read; unreadable files, a config
+// problem, an unreachable queue or a job the worker rejected are one ✗ line each (exit 1).
+// The producer SDK, Arrow, parquet-wasm and @floe/iceberg load only when a write actually runs.
+import { relative, resolve } from 'node:path';
+import { ConfigError } from '@floe/config';
+import type { WriteResult } from '@floe/jobs';
+import type { FloeProducer, WriteOptions } from '@floe/producer-sdk';
+import { redactSecrets } from '@floe/telemetry';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { loadArtifacts } from '../catalog/catalog-command-group.ts';
+import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
+import { toJsonOutput } from '../output/text-table.ts';
+import type { LoadedFile } from '../write/input-files.ts';
+import { type PartitionFieldRequest, parsePartitionBy } from '../write/partition-by.ts';
+
+const MODES = ['append', 'overwrite', 'replace-partitions'] as const;
+type WriteMode = (typeof MODES)[number];
+const DEFAULT_TIMEOUT_MS = 600_000;
+const STATE_POLL_MS = 500;
+
+const HELP = `Usage: floe write FILE… --table NS.TABLE [options]
+
+Writes CSV, Parquet and Arrow IPC files to an Iceberg table through the write fleet: the files
+are staged in S3 and queued as ONE write job (one snapshot); a writer worker commits it. The
+table is created when missing (with --partition-by), and new columns are added unless --strict.
+
+Options:
+  --table <ns.table>           target table (nested namespaces: a.b.table)           (required)
+  --mode <mode>                append (default), overwrite, or replace-partitions
+  --filter <expr>              with --mode overwrite: replace only the rows matching it, as
+                               text (ts >= '2026-01-01T00:00:00' and country = 'FR') or as
+                               Iceberg REST expression JSON; without it the whole table
+  --partition-by <terms>       partition spec of a created table: day(ts),bucket[16](id),country
+                               transforms: identity year month day hour void bucket[N] truncate[W]
+  --no-create                  fail when the table does not exist instead of creating it
+  --strict                     reject columns the table does not have (default: add them)
+  --idempotency-key <key>      job id; writing again with the same key does not write twice
+                               (default: random)
+  --no-wait                    return once the job is queued; print its id
+  --timeout-ms <ms>            how long to wait for the result (default: ${DEFAULT_TIMEOUT_MS})
+  --config <path>              floe.yaml (default: floe.yaml)
+  --artifacts <path>           compiled artifacts instead of floe.yaml
+  --format <text|json>         output for people (default) or JSON (longs as decimal strings)
+  -h, --help                   show this help
+
+Files: the format is read from the first bytes (Parquet, Arrow IPC file or stream), else from
+the extension (.csv, .parquet, .arrow, .arrows). Each file is read into memory. All files must
+have the same column names and types (the order may differ).
+CSV: the first row is the header; fields are separated by commas, "quoted" when they hold
+commas, quotes ("") or newlines; an empty field is null. Each column gets the first type all its
+values fit: long, double, boolean (true/false), timestamp (ISO 8601 date-time; with a Z/±hh:mm
+zone on every value it is a timestamptz), else string. A column of whole numbers is a long:
+write 1.0 where an existing table column is a double.
+
+Exit codes: 0 written (or queued with --no-wait), 1 a file, the config, the queue or the job
+failed (the line says why), 2 usage error.
+`;
+
+export interface WriteArgs {
+  readonly files: readonly string[];
+  readonly table: string;
+  readonly mode: WriteMode;
+  readonly filter: string | undefined;
+  readonly partitionBy: readonly PartitionFieldRequest[];
+  readonly create: boolean;
+  readonly strict: boolean;
+  readonly idempotencyKey: string | undefined;
+  readonly wait: boolean;
+  readonly timeoutMs: number;
+  readonly format: 'text' | 'json';
+  readonly config: string | undefined;
+  readonly artifacts: string | undefined;
+  readonly help: boolean;
+}
+
+/** Parses and checks the command line; every mistake is a UsageError. Exported for unit tests. */
+export function parseWriteArgs(argv: readonly string[]): WriteArgs {
+  const { values, positionals } = parseCommandLine(argv, {
+    table: { type: 'string' },
+    mode: { type: 'string', default: 'append' },
+    filter: { type: 'string' },
+    'partition-by': { type: 'string', multiple: true },
+    'no-create': { type: 'boolean', default: false },
+    strict: { type: 'boolean', default: false },
+    'idempotency-key': { type: 'string' },
+    'no-wait': { type: 'boolean', default: false },
+    'timeout-ms': { type: 'string', default: String(DEFAULT_TIMEOUT_MS) },
+    config: { type: 'string' },
+    artifacts: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  const base = {
+    files: positionals,
+    table: values.table ?? '',
+    filter: values.filter,
+    create: !values['no-create'],
+    strict: values.strict,
+    idempotencyKey: values['idempotency-key'],
+    wait: !values['no-wait'],
+    config: values.config,
+    artifacts: values.artifacts,
+  };
+  if (values.help) {
+    return {
+      ...base,
+      mode: 'append',
+      partitionBy: [],
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      format: 'text',
+      help: true,
+    };
+  }
+  if (positionals.length === 0)
+    throw new UsageError('write needs at least one FILE (CSV, Parquet or Arrow IPC)');
+  if (values.table === undefined) throw new UsageError('write needs --table NS.TABLE');
+  const parts = values.table.split('.');
+  if (parts.length < 2 || parts.some((part) => part === '')) {
+    throw new UsageError(`--table "${values.table}" must be namespace.table, e.g. bronze.events`);
+  }
+  const mode = MODES.find((candidate) => candidate === values.mode);
+  if (mode === undefined)
+    throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
+  if (values.filter !== undefined && mode !== 'overwrite') {
+    throw new UsageError(`--filter only applies to --mode overwrite (the mode is ${mode})`);
+  }
+  const partitionBy = parsePartitionBy(values['partition-by'] ?? []);
+  if (partitionBy.length > 0 && values['no-create']) {
+    throw new UsageError(
+      '--partition-by describes the table to create; it cannot be combined with --no-create',
+    );
+  }
+  const key = values['idempotency-key'];
+  // The job contract's rule (@floe/jobs idempotencyKey), checked here so a typo is a usage error.
+  if (key !== undefined && (!/^[A-Za-z0-9._~@=+\-/]{1,200}$/.test(key) || /^\d+$/.test(key))) {
+    throw new UsageError(
+      `--idempotency-key takes 1-200 letters, digits and . _ ~ @ = + - / and is not a plain integer, got "${key}"`,
+    );
+  }
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new UsageError(
+      `--timeout-ms must be a positive integer (milliseconds), got "${values['timeout-ms']}"`,
+    );
+  }
+  if (values.format !== 'text' && values.format !== 'json') {
+    throw new UsageError(`--format must be text or json, got "${values.format}"`);
+  }
+  if (values.config !== undefined && values.artifacts !== undefined) {
+    throw new UsageError('give either --config or --artifacts, not both');
+  }
+  return { ...base, mode, partitionBy, timeoutMs, format: values.format, help: false };
+}
+
+/** The write options of the job, from the parsed flags and the normalised filter. */
+export function writeOptionsOf(
+  args: WriteArgs,
+  overwriteFilter: WriteOptions['overwriteFilter'],
+): WriteOptions {
+  return {
+    mode: args.mode,
+    schemaEvolution: args.strict ? 'strict' : 'add-columns',
+    ...(args.create ? { create: { partitionSpec: [...args.partitionBy] } } : {}),
+    ...(overwriteFilter === undefined ? {} : { overwriteFilter }),
+    ...(args.idempotencyKey === undefined ? {} : { idempotencyKey: args.idempotencyKey }),
+  };
+}
+
+/** Human output of a committed write; exported for unit tests. */
+export function renderWriteResult(result: WriteResult, jobId: string): string {
+  const headline = result.alreadyCommitted
+    ? `✓ job ${jobId} was already committed to ${result.table} in snapshot ${result.snapshotId}; nothing new was written`
+    : `✓ wrote ${result.addedRows} rows to ${result.table} in snapshot ${result.snapshotId}`;
+  const rows: [string, string][] = [
+    ['job id', jobId],
+    ['snapshot id', result.snapshotId],
+    ['sequence number', result.sequenceNumber],
+    ['operation', result.operation],
+    ['added rows', String(result.addedRows)],
+    ['added files', String(result.addedFiles)],
+    ['added bytes', String(result.addedBytes)],
+    ['removed files', String(result.removedFiles)],
+    ['schema id', String(result.schemaId)],
+    ['commit attempts', String(result.attempts)],
+    ['jobs in commit', String(result.coalescedJobs)],
+    ['committed at', result.committedAt],
+  ];
+  const width = Math.max(...rows.map(([key]) => key.length));
+  return `${headline}\n${rows.map(([key, value]) => `  ${key.padEnd(width)}  ${value}`).join('\n')}\n`;
+}
+
+function shown(io: CliIo, path: string): string {
+  return relative(io.cwd, path) || path;
+}
+
+async function loadFiles(args: WriteArgs, io: CliIo): Promise<LoadedFile[]> {
+  const { loadInputFile } = await import('../write/input-files.ts');
+  const loaded: LoadedFile[] = [];
+  for (const file of args.files) {
+    const path = resolve(io.cwd, file);
+    loaded.push(await loadInputFile(path, shown(io, path)));
+  }
+  return loaded;
+}
+
+/** The files' batches in one stream, conformed to the first file's schema, reporting each file as it is staged. */
+async function* batchesOf(files: readonly LoadedFile[], io: CliIo, progress: (line: string) => void) {
+  const { conformBatch, nullableSchema } = await import('../write/input-files.ts');
+  const first = files[0] as LoadedFile;
+  const target: Schema = nullableSchema(first.table.schema);
+  for (const [index, file] of files.entries()) {
+    progress(
+      `staging ${index + 1}/${files.length} ${shown(io, file.path)} (${file.format}, ${file.table.numRows} rows)`,
+    );
+    for (const batch of file.table.batches as RecordBatch[]) {
+      yield conformBatch(batch, target, shown(io, file.path), shown(io, first.path));
+    }
+  }
+}
+
+async function awaitWithState(
+  producer: FloeProducer,
+  jobId: string,
+  result: Promise<WriteResult>,
+  progress: (line: string) => void,
+): Promise<WriteResult> {
+  let last = '';
+  let done = false;
+  const poll = async () => {
+    while (!done) {
+      const state = await (await producer.queue.getJob(jobId))?.getState().catch(() => undefined);
+      if (!done && state !== undefined && state !== last && state !== 'completed' && state !== 'failed') {
+        last = state;
+        progress(`job ${jobId}: ${state === 'active' ? 'a writer is committing it' : state}`);
+      }
+      await new Promise((wake) => setTimeout(wake, STATE_POLL_MS));
+    }
+  };
+  const polling = poll().catch(() => undefined);
+  try {
+    return await result;
+  } finally {
+    done = true;
+    await polling;
+  }
+}
+
+export function createWriteCommand(): Command {
+  return {
+    name: 'write',
+    summary: 'write CSV, Parquet or Arrow IPC files to an Iceberg table through the write fleet',
+    help: HELP,
+    async run(argv, io) {
+      const args = parseWriteArgs(argv);
+      if (args.help) {
+        io.stdout(HELP);
+        return EXIT_OK;
+      }
+      const progress = (line: string) => io.stderr(`floe write: ${line}\n`);
+      const { filterToExpressionJson } = await import('../write/filter-flag.ts');
+      const overwriteFilter =
+        args.filter === undefined ? undefined : await filterToExpressionJson(args.filter);
+
+      let artifacts: Awaited<ReturnType<typeof loadArtifacts>>;
+      try {
+        artifacts = await loadArtifacts({ config: args.config, artifacts: args.artifacts }, io);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        io.stderr(`✗ ${error.message}\n`);
+        return EXIT_FAILURE;
+      }
+      const { secretValuesOf } = await import('@floe/config');
+      const secrets = secretValuesOf(artifacts);
+      const { InputFileError } = await import('../write/input-files.ts');
+
+      let files: LoadedFile[];
+      try {
+        files = await loadFiles(args, io);
+      } catch (error) {
+        if (error instanceof InputFileError) {
+          io.stderr(`✗ ${error.message}\n`);
+          return EXIT_FAILURE;
+        }
+        throw error;
+      }
+
+      const { FloeProducer, FloeProducerError, FloeWriteError } = await import('@floe/producer-sdk');
+      const producer = FloeProducer.fromArtifacts(artifacts);
+      try {
+        const handle = await producer.write(
+          args.table,
+          batchesOf(files, io, progress),
+          writeOptionsOf(args, overwriteFilter),
+        );
+        const rows = files.reduce((sum, file) => sum + file.table.numRows, 0);
+        progress(
+          handle.deduplicated
+            ? `job ${handle.jobId} already exists (same --idempotency-key); nothing new was staged`
+            : `staged ${files.length} file(s), ${rows} rows in ${handle.batches.length} part(s); queued job ${handle.jobId}`,
+        );
+        if (!args.wait) {
+          io.stdout(
+            args.format === 'json'
+              ? toJsonOutput({
+                  jobId: handle.jobId,
+                  deduplicated: handle.deduplicated,
+                  batches: handle.batches,
+                })
+              : `✓ queued job ${handle.jobId} for ${args.table} (${handle.batches.length} staged part(s))\n`,
+          );
+          return EXIT_OK;
+        }
+        const result = await awaitWithState(producer, handle.jobId, handle.result(args.timeoutMs), progress);
+        io.stdout(
+          args.format === 'json'
+            ? toJsonOutput({ jobId: handle.jobId, deduplicated: handle.deduplicated, result })
+            : renderWriteResult(result, handle.jobId),
+        );
+        return EXIT_OK;
+      } catch (error) {
+        if (error instanceof FloeWriteError) {
+          io.stderr(`✗ job ${error.jobId} failed: ${redactSecrets(error.message, secrets)}\n`);
+          return EXIT_FAILURE;
+        }
+        if (error instanceof FloeProducerError || error instanceof UsageError) {
+          const hint =
+            error instanceof FloeProducerError && error.kind === 'result-timeout'
+              ? ' (the job stays queued; a writer will still commit it)'
+              : '';
+          io.stderr(`✗ ${redactSecrets(error.message, secrets)}${hint}\n`);
+          return EXIT_FAILURE;
+        }
+        if (error instanceof InputFileError) {
+          io.stderr(`✗ ${error.message}\n`);
+          return EXIT_FAILURE;
+        }
+        throw error;
+      } finally {
+        await producer.close();
+      }
+    },
+  };
+}
