@@ -310,11 +310,11 @@ emit(out)
     expect(nameNulls).toBe(rows.filter((r) => r.name === null).length);
   });
 
-  it('survive 4 concurrent appenders × 5 commits: every row once, losers rebase on the winner', async () => {
+  it('survive 4 concurrent appenders × 25 appends: 100 snapshots, every row once, losers rebase on the winner', async () => {
     await createTable('race');
     const identifier = { namespace: [namespace], name: 'race' };
     const writers = 4;
-    const rounds = 5;
+    const rounds = 25;
     const outcomes = [];
     for (let round = 0; round < rounds; round++) {
       // Every writer loads the same base and writes its files before anyone commits, so each round
@@ -327,7 +327,7 @@ emit(out)
           const spec = metadata.partitionSpecs.find((s) => s.specId === metadata.defaultSpecId);
           if (!schema || !spec) throw new Error('table without schema or spec');
           const io = fileIOFor(metadata.location, s3Properties);
-          const batch = toBatch(generatedRows(20, 10_000 + (round * writers + w) * 20));
+          const batch = toBatch(generatedRows(10, 10_000 + (round * writers + w) * 10));
           const files = await writePartitionedDataFiles([batch], {
             io,
             tableLocation: metadata.location,
@@ -356,8 +356,8 @@ emit(out)
       outcomes.push(...committed);
     }
     const pyRows = await readWithPyIceberg('race');
-    expect(pyRows).toHaveLength(writers * rounds * 20);
-    expect(new Set(pyRows.map((r) => (r as unknown[])[0])).size).toBe(writers * rounds * 20);
+    expect(pyRows).toHaveLength(writers * rounds * 10);
+    expect(new Set(pyRows.map((r) => (r as unknown[])[0])).size).toBe(writers * rounds * 10);
     const final = await committer.loadTable(identifier);
     expect(final.metadata.snapshots).toHaveLength(writers * rounds);
     const conflicts = outcomes.reduce((sum, o) => sum + o.conflicts, 0);
