@@ -5,7 +5,9 @@
 // Parquet's leaf semantics so they match what other engines compute from the same file: a leaf
 // under a null struct is a null value, and a null or empty list contributes one null to each
 // leaf beneath it. Bounds are kept for leaves outside lists and maps only (an absent bound is
-// always correct; a wrong one corrupts pruning) and follow the column's metrics mode.
+// always correct; a wrong one corrupts pruning) and follow the column's metrics mode. Counts and
+// the positions of the bounds come from raw buffers (leaf-scan.ts); only the two winning values
+// per batch are read as Iceberg values.
 
 import type { Schema as ArrowSchema, Data, Field, RecordBatch } from 'apache-arrow';
 import { DataType } from 'apache-arrow';
@@ -23,6 +25,7 @@ import {
   truncateStringLower,
   truncateStringUpper,
 } from './bounds.ts';
+import { scanLeaf } from './leaf-scan.ts';
 import { type MetricsMode, resolveMetricsModes } from './metrics-config.ts';
 
 export interface ColumnMetrics {
@@ -153,6 +156,31 @@ export class ColumnMetricsCollector {
     const stats = this.#stats[leafIndex] as LeafStats;
     stats.values += slots.length;
     const wantBounds = leaf.mode.kind !== 'none' && leaf.mode.kind !== 'counts' && !leaf.insideCollection;
+    const scan = scanLeaf(data, leaf.type, slots, wantBounds);
+    if (scan === undefined) {
+      this.#visitLeafByValue(leaf, stats, data, slots, wantBounds);
+      return;
+    }
+    stats.nulls += scan.nulls;
+    stats.nans += scan.nans;
+    if (!wantBounds || scan.minSlot < 0) return;
+    // Only the two winning slots are read as values (strings decoded once, not per row).
+    const read = slotReader(data, leaf.type, leaf.name);
+    const compare = comparatorFor(leaf.type);
+    const min = read(scan.minSlot);
+    const max = read(scan.maxSlot);
+    if (stats.min === undefined || compare(min, stats.min) < 0) stats.min = min;
+    if (stats.max === undefined || compare(max, stats.max) > 0) stats.max = max;
+  }
+
+  /** The general path, one value at a time, for layouts `scanLeaf` has no fast path for. */
+  #visitLeafByValue(
+    leaf: LeafColumn,
+    stats: LeafStats,
+    data: Data,
+    slots: Int32Array,
+    wantBounds: boolean,
+  ): void {
     const isFloat = leaf.type.kind === 'float' || leaf.type.kind === 'double';
     const read = wantBounds || isFloat ? slotReader(data, leaf.type, leaf.name) : undefined;
     const compare = comparatorFor(leaf.type);

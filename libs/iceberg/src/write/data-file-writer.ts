@@ -61,6 +61,11 @@ export class RollingDataFileWriter {
     return this.#current !== undefined;
   }
 
+  /** Arrow bytes the open file took but has not yet encoded into a finished row group. */
+  get unflushedBytes(): number {
+    return this.#current?.unflushedBytes ?? 0;
+  }
+
   async write(batch: RecordBatch): Promise<void> {
     await this.writeBatches([batch]);
   }

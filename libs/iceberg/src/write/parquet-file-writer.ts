@@ -78,6 +78,11 @@ export class ParquetFileWriter {
     return this.#bytesOut + this.#bytesSinceFlush;
   }
 
+  /** In-memory Arrow bytes of rows taken since the encoder last emitted bytes (a row group). */
+  get unflushedBytes(): number {
+    return this.#bytesSinceFlush;
+  }
+
   async write(batch: RecordBatch): Promise<void> {
     await this.writeBatches([batch]);
   }

@@ -1,16 +1,22 @@
-// Layer 3 of the writers: the fanout partitioned writer. Each incoming batch is split by the
-// partition tuple of every row (the table's spec applied through spec/partition.ts) into
-// zero-copy slices per partition; slices are buffered per partition and handed to that
-// partition's rolling writer when the buffer grows past `flushBytes`, or when all buffers
-// together pass `maxBufferedBytes` (the largest buffer goes first). At most `maxOpenFiles`
-// partitions keep a Parquet file open; opening another closes the least recently used one's
-// file, which bounds wasm memory for tables with many partitions at the cost of more files.
+// Layer 3 of the writers: the fanout partitioned writer. For each incoming batch the partition
+// tuple of every row is computed once (the table's spec applied through spec/partition.ts), rows
+// are grouped by partition with a counting sort over dense tuple codes, and each partition's rows
+// are gathered into ONE contiguous batch (take-rows.ts); a batch that lies wholly in one partition
+// passes through untouched. Grouping consecutive runs instead turns a hash transform such as
+// bucket[16] into one slice per row, and the encoder pays per slice. Batches are buffered per
+// partition and handed to that partition's rolling writer when its buffer passes `flushBytes`, or
+// when all buffers together pass `maxBufferedBytes` (the largest goes first). At most
+// `maxOpenFiles` partitions keep a Parquet file open, and open files together hold at most
+// `maxUnflushedBytes` of rows not yet encoded into a finished row group; past either limit the
+// least recently used file is closed, which bounds wasm memory for tables with many partitions.
+// `close` finishes a few partitions concurrently so uploads overlap encoding.
 
 import type { Schema as ArrowSchema, Data, RecordBatch } from 'apache-arrow';
 import { IcebergError } from '../errors.ts';
 import type { FileIO } from '../io/file-io.ts';
 import type { DataFile } from '../manifest/data-file.ts';
 import {
+  type BoundPartitionField,
   type BoundPartitionSpec,
   bindPartitionSpec,
   type PartitionTuple,
@@ -20,11 +26,14 @@ import {
 } from '../spec/partition.ts';
 import type { PartitionSpec } from '../spec/partition-types.ts';
 import type { IndexedField } from '../spec/schema.ts';
+import { applyTransform } from '../spec/transforms.ts';
 import type { PrimitiveType, Schema } from '../spec/types.ts';
-import { bytesToUuid } from '../spec/values.ts';
+import { bytesToUuid, type PrimitiveValue } from '../spec/values.ts';
 import { slotReader } from './arrow-leaf-values.ts';
+import { transformColumn } from './column-transforms.ts';
 import { RollingDataFileWriter } from './data-file-writer.ts';
 import { arrowByteSize } from './parquet-file-writer.ts';
+import { takeRows } from './take-rows.ts';
 
 export interface PartitionedWriterOptions {
   readonly io: FileIO;
@@ -37,8 +46,13 @@ export interface PartitionedWriterOptions {
   readonly flushBytes?: number;
   /** All partition buffers together. Default 128 MiB. */
   readonly maxBufferedBytes?: number;
-  /** Partitions with an open Parquet file at once. Default 32. */
+  /** Partitions with an open Parquet file at once. Default 128. */
   readonly maxOpenFiles?: number;
+  /**
+   * Arrow bytes handed to open files but not yet encoded into a finished row group, over all
+   * open files; past it the least recently used files are closed. Default 512 MiB.
+   */
+  readonly maxUnflushedBytes?: number;
 }
 
 interface PartitionState {
@@ -47,9 +61,13 @@ interface PartitionState {
   buffer: RecordBatch[];
   bufferedBytes: number;
   lastUsed: number;
+  /** Being written or closed right now (never picked to be closed for room). */
+  busy: boolean;
 }
 
 const MiB = 1024 * 1024;
+/** Partitions finished concurrently by `close` (uploads overlap encoding; wasm stays bounded). */
+const CLOSE_CONCURRENCY = 8;
 
 export class PartitionedDataWriter {
   readonly #options: PartitionedWriterOptions;
@@ -58,6 +76,7 @@ export class PartitionedDataWriter {
   readonly #flushBytes: number;
   readonly #maxBuffered: number;
   readonly #maxOpen: number;
+  readonly #maxUnflushed: number;
   #buffered = 0;
   #clock = 0;
 
@@ -66,16 +85,17 @@ export class PartitionedDataWriter {
     this.#bound = bindPartitionSpec(options.spec, options.schema);
     this.#flushBytes = options.flushBytes ?? 8 * MiB;
     this.#maxBuffered = options.maxBufferedBytes ?? 128 * MiB;
-    this.#maxOpen = options.maxOpenFiles ?? 32;
+    this.#maxOpen = options.maxOpenFiles ?? 128;
+    this.#maxUnflushed = options.maxUnflushedBytes ?? 512 * MiB;
   }
 
   async write(batch: RecordBatch): Promise<void> {
     if (batch.numRows === 0) return;
-    for (const { key, tuple, start, end } of this.#runs(batch)) {
+    for (const { key, tuple, rows } of this.#groups(batch)) {
       const state = this.#partition(key, tuple);
-      const slice = start === 0 && end === batch.numRows ? batch : batch.slice(start, end);
-      const bytes = arrowByteSize(slice);
-      state.buffer.push(slice);
+      const part = rows === undefined ? batch : takeRows(batch, rows);
+      const bytes = arrowByteSize(part);
+      state.buffer.push(part);
       state.bufferedBytes += bytes;
       this.#buffered += bytes;
       if (state.bufferedBytes >= this.#flushBytes) await this.#flush(state);
@@ -88,14 +108,34 @@ export class PartitionedDataWriter {
     }
   }
 
-  /** Flushes every buffer, closes every file, and returns all data files with their partitions. */
+  /**
+   * Flushes every buffer, closes every file, and returns all data files with their partitions.
+   * A few partitions are finished at once so one file's upload overlaps the next one's encoding.
+   */
   async close(): Promise<DataFile[]> {
-    const files: DataFile[] = [];
-    for (const state of this.#partitions.values()) {
-      await this.#flush(state);
-      files.push(...(await state.writer.close()));
-    }
-    return files;
+    const states = [...this.#partitions.values()];
+    const files: DataFile[][] = new Array(states.length);
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (next < states.length && failure === undefined) {
+        const index = next++;
+        const state = states[index] as PartitionState;
+        try {
+          await this.#flush(state);
+          state.busy = true;
+          files[index] = await state.writer.close();
+        } catch (error) {
+          failure ??= { error };
+        } finally {
+          state.busy = false;
+        }
+      }
+    };
+    // Every worker stops before the failure is reported, so `abort` never races a running flush.
+    await Promise.all(Array.from({ length: Math.min(CLOSE_CONCURRENCY, states.length) }, worker));
+    if (failure !== undefined) throw failure.error;
+    return files.flat();
   }
 
   /** Deletes every file written so far (the job failed; nothing will reference them). */
@@ -122,6 +162,7 @@ export class PartitionedDataWriter {
         buffer: [],
         bufferedBytes: 0,
         lastUsed: 0,
+        busy: false,
       };
       this.#partitions.set(key, state);
     }
@@ -136,31 +177,135 @@ export class PartitionedDataWriter {
     state.buffer = [];
     state.bufferedBytes = 0;
     state.lastUsed = ++this.#clock;
-    await state.writer.writeBatches(batches);
+    state.busy = true;
+    try {
+      await state.writer.writeBatches(batches);
+    } finally {
+      state.busy = false;
+    }
+    await this.#boundUnflushed();
   }
 
   async #makeRoomForFile(): Promise<void> {
-    const open = [...this.#partitions.values()].filter((state) => state.writer.hasOpenFile);
-    if (open.length < this.#maxOpen) return;
+    const open = this.#openIdle();
+    if (open.length === 0 || open.length + this.#busyCount() < this.#maxOpen) return;
     const leastRecent = open.reduce((a, b) => (b.lastUsed < a.lastUsed ? b : a));
     await leastRecent.writer.closeCurrentFile();
   }
 
-  /** Consecutive rows with the same partition, as [start, end) runs. */
-  *#runs(batch: RecordBatch): Iterable<{ key: string; tuple: PartitionTuple; start: number; end: number }> {
-    const readers = this.#bound.fields.map(({ source }) => sourceReader(batch, source));
-    let current: { key: string; tuple: PartitionTuple; start: number } | undefined;
-    for (let row = 0; row < batch.numRows; row++) {
-      const tuple = partitionTuple(
-        this.#bound,
-        (source) => readers[indexOfSource(this.#bound, source)]?.(row) ?? null,
-      );
-      const key = partitionKey(tuple);
-      if (current && current.key === key) continue;
-      if (current) yield { ...current, end: row };
-      current = { key, tuple, start: row };
+  /** Closes least recently used files while open files hold too much not-yet-encoded data. */
+  async #boundUnflushed(): Promise<void> {
+    for (;;) {
+      let unflushed = 0;
+      for (const state of this.#partitions.values()) unflushed += state.writer.unflushedBytes;
+      const open = this.#openIdle();
+      if (unflushed <= this.#maxUnflushed || open.length === 0) return;
+      const leastRecent = open.reduce((a, b) => (b.lastUsed < a.lastUsed ? b : a));
+      await leastRecent.writer.closeCurrentFile();
     }
-    if (current) yield { ...current, end: batch.numRows };
+  }
+
+  #openIdle(): PartitionState[] {
+    return [...this.#partitions.values()].filter((state) => state.writer.hasOpenFile && !state.busy);
+  }
+
+  #busyCount(): number {
+    let busy = 0;
+    for (const state of this.#partitions.values()) if (state.busy && state.writer.hasOpenFile) busy++;
+    return busy;
+  }
+
+  /**
+   * The rows of each partition present in the batch, in row order: `rows` is undefined when the
+   * whole batch is one partition. Each field's transformed values get dense per-batch codes, the
+   * codes of all fields combine into one dense tuple code per row, and a counting sort groups the
+   * row indexes, so no per-row key string or tuple array is built.
+   */
+  #groups(batch: RecordBatch): { key: string; tuple: PartitionTuple; rows: Int32Array | undefined }[] {
+    const rowCount = batch.numRows;
+    const fieldValues: (PrimitiveValue | null)[][] = [];
+    let codes = new Int32Array(rowCount);
+    let distinct = 1;
+    for (const field of this.#bound.fields) {
+      const values = this.#transformedColumn(batch, field);
+      fieldValues.push(values);
+      const fieldCodes = new Int32Array(rowCount);
+      const seen = new Map<unknown, number>();
+      for (let row = 0; row < rowCount; row++) {
+        const value = values[row] as PrimitiveValue | null;
+        const mapKey = value instanceof Uint8Array ? `x${Buffer.from(value).toString('hex')}` : value;
+        let code = seen.get(mapKey);
+        if (code === undefined) {
+          code = seen.size;
+          seen.set(mapKey, code);
+        }
+        fieldCodes[row] = code;
+      }
+      // Combine with the codes so far (≤ rowCount² < 2^53) and re-densify.
+      const width = seen.size;
+      const combined = new Map<number, number>();
+      const next = new Int32Array(rowCount);
+      for (let row = 0; row < rowCount; row++) {
+        const wide = (codes[row] as number) * width + (fieldCodes[row] as number);
+        let code = combined.get(wide);
+        if (code === undefined) {
+          code = combined.size;
+          combined.set(wide, code);
+        }
+        next[row] = code;
+      }
+      codes = next;
+      distinct = combined.size;
+    }
+    const firstRow = new Int32Array(distinct).fill(-1);
+    const counts = new Int32Array(distinct);
+    for (let row = 0; row < rowCount; row++) {
+      const code = codes[row] as number;
+      if (counts[code] === 0) firstRow[code] = row;
+      counts[code] = (counts[code] as number) + 1;
+    }
+    const tupleOf = (code: number): PartitionTuple =>
+      fieldValues.map((values) => values[firstRow[code] as number] ?? null);
+    if (distinct === 1) {
+      const tuple = tupleOf(0);
+      return [{ key: partitionKey(tuple), tuple, rows: undefined }];
+    }
+    const starts = new Int32Array(distinct + 1);
+    for (let code = 0; code < distinct; code++)
+      starts[code + 1] = (starts[code] as number) + (counts[code] as number);
+    const fill = starts.slice(0, distinct);
+    const order = new Int32Array(rowCount);
+    for (let row = 0; row < rowCount; row++) {
+      const code = codes[row] as number;
+      order[fill[code] as number] = row;
+      fill[code] = (fill[code] as number) + 1;
+    }
+    const groups: { key: string; tuple: PartitionTuple; rows: Int32Array | undefined }[] = [];
+    for (let code = 0; code < distinct; code++) {
+      const tuple = tupleOf(code);
+      groups.push({
+        key: partitionKey(tuple),
+        tuple,
+        rows: order.subarray(starts[code] as number, starts[code + 1] as number),
+      });
+    }
+    return groups;
+  }
+
+  /** One partition field's value for every row of the batch. */
+  #transformedColumn(batch: RecordBatch, field: BoundPartitionField): (PrimitiveValue | null)[] {
+    const { data, read } = sourceReader(batch, field.source);
+    const { transform, source } = field;
+    const general = (row: number): PrimitiveValue | null => {
+      try {
+        return applyTransform(transform, source.field.type, read(row));
+      } catch (error) {
+        // Re-run the failing row through partitionTuple for its user-facing error (column named).
+        partitionTuple(this.#bound, (s) => (s === source ? read(row) : null));
+        throw error;
+      }
+    };
+    return transformColumn(field, data, batch.numRows, general);
   }
 }
 
@@ -179,12 +324,14 @@ export async function writePartitionedDataFiles(
   }
 }
 
-function indexOfSource(bound: BoundPartitionSpec, source: IndexedField): number {
-  return bound.fields.findIndex((field) => field.source === source);
-}
-
-/** Reads a (possibly nested-in-structs) source column of the batch; null under a null parent. */
-function sourceReader(batch: RecordBatch, source: IndexedField): (row: number) => unknown {
+/**
+ * Reads a (possibly nested-in-structs) source column of the batch; null under a null parent.
+ * `data` is the column itself when no parent struct has nulls (the raw fast paths need that).
+ */
+function sourceReader(
+  batch: RecordBatch,
+  source: IndexedField,
+): { data: Data | undefined; read: (row: number) => unknown } {
   const chain: Data[] = [];
   let data: Data = batch.data as unknown as Data;
   let fields = batch.schema.fields;
@@ -203,10 +350,12 @@ function sourceReader(batch: RecordBatch, source: IndexedField): (row: number) =
     fields = (fields[index]?.type.children ?? []) as typeof fields;
   }
   const type = source.field.type as PrimitiveType;
-  const read = slotReader(data, type, source.path);
-  return (row) => {
+  const value = slotReader(data, type, source.path);
+  const parents = chain.slice(0, -1);
+  const read = (row: number): unknown => {
     for (const link of chain) if (!link.getValid(row)) return null;
-    const value = read(row);
-    return type.kind === 'uuid' && value instanceof Uint8Array ? bytesToUuid(value) : value;
+    const raw = value(row);
+    return type.kind === 'uuid' && raw instanceof Uint8Array ? bytesToUuid(raw) : raw;
   };
+  return { data: parents.every((parent) => parent.nullCount === 0) ? data : undefined, read };
 }
