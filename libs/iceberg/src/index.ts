@@ -414,5 +414,5 @@ export type { ParquetFooter } from './write/parquet-footer.ts';
 export { parseParquetFooter } from './write/parquet-footer.ts';
 export type { ParquetWriteOptions } from './write/parquet-options.ts';
 export { parquetOptionsFromProperties } from './write/parquet-options.ts';
-export type { PartitionedWriterOptions } from './write/partitioned-writer.ts';
+export type { PartitionedWriterOptions, WriteLogger } from './write/partitioned-writer.ts';
 export { PartitionedDataWriter, writePartitionedDataFiles } from './write/partitioned-writer.ts';

@@ -11,6 +11,7 @@
 // least recently used file is closed, which bounds wasm memory for tables with many partitions.
 // `close` finishes a few partitions concurrently so uploads overlap encoding.
 
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Schema as ArrowSchema, Data, RecordBatch } from 'apache-arrow';
 import { IcebergError } from '../errors.ts';
 import type { FileIO } from '../io/file-io.ts';
@@ -310,19 +311,52 @@ export class PartitionedDataWriter {
 }
 
 /** Writes a stream of batches into partitioned data files. */
+export interface WriteLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * Writes a stream of batches into partitioned data files. Emits one `iceberg.write_data_files`
+ * span and, given a logger, one log line (location, rows, files, bytes, duration).
+ */
 export async function writePartitionedDataFiles(
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
-  options: PartitionedWriterOptions,
+  options: PartitionedWriterOptions & { readonly logger?: WriteLogger },
 ): Promise<DataFile[]> {
-  const writer = new PartitionedDataWriter(options);
-  try {
-    for await (const batch of batches) await writer.write(batch);
-    return await writer.close();
-  } catch (error) {
-    await writer.abort();
-    throw error;
-  }
+  return writeTracer.startActiveSpan('iceberg.write_data_files', async (span) => {
+    const started = Date.now();
+    span.setAttribute('floe.table_location', options.tableLocation);
+    const writer = new PartitionedDataWriter(options);
+    try {
+      for await (const batch of batches) await writer.write(batch);
+      const files = await writer.close();
+      const facts = {
+        tableLocation: options.tableLocation,
+        rows: Number(files.reduce((sum, f) => sum + f.recordCount, 0n)),
+        files: files.length,
+        bytes: Number(files.reduce((sum, f) => sum + f.fileSizeInBytes, 0n)),
+        durationMs: Date.now() - started,
+      };
+      span.setAttributes({
+        'floe.rows': facts.rows,
+        'floe.files': facts.files,
+        'floe.bytes': facts.bytes,
+        'floe.duration_ms': facts.durationMs,
+      });
+      options.logger?.info(facts, 'wrote data files');
+      return files;
+    } catch (error) {
+      await writer.abort();
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }
+
+const writeTracer = trace.getTracer('floe.iceberg');
 
 /**
  * Reads a (possibly nested-in-structs) source column of the batch; null under a null parent.
