@@ -210,6 +210,13 @@ export {
 // copy-on-write overwrite by filter, schema evolution on the commit path, reading data files back
 export { readDataFile, readParquetBatches } from './read/read-data-file.ts';
 // scans: snapshot selection, pruning, residual filters, column projection with ranged reads
+export type { DeleteFileEntry } from './scan/delete-index.ts';
+export type { ScanOptions, ScanPlan, ScanStats, ScanTask } from './scan/plan.ts';
+export { planScan } from './scan/plan.ts';
+export type { ScanLogger, ScanReadOptions, ScanResult } from './scan/read.ts';
+export { scanBatches, scanTable, scanToTable } from './scan/read.ts';
+export type { SelectedSnapshot, SnapshotSelector } from './scan/select-snapshot.ts';
+export { selectSnapshot } from './scan/select-snapshot.ts';
 export type { CastBatchOptions } from './schema-evolution/cast-batch.ts';
 export { castBatch } from './schema-evolution/cast-batch.ts';
 export type { ReconcileOptions, ReconcileResult, SchemaMode } from './schema-evolution/reconcile.ts';

@@ -1,0 +1,49 @@
+// Which delete files apply to a data file (spec §Scan Planning, "delete file applicability"). A
+// position delete applies to data files of the same partition (or any partition when the delete
+// file is unpartitioned) whose data sequence number is not newer than the delete's; an equality
+// delete only to strictly older data. A position delete that names its data file
+// (`referenced_data_file`, or equal lower/upper bounds on `file_path`) applies to that file only.
+
+import type { DataFile } from '../manifest/data-file.ts';
+import { partitionKey } from '../spec/partition.ts';
+
+export interface DeleteFileEntry {
+  readonly file: DataFile;
+  readonly specId: number;
+  readonly sequenceNumber: bigint;
+}
+
+/** Field id of `file_path` in position delete files (reserved by the spec). */
+export const DELETE_FILE_PATH_ID = 2147483546;
+/** Field id of `pos` in position delete files. */
+export const DELETE_POS_ID = 2147483545;
+
+const decoder = new TextDecoder();
+
+export function deletesFor(
+  file: DataFile,
+  specId: number,
+  dataSequenceNumber: bigint,
+  deletes: readonly DeleteFileEntry[],
+  isUnpartitioned: (specId: number) => boolean,
+): DeleteFileEntry[] {
+  if (deletes.length === 0) return [];
+  const key = partitionKey(file.partition);
+  return deletes.filter((entry) => {
+    const global = isUnpartitioned(entry.specId);
+    if (!global && (entry.specId !== specId || partitionKey(entry.file.partition) !== key)) return false;
+    if (entry.file.content === 'equality-deletes') return entry.sequenceNumber > dataSequenceNumber;
+    if (entry.sequenceNumber < dataSequenceNumber) return false;
+    const referenced = referencedDataFile(entry.file);
+    return referenced === undefined || referenced === file.filePath;
+  });
+}
+
+function referencedDataFile(file: DataFile): string | undefined {
+  if (file.referencedDataFile !== undefined) return file.referencedDataFile;
+  const lower = file.lowerBounds?.get(DELETE_FILE_PATH_ID);
+  const upper = file.upperBounds?.get(DELETE_FILE_PATH_ID);
+  if (lower === undefined || upper === undefined) return undefined;
+  const low = decoder.decode(lower);
+  return low === decoder.decode(upper) ? low : undefined;
+}
