@@ -6,10 +6,9 @@
 //     `alreadyCommitted`, no second snapshot, rows once;
 //   - a commit whose response is lost (connection cut after the catalog committed) is
 //     resolved by reload-and-check (or a retry's marker check): rows once, one snapshot.
-// The worker does not expose BullMQ's lockDuration / stalledInterval / maxStalledCount, so a
-// killed worker's jobs come back only after BullMQ's defaults (30 s lock, 30 s stalled check),
-// and a job stalled twice fails ("job stalled more than allowable limit"): the kills are
-// spread over the first ~25 s so a re-delivered job is not usually killed again.
+// The fleet config sets a 5 s lock, a 2 s stalled check and up to 5 stalls per job
+// (writer.lock_duration_ms, stalled_interval_ms, max_stalled_count), so a killed worker's jobs
+// come back within seconds and a job hit by two kills is still re-delivered.
 import type { WriteHandle } from '@floe/producer-sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import {

@@ -113,6 +113,11 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       connection,
       prefix: artifacts.queue.prefix,
       concurrency: artifacts.writer.concurrency,
+      // A crashed worker's jobs come back after its lock expires and a stalled check runs; the
+      // commit marker makes that re-delivery safe, so a few stalls per job are allowed.
+      lockDuration: artifacts.writer.lock_duration_ms,
+      stalledInterval: artifacts.writer.stalled_interval_ms,
+      maxStalledCount: artifacts.writer.max_stalled_count,
       autorun: true,
     },
   );

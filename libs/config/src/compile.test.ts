@@ -77,6 +77,9 @@ describe('compileConfig defaults', () => {
       commit_linger_ms: 200,
       max_jobs_per_commit: 32,
       shutdown_deadline_ms: 30_000,
+      lock_duration_ms: 30_000,
+      stalled_interval_ms: 30_000,
+      max_stalled_count: 3,
       metrics_port: 9464,
     });
     expect(artifacts.maintenance.retention).toEqual({

@@ -110,6 +110,9 @@ writer:
   concurrency: ${options.concurrency ?? 4}
   commit_linger_ms: ${options.commitLingerMs ?? 200}
   shutdown_deadline_ms: ${options.shutdownDeadlineMs ?? 20_000}
+  lock_duration_ms: 5000
+  stalled_interval_ms: 2000
+  max_stalled_count: 5
   metrics_port: 0
 `;
   }

@@ -16,6 +16,12 @@ export const WriterSchema = z.strictObject({
   encode_threads: integer({ min: 1, max: 256 }).optional(),
   /** On SIGTERM, time allowed for in-flight jobs before the process exits. */
   shutdown_deadline_ms: integer({ min: 0 }).default(30_000),
+  /** How long a job stays locked to its worker without renewal; a crashed worker's jobs return after it. */
+  lock_duration_ms: integer({ min: 1000 }).default(30_000),
+  /** How often workers look for jobs whose lock expired (stalled) and re-deliver them. */
+  stalled_interval_ms: integer({ min: 1000 }).default(30_000),
+  /** Stalls a job may survive before it fails; re-delivery is safe thanks to the commit marker. */
+  max_stalled_count: integer({ min: 0, max: 100 }).default(3),
   /** Port of /healthz, /readyz and /metrics; 0 picks a free port (logged at start). */
   metrics_port: integer({ min: 0, max: 65_535 }).default(9464),
 });
