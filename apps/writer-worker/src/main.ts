@@ -1,7 +1,8 @@
 // Entry point of the writer-worker process: `node apps/writer-worker/src/main.ts --config
-// floe.yaml` (or `--artifacts floe.compiled.json`). Loads the configuration, starts the worker and
-// its ops server, and on SIGTERM/SIGINT drains gracefully and exits 0. A configuration problem
-// exits 2 with the config library's path-naming message.
+// floe.yaml` (or `--artifacts floe.compiled.json`). Loads the configuration, starts tracing
+// (`observability.otel`), the worker and its ops server, and on SIGTERM/SIGINT drains gracefully,
+// flushes spans and exits 0. A configuration problem exits 2 with the config library's
+// path-naming message.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,7 @@ import {
   secretValuesOf,
   serializeCompiledArtifacts,
 } from '@floe/config';
-import { createLogger } from '@floe/telemetry';
+import { createLogger, startTelemetry, type TelemetryHandle } from '@floe/telemetry';
 import { startWriterWorker } from './worker.ts';
 
 async function loadArtifacts(argv: readonly string[]): Promise<CompiledArtifacts> {
@@ -27,6 +28,21 @@ async function loadArtifacts(argv: readonly string[]): Promise<CompiledArtifacts
   const text = await readFile(resolve(path), 'utf8');
   const compiled = compileConfig(text, process.env, { sourceName: path });
   return resolveCompiledArtifacts(JSON.parse(serializeCompiledArtifacts(compiled)), process.env, path);
+}
+
+/** Tracing per `observability.otel`; exporter `none` starts no SDK. */
+function telemetryFor(artifacts: CompiledArtifacts): TelemetryHandle {
+  const otel = artifacts.observability.otel;
+  try {
+    return startTelemetry({
+      serviceName: otel.service_name,
+      exporter: otel.exporter,
+      ...(otel.endpoint === undefined ? {} : { endpoint: otel.endpoint }),
+    });
+  } catch (error) {
+    process.stderr.write(`floe-writer: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
 }
 
 async function main(): Promise<void> {
@@ -42,19 +58,28 @@ async function main(): Promise<void> {
     level: artifacts.observability.log_level,
     secrets: secretValuesOf(artifacts),
   });
+  const telemetry = telemetryFor(artifacts);
   const writer = await startWriterWorker(artifacts, logger);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    writer.shutdown().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: String(error) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // Spans still buffered for the collector are flushed before the process goes away.
+    writer
+      .shutdown()
+      .then(() =>
+        telemetry
+          .shutdown()
+          .catch((error: unknown) => logger.warn({ err: String(error) }, 'telemetry shutdown failed')),
+      )
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: String(error) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -4,7 +4,8 @@
 // metrics and the ops server (/healthz, /readyz, /metrics), and a bounded graceful shutdown:
 // stop taking jobs, let in-flight jobs finish within `writer.shutdown_deadline_ms`, then release
 // whatever is still running (BullMQ re-delivers it; the commit marker keeps that exactly-once).
-// Encoding runs in a worker-thread pool (encode-pool.ts) and commits go through one per-table
+// Each delivery runs inside a `floe.write_job` span parented on the producer's traceparent
+// (job-span.ts). Encoding runs in a worker-thread pool (encode-pool.ts) and commits go through one per-table
 // commit queue (table-committer.ts), so jobs of the same table share snapshots (group commit).
 import { catalogCommitter, RestCatalog } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
@@ -15,6 +16,7 @@ import { Redis } from 'ioredis';
 import { restCatalogOptionsFrom, s3PropertiesFrom } from './catalog-from-config.ts';
 import { errorKind, isRetryable, toQueueError } from './classify-error.ts';
 import { EncodePool } from './encode-pool.ts';
+import { jobSpanInfo, traceWriteJob } from './job-span.ts';
 import { processWriteJob, type WriteJobDeps } from './process-write-job.ts';
 import { stagingClientFrom } from './staged-objects.ts';
 import { TableCommitter } from './table-committer.ts';
@@ -28,14 +30,6 @@ export interface WriterWorker {
   readonly ops: OpsServer | undefined;
   /** Drains within the shutdown deadline; resolves to whether every in-flight job finished. */
   shutdown(): Promise<boolean>;
-}
-
-function tableOf(job: Job): string {
-  const table = (job.data as { table?: { namespace?: unknown; name?: unknown } } | null)?.table;
-  if (Array.isArray(table?.namespace) && typeof table.name === 'string') {
-    return [...table.namespace, table.name].join('.');
-  }
-  return 'unknown';
 }
 
 export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Logger): Promise<WriterWorker> {
@@ -79,8 +73,9 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
   const worker = new Worker(
     queueName,
     async (job: Job) => {
-      const table = tableOf(job);
       const attempt = job.attemptsMade + 1;
+      const spanInfo = jobSpanInfo(job.data, job.id, attempt);
+      const table = spanInfo.table;
       if (job.name !== WRITE_JOB_NAME) {
         logger.warn(
           { jobId: job.id, jobName: job.name, table },
@@ -88,7 +83,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
         );
       }
       try {
-        const result = await processWriteJob(job.data, deps, { attempt });
+        const result = await traceWriteJob(spanInfo, () => processWriteJob(job.data, deps, { attempt }));
         metrics.job(result.alreadyCommitted ? 'already-committed' : 'committed', result.table);
         if (!result.alreadyCommitted) metrics.written(result.addedRows, result.addedBytes);
         return result;

@@ -3,7 +3,8 @@
 // ourselves, enqueue write jobs with a BullMQ Queue, and judge the outcome by the job result and
 // by PyIceberg reading the table. Covers append, re-delivery of a committed job (marker →
 // alreadyCommitted, no new snapshot), create-if-missing with a day(ts) partition spec, each bad
-// input failing at once with its message and nothing committed, and SIGTERM exiting 0 in time.
+// input (missing required column included) failing at once with its message and nothing
+// committed, and SIGTERM exiting 0 in time.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -366,6 +367,20 @@ emit({"spec": str(t.spec()), "count": t.scan().to_arrow().num_rows,
       expect(failed.message).toContain("'id'");
       expect(failed.message).toContain('long');
       expect(failed.message).toContain('string');
+    });
+
+    it('missing required column names the column', async () => {
+      // `events.id` is required; these rows carry only the optional `name` (a missing optional
+      // column like `ts` would be written as nulls).
+      const table = new arrow.Table({ name: arrow.vectorFromArray(['x', 'y'], new arrow.Utf8()) });
+      const bytes = arrow.tableToIPC(table, 'stream');
+      const uri = await stage('missing-required', bytes);
+      const failed = await enqueueFailing(
+        job('events', [{ uri, format: 'arrow-ipc-stream', rows: 2, bytes: bytes.byteLength }]),
+      );
+      expect(failed.attemptsMade).toBe(1);
+      expect(failed.message).toContain(`schema of the staged data does not match table ${namespace}.events`);
+      expect(failed.message).toContain("required column 'id' is missing from the data");
     });
 
     it('unknown table without create', async () => {
