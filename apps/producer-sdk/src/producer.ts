@@ -100,6 +100,8 @@ export class FloeProducer {
       connection: this.queueConnection,
       prefix: redis.prefix,
     });
+    // Concurrent writes each add a short-lived 'closing' listener (BullMQ); many in flight is normal.
+    this.queue.setMaxListeners(0);
     this.queue.on('error', (error) => {
       this.lastRedisError = error;
     });
@@ -147,6 +149,9 @@ export class FloeProducer {
         connection: this.eventsConnection,
         prefix: this.options.redis.prefix,
       });
+      // Every pending `result()` listens on this one QueueEvents; awaiting hundreds at once is the
+      // normal use, not a leak, so lift Node's default warning threshold of 10 listeners.
+      events.setMaxListeners(0);
       events.on('error', (error) => {
         this.lastRedisError = error;
       });
