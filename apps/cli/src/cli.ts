@@ -5,11 +5,18 @@ import { redactSecrets } from '@floe/telemetry';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.ts';
 import { createCompileCommand } from './commands/compile-command.ts';
 import { createNamespaceCommand } from './commands/namespace-command.ts';
+import { createQueryCommand } from './commands/query-command.ts';
 import { createTableCommand } from './commands/table-command.ts';
 import { createWriteCommand } from './commands/write-command.ts';
 
 function commands(): readonly Command[] {
-  return [createCompileCommand(), createNamespaceCommand(), createTableCommand(), createWriteCommand()];
+  return [
+    createCompileCommand(),
+    createNamespaceCommand(),
+    createQueryCommand(),
+    createTableCommand(),
+    createWriteCommand(),
+  ];
 }
 
 function mainHelp(available: readonly Command[]): string {

@@ -71,6 +71,9 @@ export { partitionAccessor, projectInclusive, projectStrict } from './expression
 export { boundExpressionToJson, expressionToJson, parseExpressionJson } from './expressions/rest-json.ts';
 export { metricsAllMatch } from './expressions/strict-metrics-evaluator.ts';
 export { parseFilter } from './expressions/text-syntax.ts';
+// inspection: snapshots, history, refs, manifests, files and partitions as Arrow tables
+export { filesTable, type InspectOptions, manifestsTable, partitionsTable } from './inspect/file-tables.ts';
+export { historyTable, refsTable, snapshotsTable } from './inspect/metadata-tables.ts';
 export type {
   DeleteManyOptions,
   DeleteManyResult,

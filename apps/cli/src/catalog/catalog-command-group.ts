@@ -32,7 +32,7 @@ import { restCatalogOptionsFrom } from './catalog-from-config.ts';
 
 type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 export type FlagValues = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
-export type OutputFormat = 'text' | 'json';
+export type OutputFormat = 'text' | 'json' | 'csv';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -67,6 +67,8 @@ export interface Subcommand {
   /** Named positional arguments; a trailing `?` marks an optional one. */
   readonly args: readonly string[];
   readonly flags?: FlagOptions;
+  /** Output formats it prints (default text and json); `--format table` means text. */
+  readonly formats?: readonly OutputFormat[];
   /** Extra help lines (what the options mean). */
   readonly details?: string;
   /** Checks arguments before the catalog is contacted; throw `UsageError` on a mistake. */
@@ -112,9 +114,12 @@ export function parseSubcommandLine(sub: Subcommand, argv: readonly string[]) {
     const extra = positionals.slice(sub.args.length).map((arg) => `"${arg}"`);
     throw new UsageError(`${sub.name} takes ${describeArity(sub.args)}; unexpected ${extra.join(' ')}`);
   }
-  const format = flags['format'];
-  if (format !== 'text' && format !== 'json') {
-    throw new UsageError(`--format must be text or json, got "${String(format)}"`);
+  const format = flags['format'] === 'table' && sub.formats !== undefined ? 'text' : flags['format'];
+  const formats = sub.formats ?? ['text', 'json'];
+  if (!formats.includes(format as OutputFormat)) {
+    const names = formats.map((name) => (name === 'text' && sub.formats !== undefined ? 'table' : name));
+    const listed = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+    throw new UsageError(`--format must be ${listed}, got "${String(format)}"`);
   }
   if (flags['config'] !== undefined && flags['artifacts'] !== undefined) {
     throw new UsageError('give either --config or --artifacts, not both');
@@ -159,7 +164,7 @@ export async function loadArtifacts(flags: FlagValues, io: CliIo): Promise<Compi
 }
 
 /** Runs one subcommand against the configured catalog and turns failures into ✗ lines. */
-async function runAgainstCatalog(
+export async function runAgainstCatalog(
   sub: Subcommand,
   parsed: { args: readonly string[]; flags: FlagValues; format: OutputFormat },
   io: CliIo,

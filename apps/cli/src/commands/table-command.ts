@@ -8,6 +8,7 @@ import { createCommandGroup, type Invocation, type Subcommand } from '../catalog
 import { type Command, EXIT_OK, UsageError } from '../command.ts';
 import { describeTable, renderTableDescription } from '../output/table-description.ts';
 import { renderTextTable, toJsonOutput } from '../output/text-table.ts';
+import { INSPECT_SUBCOMMANDS } from './inspect-command.ts';
 
 function dotted(table: TableIdentifier): string {
   return `${table.namespace.join('.')}.${table.name}`;
@@ -154,12 +155,19 @@ const drop: Subcommand = {
   },
 };
 
-export const TABLE_SUBCOMMANDS: readonly Subcommand[] = [list, describe, register, rename, drop];
+export const TABLE_SUBCOMMANDS: readonly Subcommand[] = [
+  list,
+  describe,
+  register,
+  rename,
+  drop,
+  ...INSPECT_SUBCOMMANDS,
+];
 
 export function createTableCommand(): Command {
   return createCommandGroup(
     'table',
-    'list, describe, register, rename and drop tables of the Iceberg catalog',
+    'list, describe, register, rename, drop and inspect tables of the Iceberg catalog',
     TABLE_SUBCOMMANDS,
   );
 }
