@@ -1,6 +1,5 @@
 // @floe/writer-worker: public entry point. The process itself starts from src/main.ts; these
 // exports let tests, benchmarks and the demo drive the pipeline and the worker in-process.
-export { restCatalogOptionsFrom, s3PropertiesFrom } from './catalog-from-config.ts';
 export { errorKind, isRetryable, type JobOutcome, toQueueError } from './classify-error.ts';
 export {
   type CommitRequest,

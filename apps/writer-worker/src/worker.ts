@@ -9,11 +9,11 @@
 // commit queue (table-committer.ts), so jobs of the same table share snapshots (group commit).
 import { catalogCommitter, RestCatalog } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
+import { restCatalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
 import { WRITE_JOB_NAME } from '@floe/jobs';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { restCatalogOptionsFrom, s3PropertiesFrom } from './catalog-from-config.ts';
 import { errorKind, isRetryable, toQueueError } from './classify-error.ts';
 import { EncodePool } from './encode-pool.ts';
 import { jobSpanInfo, traceWriteJob } from './job-span.ts';

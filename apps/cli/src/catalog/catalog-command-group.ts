@@ -15,6 +15,7 @@ import {
   compileConfig,
   loadCompiledArtifacts,
   resolveCompiledArtifacts,
+  restCatalogOptionsFrom,
   secretValuesOf,
   serializeCompiledArtifacts,
 } from '@floe/config';
@@ -28,7 +29,6 @@ import {
   parseCommandLine,
   UsageError,
 } from '../command.ts';
-import { restCatalogOptionsFrom } from './catalog-from-config.ts';
 
 type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 export type FlagValues = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;

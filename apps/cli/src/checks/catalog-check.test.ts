@@ -5,11 +5,11 @@ import {
   type CompiledArtifacts,
   compileConfig,
   resolveCompiledArtifacts,
+  restCatalogOptionsFrom,
   serializeCompiledArtifacts,
 } from '@floe/config';
 import { createLogger } from '@floe/telemetry';
 import { describe, expect, it } from 'vitest';
-import { restCatalogOptionsFrom } from '../catalog/catalog-from-config.ts';
 import { catalogCheck, explainCatalogFailure } from './catalog-check.ts';
 
 /** Artifacts as an app sees them: compiled, then with ${env:…} references resolved. */

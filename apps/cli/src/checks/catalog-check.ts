@@ -6,7 +6,8 @@
 // secret, and the runner scrubs the resolved secrets again.
 import type { CatalogError } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
-import { describeCatalogAuth, restCatalogOptionsFrom } from '../catalog/catalog-from-config.ts';
+import { restCatalogOptionsFrom } from '@floe/config';
+import { describeCatalogAuth } from '../catalog/describe-catalog-auth.ts';
 import { elapsedSince, type ServiceCheck } from './service-check.ts';
 
 type CatalogSection = CompiledArtifacts['catalog'];

@@ -3,7 +3,7 @@
 // section of floe.yaml (the catalog's per-table config, which may carry vended credentials,
 // wins), and turn a format-library refusal (unknown snapshot, bad column) into one ✗ line with
 // exit 1 instead of a crash. @floe/iceberg and @floe/catalog load only when a command runs.
-import type { StorageConfig } from '@floe/config';
+import { s3PropertiesFrom } from '@floe/config';
 import type { FileIO, TableMetadata } from '@floe/iceberg';
 import { redactSecrets } from '@floe/telemetry';
 import { type Invocation, loadArtifacts } from '../catalog/catalog-command-group.ts';
@@ -13,18 +13,6 @@ export interface OpenedTable {
   readonly name: string;
   readonly metadata: TableMetadata;
   readonly io: FileIO;
-}
-
-/** The storage section as FileIO `s3.*` properties. */
-export function s3PropertiesFrom(storage: StorageConfig): Record<string, string> {
-  return {
-    'client.region': storage.region,
-    's3.path-style-access': String(storage.path_style),
-    ...(storage.endpoint === undefined ? {} : { 's3.endpoint': storage.endpoint }),
-    ...(storage.access_key_id === undefined ? {} : { 's3.access-key-id': storage.access_key_id }),
-    ...(storage.secret_access_key === undefined ? {} : { 's3.secret-access-key': storage.secret_access_key }),
-    ...(storage.session_token === undefined ? {} : { 's3.session-token': storage.session_token }),
-  };
 }
 
 /**

@@ -1,15 +1,14 @@
-// The one mapping from floe.yaml's `catalog:` section (snake_case, as compiled into
-// CompiledArtifacts) to `RestCatalogOptions` (camelCase) of @floe/catalog. Every CLI path that
-// talks to the catalog — the `floe compile` check and the namespace/table commands — builds its
-// client through here, so a new config key is wired in one place. It belongs next to the
-// client in a shared library eventually (the writer and maintenance apps need the same
-// mapping); it lives in the CLI until then. Only types are imported: loading @floe/catalog
-// pulls in the Iceberg format library, which the CLI loads lazily.
+// The one mapping from floe.yaml sections (snake_case, as in CompiledArtifacts) to the options the
+// clients take: `catalog:` → @floe/catalog's `RestCatalogOptions` (camelCase), `storage:` → the
+// `s3.*` FileIO properties of @floe/iceberg (catalog-vended config is merged over these). Every
+// app builds its clients through here, so a new config key is wired in one place. Only types are
+// imported from the catalog library, so loading the config never loads the format library.
 import type { CatalogLogger, CatalogRetryOptions, RestCatalogOptions } from '@floe/catalog';
-import type { CatalogConfig } from '@floe/config';
+import type { CatalogConfig } from './schema/catalog.ts';
+import type { StorageConfig } from './schema/storage.ts';
 
 export interface CatalogClientOverrides {
-  /** Replaces fields of the configured retry policy (the compile check wants one quick attempt). */
+  /** Replaces fields of the configured retry policy (e.g. one quick attempt for a health check). */
   readonly retry?: CatalogRetryOptions;
   readonly logger?: CatalogLogger;
 }
@@ -47,13 +46,14 @@ export function restCatalogOptionsFrom(
   };
 }
 
-/** How the client will authenticate, in words fit for a check line (never the secret). */
-export function describeCatalogAuth(catalog: CatalogConfig): string {
-  const credential = catalog.credential;
-  if (credential?.client_id !== undefined) {
-    const endpoint = catalog.oauth2_server_uri ?? `${catalog.uri.replace(/\/+$/, '')}/v1/oauth/tokens`;
-    return `as client id "${credential.client_id}" (OAuth2 token from ${endpoint}, scope ${catalog.scope})`;
-  }
-  if (credential?.token !== undefined) return 'with the configured bearer token';
-  return 'without credentials';
+/** The storage section as FileIO `s3.*` properties. */
+export function s3PropertiesFrom(storage: StorageConfig): Record<string, string> {
+  return {
+    'client.region': storage.region,
+    's3.path-style-access': String(storage.path_style),
+    ...(storage.endpoint === undefined ? {} : { 's3.endpoint': storage.endpoint }),
+    ...(storage.access_key_id === undefined ? {} : { 's3.access-key-id': storage.access_key_id }),
+    ...(storage.secret_access_key === undefined ? {} : { 's3.secret-access-key': storage.secret_access_key }),
+    ...(storage.session_token === undefined ? {} : { 's3.session-token': storage.session_token }),
+  };
 }
