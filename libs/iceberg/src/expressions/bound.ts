@@ -159,3 +159,32 @@ function describeBoundLiteral(value: PrimitiveValue): string {
   if (value instanceof Uint8Array) return `x'${Buffer.from(value).toString('hex')}'`;
   return String(value);
 }
+
+/**
+ * Folds a bound expression to one boolean: `not` is rewritten away first, `and`/`or` combine, and
+ * `predicate` answers at the leaves. The metrics and manifest evaluators differ only in that leaf
+ * answer, so they share this walk.
+ */
+export function foldPredicates(
+  expression: BoundExpression,
+  predicate: (node: BoundPredicate) => boolean,
+): boolean {
+  const visit = (node: BoundExpression): boolean => {
+    switch (node.kind) {
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'and':
+        return visit(node.left) && visit(node.right);
+      case 'or':
+        return visit(node.left) || visit(node.right);
+      case 'not':
+        /* v8 ignore next 2 */
+        throw new Error('internal: foldPredicates met a not after rewriteNot');
+      case 'predicate':
+        return predicate(node);
+    }
+  };
+  return visit(rewriteNot(expression));
+}

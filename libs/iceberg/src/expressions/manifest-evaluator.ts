@@ -14,6 +14,7 @@ import {
   type BoundExpression,
   type BoundPredicate,
   compareValues,
+  foldPredicates,
   isFloatType,
   isNaNValue,
 } from './bound.ts';
@@ -29,26 +30,10 @@ export function manifestEvaluator(rowFilter: BoundExpression, spec: BoundPartiti
   return (manifest) => {
     const summaries = manifest.partitions;
     if (summaries === undefined) return true;
-    const visit = (node: BoundExpression): boolean => {
-      switch (node.kind) {
-        case 'true':
-          return true;
-        case 'false':
-          return false;
-        case 'and':
-          return visit(node.left) && visit(node.right);
-        case 'or':
-          return visit(node.left) || visit(node.right);
-        case 'not':
-          /* v8 ignore next */
-          return true;
-        case 'predicate': {
-          const summary = summaries[positions.get(node.term.fieldId) ?? -1];
-          return summary === undefined || summaryMightMatch(node, summary);
-        }
-      }
-    };
-    return visit(partitionFilter);
+    return foldPredicates(partitionFilter, (node) => {
+      const summary = summaries[positions.get(node.term.fieldId) ?? -1];
+      return summary === undefined || summaryMightMatch(node, summary);
+    });
   };
 }
 

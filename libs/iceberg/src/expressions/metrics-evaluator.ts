@@ -6,30 +6,13 @@
 // rewritten away first (bound.ts) so every rule sees a plain predicate.
 
 import type { DataFile } from '../manifest/data-file.ts';
-import { type BoundExpression, type BoundPredicate, compareValues, rewriteNot } from './bound.ts';
+import { type BoundExpression, type BoundPredicate, compareValues, foldPredicates } from './bound.ts';
 import { type ColumnStats, codePointLength, columnStats, prefixOf } from './column-stats.ts';
 
 /** False only when no row of `file` can match `filter`. */
 export function metricsMightMatch(filter: BoundExpression, file: DataFile): boolean {
   if (file.recordCount <= 0n) return false;
-  const visit = (node: BoundExpression): boolean => {
-    switch (node.kind) {
-      case 'true':
-        return true;
-      case 'false':
-        return false;
-      case 'and':
-        return visit(node.left) && visit(node.right);
-      case 'or':
-        return visit(node.left) || visit(node.right);
-      case 'not':
-        /* v8 ignore next */
-        return true;
-      case 'predicate':
-        return predicateMightMatch(node, file);
-    }
-  };
-  return visit(rewriteNot(filter));
+  return foldPredicates(filter, (node) => predicateMightMatch(node, file));
 }
 
 function predicateMightMatch(predicate: BoundPredicate, file: DataFile): boolean {

@@ -7,30 +7,13 @@
 // strict evaluator; `not` is rewritten away first.
 
 import type { DataFile } from '../manifest/data-file.ts';
-import { type BoundExpression, type BoundPredicate, compareValues, rewriteNot } from './bound.ts';
+import { type BoundExpression, type BoundPredicate, compareValues, foldPredicates } from './bound.ts';
 import { type ColumnStats, codePointLength, columnStats, prefixOf } from './column-stats.ts';
 
 /** True only when every row of `file` matches `filter`. */
 export function metricsAllMatch(filter: BoundExpression, file: DataFile): boolean {
   if (file.recordCount <= 0n) return true;
-  const visit = (node: BoundExpression): boolean => {
-    switch (node.kind) {
-      case 'true':
-        return true;
-      case 'false':
-        return false;
-      case 'and':
-        return visit(node.left) && visit(node.right);
-      case 'or':
-        return visit(node.left) || visit(node.right);
-      case 'not':
-        /* v8 ignore next */
-        return false;
-      case 'predicate':
-        return predicateAllMatch(node, file);
-    }
-  };
-  return visit(rewriteNot(filter));
+  return foldPredicates(filter, (node) => predicateAllMatch(node, file));
 }
 
 function predicateAllMatch(predicate: BoundPredicate, file: DataFile): boolean {
