@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileConfig, resolveCompiledArtifacts } from '@floe/config';
 import { FloeProducer, type WriteHandle, type WriteOptions } from '@floe/producer-sdk';
-import { loadStackEnv, repoRoot, runPython } from '@floe/test-support';
+import { loadStackEnv, repoRoot, runPython, stackCredentialEnv, stackFloeYaml } from '@floe/test-support';
 import * as arrow from 'apache-arrow';
 
 const { values: args } = parseArgs({
@@ -33,39 +33,19 @@ function say(message: string): void {
 execFileSync(process.execPath, [join(repoRoot, 'infra/local/stack.ts'), 'up'], { stdio: 'inherit' });
 const stack = loadStackEnv();
 
-// 2. A floe.yaml for the stack; secrets stay ${env:…} references.
+// 2. A floe.yaml for the stack; S3 keys stay ${env:…} references.
 const demoDir = join(stack.stackDir, 'demo');
 mkdirSync(demoDir, { recursive: true });
 const configPath = join(demoDir, 'floe.yaml');
 writeFileSync(
   configPath,
-  `catalog:
-  type: rest
-  uri: ${stack.catalogUri}
-  warehouse: ${stack.catalogWarehouse}
-storage:
-  endpoint: ${stack.s3Endpoint}
-  region: ${stack.s3Region}
-  path_style: true
-  access_key_id: \${env:FLOE_S3_ACCESS_KEY_ID}
-  secret_access_key: \${env:FLOE_S3_SECRET_ACCESS_KEY}
-  staging:
-    bucket: ${stack.stagingBucket}
-    prefix: demo
-queue:
-  redis_url: ${stack.redisUrl}
-  prefix: floe-demo
-  write_queue: demo-write-${run}
-writer:
-  concurrency: 4
-  metrics_port: 0
-`,
+  stackFloeYaml(stack, {
+    stagingPrefix: 'demo',
+    queue: { prefix: 'floe-demo', write_queue: `demo-write-${run}` },
+    writer: { concurrency: 4, metrics_port: 0 },
+  }),
 );
-const env = {
-  ...process.env,
-  FLOE_S3_ACCESS_KEY_ID: stack.s3AccessKeyId,
-  FLOE_S3_SECRET_ACCESS_KEY: stack.s3SecretAccessKey,
-};
+const env = { ...process.env, ...stackCredentialEnv(stack) };
 const compiled = compileConfig(readFileSync(configPath, 'utf8'), env, { sourceName: configPath });
 const artifacts = resolveCompiledArtifacts(JSON.parse(JSON.stringify(compiled)), env);
 

@@ -9,3 +9,4 @@ export {
 export { type Fault, type FaultProxy, faults, startFaultProxy } from './fault-proxy.ts';
 export { pythonEnv, runPython } from './python.ts';
 export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath } from './stack-env.ts';
+export { type StackFloeYamlOptions, stackCredentialEnv, stackFloeYaml } from './stack-floe-yaml.ts';

@@ -9,7 +9,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestCatalog } from '@floe/catalog';
-import { loadStackEnv, repoRoot, type StackEnv } from '@floe/test-support';
+import { loadStackEnv, repoRoot, type StackEnv, stackFloeYaml } from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const stack: StackEnv = loadStackEnv();
@@ -18,26 +18,13 @@ const MAX_LONG = 9223372036854775807n;
 const env = { ...process.env, TEST_S3_KEY_ID: stack.s3AccessKeyId, TEST_S3_SECRET: stack.s3SecretAccessKey };
 
 function floeYaml(catalogUri: string): string {
-  return `
-catalog:
-  type: rest
-  uri: ${catalogUri}
-  warehouse: ${stack.catalogWarehouse}
-  retry:
-    max_attempts: 1
-    timeout_ms: 5000
-storage:
-  endpoint: ${stack.s3Endpoint}
-  region: ${stack.s3Region}
-  path_style: true
-  access_key_id: \${env:TEST_S3_KEY_ID}
-  secret_access_key: \${env:TEST_S3_SECRET}
-  staging:
-    bucket: ${stack.stagingBucket}
-queue:
-  redis_url: ${stack.redisUrl}
-  prefix: floe-catalog-cli-test
-`;
+  return stackFloeYaml(stack, {
+    catalogUri,
+    catalogRetry: { max_attempts: 1, timeout_ms: 5000 },
+    accessKeyEnv: 'TEST_S3_KEY_ID',
+    secretKeyEnv: 'TEST_S3_SECRET',
+    queue: { prefix: 'floe-catalog-cli-test' },
+  });
 }
 
 interface Run {

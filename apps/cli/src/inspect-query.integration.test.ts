@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStackEnv, repoRoot, runPython, type StackEnv } from '@floe/test-support';
+import { loadStackEnv, repoRoot, runPython, type StackEnv, stackFloeYaml } from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const stack: StackEnv = loadStackEnv();
@@ -18,26 +18,12 @@ const suffix = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2,
 const namespace = `inspect_${suffix}`;
 const table = `${namespace}.events`;
 
-const FLOE_YAML = `
-catalog:
-  type: rest
-  uri: ${stack.catalogUri}
-  warehouse: ${stack.catalogWarehouse}
-  retry:
-    max_attempts: 1
-    timeout_ms: 5000
-storage:
-  endpoint: ${stack.s3Endpoint}
-  region: ${stack.s3Region}
-  path_style: true
-  access_key_id: \${env:TEST_S3_KEY_ID}
-  secret_access_key: \${env:TEST_S3_SECRET}
-  staging:
-    bucket: ${stack.stagingBucket}
-queue:
-  redis_url: ${stack.redisUrl}
-  prefix: floe-inspect-cli-test
-`;
+const FLOE_YAML = stackFloeYaml(stack, {
+  catalogRetry: { max_attempts: 1, timeout_ms: 5000 },
+  accessKeyEnv: 'TEST_S3_KEY_ID',
+  secretKeyEnv: 'TEST_S3_SECRET',
+  queue: { prefix: 'floe-inspect-cli-test' },
+});
 
 interface Run {
   readonly code: number;
