@@ -1,5 +1,6 @@
 // The stack's lifecycle on a second, private stack dir: `up` twice reuses the running
-// services, `down` leaves no process of ours behind.
+// services, `down` leaves no process of ours behind, and a stack restarted on its old data dir
+// still takes concurrent catalog writes (the SQLite-backed catalog once locked itself up there).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,38 @@ function processesMentioningDir(): number[] {
   return found;
 }
 
+interface StackEndpoints {
+  readonly catalogUri: string;
+}
+
+function catalogUri(): string {
+  return (JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8')) as StackEndpoints).catalogUri;
+}
+
+async function catalogPost(path: string, body: unknown): Promise<number> {
+  const response = await fetch(`${catalogUri()}/v1/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** Creates `count` tables in `namespace` at once; returns the HTTP status of each. */
+function createTables(namespace: string, prefix: string, count: number): Promise<number[]> {
+  const schema = {
+    type: 'struct',
+    'schema-id': 0,
+    fields: [{ id: 1, name: 'id', required: false, type: 'long' }],
+  };
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      catalogPost(`namespaces/${namespace}/tables`, { name: `${prefix}${i}`, schema }),
+    ),
+  );
+}
+
 afterAll(async () => {
   await stack('down').catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
@@ -60,4 +93,19 @@ it('reuses running services on a second up, and down stops every one of them', a
   expect(first.filter(isAlive)).toEqual([]);
   expect(processesMentioningDir()).toEqual([]);
   await expect(stack('status')).rejects.toMatchObject({ code: 1 });
+});
+
+it('a stack restarted on its old data dir keeps its tables and takes concurrent commits', async () => {
+  await stack('up');
+  expect(await catalogPost('namespaces', { namespace: ['restart'] })).toBe(200);
+  expect(await createTables('restart', 'before_', 6)).toEqual(Array(6).fill(200));
+  await stack('down');
+
+  await stack('up');
+  const listed = await fetch(`${catalogUri()}/v1/namespaces/restart/tables`).then((r) => r.json());
+  expect((listed as { identifiers: { name: string }[] }).identifiers.map((t) => t.name).sort()).toEqual(
+    Array.from({ length: 6 }, (_, i) => `before_${i}`),
+  );
+  expect(await createTables('restart', 'after_', 12)).toEqual(Array(12).fill(200));
+  await stack('down');
 });

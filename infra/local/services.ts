@@ -16,6 +16,8 @@ export interface Credentials {
 export const S3_REGION = 'us-east-1';
 export const WAREHOUSE_BUCKET = 'warehouse';
 export const STAGING_BUCKET = 'staging';
+/** Serves the REST catalog jar's backend on 127.0.0.1 (run by Java's single-file source launcher). */
+export const LOOPBACK_CATALOG_LAUNCHER = join(import.meta.dirname, 'catalog', 'LoopbackRestCatalog.java');
 
 export async function startRedis(tools: StackTools, dir: string): Promise<ServiceState> {
   const port = await freePort();
@@ -97,10 +99,15 @@ export async function startCatalog(
   const dbFile = join(ensureDir(join(dir, 'catalog')), 'catalog.db');
   const pid = startDetached({
     command: 'java',
-    args: ['-Xmx768m', '-XX:+UseSerialGC', '-jar', tools.icebergRestJar],
+    // The launcher binds 127.0.0.1 only (the jar's own main listens on every interface).
+    args: ['-Xmx768m', '-XX:+UseSerialGC', '-cp', tools.icebergRestJar, LOOPBACK_CATALOG_LAUNCHER],
     env: {
       CATALOG_REST_PORT: String(port),
       CATALOG_URI: `jdbc:sqlite:file:${dbFile}`,
+      // One JDBC connection: with the default pool of two, a catalog restarted on an existing
+      // SQLite file kept a write lock on one connection and failed every write on the other
+      // (SQLITE_BUSY → HTTP 500). SQLite serialises writers anyway, so nothing is lost.
+      CATALOG_CLIENTS: '1',
       CATALOG_JDBC_USER: 'floe',
       CATALOG_JDBC_PASSWORD: 'floe',
       CATALOG_WAREHOUSE: `s3://${WAREHOUSE_BUCKET}/`,
