@@ -10,6 +10,7 @@ import {
   createFleet,
   describeFailures,
   type Fleet,
+  fetchText,
   jobBatch,
   settle,
   sleep,
@@ -30,7 +31,7 @@ afterAll(async () => {
 }, 90_000);
 
 describe('catalog outage of 20 s in the middle of a run', () => {
-  it('jobs wait and retry, none is lost, all commit after recovery; the breaker opening is logged', async () => {
+  it('jobs wait and retry, none is lost, all commit after recovery; the breaker opening is logged and scraped', async () => {
     fleet = createFleet('outage');
     proxy = await startFaultProxy(fleet.stack.catalogUri);
     await fleet.startWorkers(2, {
@@ -46,11 +47,28 @@ describe('catalog outage of 20 s in the middle of a run', () => {
     let downAtMs = -1;
     let upAtMs = -1;
 
+    // While the catalog is down, the workers' /metrics must show the breaker open.
+    let breakerOpenScraped = false;
+    const scrapeBreaker = async (until: number) => {
+      while (Date.now() < until && !breakerOpenScraped) {
+        for (const worker of fleet?.workers ?? []) {
+          if (worker.metricsPort === undefined) continue;
+          const { body } = await fetchText(`http://127.0.0.1:${worker.metricsPort}/metrics`).catch(() => ({
+            body: '',
+          }));
+          if (/^floe_catalog_circuit_breaker_state\{state="open"[^}]*\} 1$/m.test(body))
+            breakerOpenScraped = true;
+        }
+        await sleep(250);
+      }
+    };
     const outage = (async () => {
       await sleep(6000);
       await proxy?.goDown();
       downAtMs = Date.now() - started;
-      await sleep(OUTAGE_MS);
+      const outageEnds = Date.now() + OUTAGE_MS;
+      await scrapeBreaker(outageEnds);
+      await sleep(Math.max(0, outageEnds - Date.now()));
       await proxy?.comeUp();
       upAtMs = Date.now() - started;
     })();
@@ -81,6 +99,7 @@ describe('catalog outage of 20 s in the middle of a run', () => {
     expect(logs).toContain('write job failed; it will be retried');
     // …and the breaker opened: calls failed fast instead of hammering the dead catalog.
     expect(logs).toMatch(/circuit breaker is open after 3 consecutive failures/);
+    expect(breakerOpenScraped, 'a /metrics scrape during the outage showed the breaker open').toBe(true);
     // Both workers are still up and serving after the outage.
     expect(fleet.workers.every((w) => w.isAlive())).toBe(true);
   }, 240_000);

@@ -1,7 +1,8 @@
 // The writer's Prometheus metrics (served on /metrics by the ops server): jobs by outcome, rows
 // and bytes committed, commit attempts and optimistic-concurrency conflicts, commit latency, and
-// how many jobs each snapshot coalesced (group commit).
-import { Counter, createMetricsRegistry, Histogram, type MetricsRegistry } from '@floe/telemetry';
+// how many jobs each snapshot coalesced (group commit), and the catalog client's circuit breaker
+// state (read at scrape time, so an alert can fire while the catalog is down).
+import { Counter, createMetricsRegistry, Gauge, Histogram, type MetricsRegistry } from '@floe/telemetry';
 import type { JobOutcome } from './classify-error.ts';
 import type { CommitObservation } from './process-write-job.ts';
 
@@ -10,7 +11,12 @@ export interface WriterMetrics {
   job(outcome: JobOutcome, table: string): void;
   written(rows: number, bytes: number): void;
   commit(observation: CommitObservation): void;
+  /** Reports `state()` as `floe_catalog_circuit_breaker_state{state=…}` on every scrape. */
+  watchBreaker(state: () => BreakerState): void;
 }
+
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open', 'isolated'];
 
 export function createWriterMetrics(): WriterMetrics {
   const registry = createMetricsRegistry({ serviceName: 'writer-worker' });
@@ -49,8 +55,23 @@ export function createWriterMetrics(): WriterMetrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [registry],
   });
+  let breakerState: (() => BreakerState) | undefined;
+  new Gauge({
+    name: 'floe_catalog_circuit_breaker_state',
+    help: 'Circuit breaker of the catalog client: 1 for the current state (closed, open, half-open, isolated)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      if (breakerState === undefined) return;
+      const current = breakerState();
+      for (const state of BREAKER_STATES) this.set({ state }, state === current ? 1 : 0);
+    },
+  });
   return {
     registry,
+    watchBreaker: (state) => {
+      breakerState = state;
+    },
     job: (outcome, table) => jobs.inc({ outcome, table }),
     written: (rowCount, byteCount) => {
       rows.inc(rowCount);

@@ -35,6 +35,7 @@ export interface WriterWorker {
 export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Logger): Promise<WriterWorker> {
   const metrics = createWriterMetrics();
   const catalog = new RestCatalog(restCatalogOptionsFrom(artifacts.catalog));
+  metrics.watchBreaker(() => catalog.breakerState);
   const staging = stagingClientFrom(artifacts.storage);
   const committer = catalogCommitter(catalog);
   const onCommit = (observation: Parameters<WriterMetrics['commit']>[0]) => metrics.commit(observation);
