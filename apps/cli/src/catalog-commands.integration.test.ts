@@ -4,16 +4,15 @@
 // floe.yaml is generated to point at the stack; tables are created with RestCatalog directly
 // (the CLI has no `table create`), and one snapshot with id 2^63-1 is committed so that the
 // JSON output's decimal-string snapshot ids are checked on the largest long there is.
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestCatalog } from '@floe/catalog';
-import { loadStackEnv, repoRoot, type StackEnv, stackFloeYaml } from '@floe/test-support';
+import { loadStackEnv, type StackEnv, stackFloeYaml } from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FloeRun, runFloeBinary, runFloeInProcess } from './run-floe.test-helper.ts';
 
 const stack: StackEnv = loadStackEnv();
-const MAIN = join(repoRoot, 'apps/cli/src/main.ts');
 const MAX_LONG = 9223372036854775807n;
 const env = { ...process.env, TEST_S3_KEY_ID: stack.s3AccessKeyId, TEST_S3_SECRET: stack.s3SecretAccessKey };
 
@@ -27,21 +26,11 @@ function floeYaml(catalogUri: string): string {
   });
 }
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 let cwd: string;
 
-function floe(...argv: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...argv], { cwd, env }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** `floe …` in-process (see run-floe.test-helper.ts); the OAuth2 test runs the real binary. */
+function floe(...argv: string[]): Promise<FloeRun> {
+  return runFloeInProcess(argv, { cwd, env });
 }
 
 async function floeJson(...argv: string[]): Promise<unknown> {
@@ -302,11 +291,7 @@ describe('floe compile checks the catalog', () => {
     const dir = await mkdtemp(join(tmpdir(), 'floe-catalog-cli-bad-'));
     const wrongUri = `${stack.catalogUri}/api/catalog`;
     await writeFile(join(dir, 'floe.yaml'), floeYaml(wrongUri));
-    const run = await new Promise<Run>((resolve) => {
-      execFile(process.execPath, [MAIN, 'compile'], { cwd: dir, env }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-      });
-    });
+    const run = await runFloeInProcess(['compile'], { cwd: dir, env });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       `✗ no Iceberg REST catalog answers at ${wrongUri}/v1/config (HTTP 400): check the path in catalog.uri (Polaris serves the REST API under /api/catalog, e.g. http://polaris:8181/api/catalog)\n`,
@@ -329,29 +314,17 @@ describe('floe compile checks the catalog', () => {
         '  credential:\n    client_id: etl\n    client_secret: ${env:CATALOG_SECRET}\n  retry:\n',
       );
       await writeFile(join(dir, 'floe.yaml'), yaml);
+      // The real binary: no secret may reach the process's own stdout or stderr.
       const compileWith = (secret: string) =>
-        new Promise<Run>((resolve) => {
-          execFile(
-            process.execPath,
-            [MAIN, 'compile'],
-            { cwd: dir, env: { ...env, CATALOG_SECRET: secret } },
-            (error, stdout, stderr) =>
-              resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
-          );
-        });
+        runFloeBinary(['compile'], { cwd: dir, env: { ...env, CATALOG_SECRET: secret } });
       const ok = await compileWith('right');
       expect(ok.stdout).toContain(
         `✓ catalog at ${gateway.polarisUrl} answered GET /v1/config for warehouse "${stack.catalogWarehouse}" as client id "etl" (OAuth2 token from ${gateway.polarisUrl}/v1/oauth/tokens, scope PRINCIPAL_ROLE:ALL)`,
       );
       // The namespace commands resolve the ${env:…} secret from floe.yaml the same way.
-      const listed = await new Promise<Run>((resolve) => {
-        execFile(
-          process.execPath,
-          [MAIN, 'namespace', 'list', '--format', 'json'],
-          { cwd: dir, env: { ...env, CATALOG_SECRET: 'right' } },
-          (error, stdout, stderr) =>
-            resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
-        );
+      const listed = await runFloeInProcess(['namespace', 'list', '--format', 'json'], {
+        cwd: dir,
+        env: { ...env, CATALOG_SECRET: 'right' },
       });
       expect(listed.stderr).toBe('');
       expect(listed.code).toBe(0);

@@ -4,15 +4,14 @@
 // region and appends twice, then our listings must name PyIceberg's snapshots and files, our
 // filtered, projected scan must equal PyIceberg's, and time travel to the first snapshot must
 // return only the first append's rows.
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStackEnv, repoRoot, runPython, type StackEnv, stackFloeYaml } from '@floe/test-support';
+import { loadStackEnv, runPython, type StackEnv, stackFloeYaml } from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FloeRun, runFloeBinary, runFloeInProcess } from './run-floe.test-helper.ts';
 
 const stack: StackEnv = loadStackEnv();
-const MAIN = join(repoRoot, 'apps/cli/src/main.ts');
 const env = { ...process.env, TEST_S3_KEY_ID: stack.s3AccessKeyId, TEST_S3_SECRET: stack.s3SecretAccessKey };
 const suffix = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
 const namespace = `inspect_${suffix}`;
@@ -25,21 +24,15 @@ const FLOE_YAML = stackFloeYaml(stack, {
   queue: { prefix: 'floe-inspect-cli-test' },
 });
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 let cwd: string;
 
-function floe(...argv: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...argv], { cwd, env }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** `floe …` in-process (see run-floe.test-helper.ts); `floeBinary` runs the real entry point. */
+function floe(...argv: string[]): Promise<FloeRun> {
+  return runFloeInProcess(argv, { cwd, env });
+}
+
+function floeBinary(...argv: string[]): Promise<FloeRun> {
+  return runFloeBinary(argv, { cwd, env });
 }
 
 async function floeJson<T = Record<string, unknown>[]>(...argv: string[]): Promise<T> {
@@ -111,7 +104,7 @@ describe('floe table inspection and floe query against a PyIceberg table', () =>
       [peer.snapshots[1], true],
     ]);
 
-    const csv = await floe('table', 'snapshots', table, '--format', 'csv');
+    const csv = await floeBinary('table', 'snapshots', table, '--format', 'csv');
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(

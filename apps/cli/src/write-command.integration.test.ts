@@ -3,7 +3,7 @@
 // own, the real `floe` binary writing a CSV and a Parquet file as one job into a table created
 // partitioned by day(ts), then PyIceberg (an independent reader) counts the rows and reads the
 // partition spec. Bad input is checked through the same binary: the message a user reads.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +20,9 @@ import {
 } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FloeRun, runFloeBinary, runFloeInProcess } from './run-floe.test-helper.ts';
 
 const stack: StackEnv = loadStackEnv();
-const MAIN = join(repoRoot, 'apps/cli/src/main.ts');
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const namespace = `cli_write_${run}`;
 const env = { ...process.env, TEST_S3_KEY_ID: stack.s3AccessKeyId, TEST_S3_SECRET: stack.s3SecretAccessKey };
@@ -31,19 +31,13 @@ let dir: string;
 let configPath: string;
 let worker: ChildProcess | undefined;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+/** `floe …` in-process (see run-floe.test-helper.ts); `floeBinary` runs the real entry point. */
+function floe(...argv: string[]): Promise<FloeRun> {
+  return runFloeInProcess(argv, { cwd: dir, env });
 }
 
-function floe(...argv: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...argv], { cwd: dir, env }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function floeBinary(...argv: string[]): Promise<FloeRun> {
+  return runFloeBinary(argv, { cwd: dir, env });
 }
 
 function startWorker(): Promise<ChildProcess> {
@@ -138,7 +132,7 @@ afterAll(async () => {
 describe('floe write (real writer process)', () => {
   it('writes a CSV and a Parquet file as one job into a day-partitioned table', async () => {
     const table = `${namespace}.events`;
-    const result = await floe(
+    const result = await floeBinary(
       'write',
       'data.csv',
       'data.parquet',
