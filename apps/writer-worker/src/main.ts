@@ -3,18 +3,8 @@
 // (`observability.otel`), the worker and its ops server, and on SIGTERM/SIGINT drains gracefully,
 // flushes spans and exits 0. A configuration problem exits 2 with the config library's
 // path-naming message.
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type CompiledArtifacts,
-  ConfigError,
-  compileConfig,
-  loadCompiledArtifacts,
-  resolveCompiledArtifacts,
-  secretValuesOf,
-  serializeCompiledArtifacts,
-} from '@floe/config';
+import { type CompiledArtifacts, ConfigError, loadAppArtifacts, secretValuesOf } from '@floe/config';
 import { createLogger, startTelemetry, type TelemetryHandle } from '@floe/telemetry';
 import { startWriterWorker } from './worker.ts';
 
@@ -23,11 +13,7 @@ async function loadArtifacts(argv: readonly string[]): Promise<CompiledArtifacts
     args: [...argv],
     options: { config: { type: 'string' }, artifacts: { type: 'string' } },
   });
-  if (values.artifacts !== undefined) return loadCompiledArtifacts(resolve(values.artifacts), process.env);
-  const path = values.config ?? 'floe.yaml';
-  const text = await readFile(resolve(path), 'utf8');
-  const compiled = compileConfig(text, process.env, { sourceName: path });
-  return resolveCompiledArtifacts(JSON.parse(serializeCompiledArtifacts(compiled)), process.env, path);
+  return loadAppArtifacts(values, process.env);
 }
 
 /** Tracing per `observability.otel`; exporter `none` starts no SDK. */

@@ -13,6 +13,7 @@ export { type CatalogClientOverrides, restCatalogOptionsFrom, s3PropertiesFrom }
 export { type CompileOptions, compileConfig } from './compile.ts';
 export type { Env } from './env-interpolation.ts';
 export { ConfigError, type ConfigErrorKind, type ConfigIssue, formatIssue } from './errors.ts';
+export { type AppConfigSource, compileAndResolve, loadAppArtifacts } from './load-app-artifacts.ts';
 export { redactConfig } from './redact-config.ts';
 export type { CatalogConfig } from './schema/catalog.ts';
 export {
@@ -22,7 +23,12 @@ export {
   type FloeConfig,
   FloeConfigSchema,
 } from './schema/floe-config.ts';
-export type { MaintenanceConfig, RetentionConfig, ScheduleConfig } from './schema/maintenance.ts';
+export type {
+  MaintenanceConfig,
+  MaintenanceWorkerConfig,
+  RetentionConfig,
+  ScheduleConfig,
+} from './schema/maintenance.ts';
 export type { ObservabilityConfig } from './schema/observability.ts';
 export type { QueueConfig } from './schema/queue.ts';
 export type { StorageConfig } from './schema/storage.ts';

@@ -117,6 +117,20 @@ export {
   resolveRetention,
   type TableRetention,
 } from './maintenance/expiry-plan.ts';
+export {
+  DEFAULT_ORPHAN_OLDER_THAN_MS,
+  deleteOrphanFiles,
+  type OrphanFilesOptions,
+  type OrphanFilesPlan,
+  type OrphanFilesReport,
+  planOrphanFiles,
+  tableListingPrefix,
+} from './maintenance/orphan-files.ts';
+export {
+  normalizeLocation,
+  type ReferencedFilesOptions,
+  referencedFiles,
+} from './maintenance/referenced-files.ts';
 export { type UnreachableFiles, unreachableFiles } from './maintenance/unreachable-files.ts';
 export type { AvroCodec } from './manifest/avro-container.ts';
 export type { ManifestFormatVersion } from './manifest/avro-schemas.ts';

@@ -5,8 +5,12 @@ export { type ExpressionJson, expressionJson } from './expression.ts';
 export { exportedSchemas, renderJsonSchemas } from './json-schema.ts';
 export {
   MAINTENANCE_JOB_VERSION,
+  type MaintenanceAction,
   type MaintenanceJob,
+  type MaintenanceJobInput,
+  type MaintenancePolicy,
   type MaintenanceReport,
+  maintenanceAction,
   maintenanceJob,
   maintenancePolicy,
   maintenanceReport,

@@ -1,9 +1,19 @@
 // The maintenance job contract, version 1: one action on one table, scheduled by the
 // maintenance worker's job schedulers or enqueued on demand (`floe maintenance run`).
+// A job names its target in one of three ways:
+//   - `table`: one table — the unit of work, run under that table's lock;
+//   - `tables` / `namespaces`: a fan-out job (what a schedule enqueues at each tick): the worker
+//     lists the targets at that moment (so tables created later are included) and enqueues one
+//     per-table job for each, with the same action, dry-run flag and policy;
+//   - none, for `staging`, which works on the staging prefix rather than a table.
+// `policy` values are explicit overrides: they beat the table properties `history.expire.*`,
+// which beat the floe.yaml `maintenance.retention` defaults.
 import { z } from 'zod';
 import { tableIdentifier } from './write-job.ts';
 
 export const MAINTENANCE_JOB_VERSION = 1;
+
+export const maintenanceAction = z.enum(['expire', 'orphans', 'staging']);
 
 export const maintenancePolicy = z.strictObject({
   maxSnapshotAgeMs: z.number().int().positive().optional(),
@@ -13,26 +23,71 @@ export const maintenancePolicy = z.strictObject({
   stagingRetentionMs: z.number().int().positive().optional(),
 });
 
-export const maintenanceJob = z.strictObject({
-  version: z.literal(MAINTENANCE_JOB_VERSION),
-  action: z.enum(['expire', 'orphans', 'staging']),
-  /** absent for `staging`, which works on the staging prefix rather than a table */
-  table: tableIdentifier.optional(),
-  dryRun: z.boolean().default(false),
-  policy: maintenancePolicy.default({}),
-});
+const namespaceLevels = z.array(z.string().min(1).max(255)).min(1);
+
+export const maintenanceJob = z
+  .strictObject({
+    version: z.literal(MAINTENANCE_JOB_VERSION),
+    action: maintenanceAction,
+    /** the one table of an expire/orphans run; absent for `staging` and for fan-out jobs */
+    table: tableIdentifier.optional(),
+    /** fan-out: one per-table job for each of these tables */
+    tables: z.array(tableIdentifier).min(1).optional(),
+    /** fan-out: one per-table job for each table these namespaces hold when the job runs */
+    namespaces: z.array(namespaceLevels).min(1).optional(),
+    /** the floe.yaml schedule that enqueued this job (absent for on-demand runs) */
+    schedule: z.string().min(1).optional(),
+    dryRun: z.boolean().default(false),
+    policy: maintenancePolicy.default({}),
+  })
+  .superRefine((job, ctx) => {
+    const targets = (['table', 'tables', 'namespaces'] as const).filter((key) => job[key] !== undefined);
+    if (job.action === 'staging') {
+      for (const key of targets) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'must be absent for action staging (it cleans the staging prefix, not a table)',
+        });
+      }
+    } else if (targets.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [targets[1] ?? 'table'],
+        message:
+          targets.length === 0
+            ? `action ${job.action} needs a table (or tables / namespaces for a fan-out job)`
+            : `give only one of table, tables, namespaces (got ${targets.join(', ')})`,
+      });
+    }
+  });
 
 export const maintenanceReport = z.strictObject({
-  action: z.enum(['expire', 'orphans', 'staging']),
+  action: maintenanceAction,
+  /** `namespace.table`; absent for staging and fan-out runs */
   table: z.string().optional(),
   dryRun: z.boolean(),
   snapshotsExpired: z.number().int().nonnegative(),
+  /** snapshots the policy would have expired but kept because unfinished write jobs may need their markers */
+  snapshotsRetainedForPendingJobs: z.number().int().nonnegative().default(0),
   filesDeleted: z.number().int().nonnegative(),
   bytesDeleted: z.number().int().nonnegative(),
+  /** files the run tried and failed to delete (a later run or the orphan cleanup retries them) */
+  failedDeletes: z.number().int().nonnegative().default(0),
   /** with dryRun, the files that a real run would delete */
   files: z.array(z.string()).default([]),
+  /** ids of the per-table jobs a fan-out run enqueued */
+  enqueuedJobs: z.array(z.string()).optional(),
   durationMs: z.number().nonnegative(),
+  /** when the work done while holding the table lock started and finished */
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  /** `<hostname>:<pid>` of the process that ran it */
+  worker: z.string().min(1),
 });
 
+export type MaintenanceAction = z.output<typeof maintenanceAction>;
 export type MaintenanceJob = z.output<typeof maintenanceJob>;
+export type MaintenanceJobInput = z.input<typeof maintenanceJob>;
+export type MaintenancePolicy = z.output<typeof maintenancePolicy>;
 export type MaintenanceReport = z.output<typeof maintenanceReport>;

@@ -116,6 +116,34 @@ describe('parseMaintenanceJob', () => {
     expect(() => parseMaintenanceJob({ version: 1, action: 'compact' })).toThrow(/action: /);
     expect(() => parseMaintenanceJob({ version: 9, action: 'expire' })).toThrow(/contract version 9/);
   });
+
+  it('accepts fan-out jobs naming tables or namespaces', () => {
+    const job = parseMaintenanceJob({
+      version: 1,
+      action: 'orphans',
+      namespaces: [['a', 'b']],
+      schedule: 'weekly-orphans',
+    });
+    expect(job.namespaces).toEqual([['a', 'b']]);
+    expect(parseMaintenanceJob({ version: 1, action: 'staging' }).table).toBeUndefined();
+  });
+
+  it('names the missing or conflicting target of a table action', () => {
+    expect(() => parseMaintenanceJob({ version: 1, action: 'expire' })).toThrow(
+      'maintenance job is invalid: table: action expire needs a table (or tables / namespaces for a fan-out job)',
+    );
+    expect(() =>
+      parseMaintenanceJob({
+        version: 1,
+        action: 'expire',
+        table: { namespace: ['a'], name: 't' },
+        namespaces: [['a']],
+      }),
+    ).toThrow('namespaces: give only one of table, tables, namespaces (got table, namespaces)');
+    expect(() =>
+      parseMaintenanceJob({ version: 1, action: 'staging', table: { namespace: ['a'], name: 't' } }),
+    ).toThrow('table: must be absent for action staging (it cleans the staging prefix, not a table)');
+  });
 });
 
 describe('parseWriteResult', () => {

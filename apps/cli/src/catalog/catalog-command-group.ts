@@ -1,23 +1,11 @@
-// The shared frame of `floe namespace …` and `floe table …`: a group of subcommands that each
-// read the catalog section from floe.yaml (`--config`, compiled in memory) or from compiled
-// artifacts (`--artifacts`), open one `RestCatalog`, do one thing, print it as text or JSON
-// (`--format json`), and close the client. Failures print one `✗` line with the catalog's own
-// explanation (exit 1), scrubbed of every resolved secret; flag and argument mistakes are usage
-// errors (exit 2). @floe/catalog is imported only when a subcommand actually runs, so `--help`
-// and argument errors stay instant.
-import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { Catalog } from '@floe/catalog';
 import {
   type CompiledArtifacts,
   ConfigError,
-  compileConfig,
-  loadCompiledArtifacts,
-  resolveCompiledArtifacts,
+  loadAppArtifacts,
   restCatalogOptionsFrom,
   secretValuesOf,
-  serializeCompiledArtifacts,
 } from '@floe/config';
 import { createLogger, type LogLevel, redactSecrets } from '@floe/telemetry';
 import {
@@ -138,29 +126,17 @@ function describeArity(args: readonly string[]): string {
 }
 
 /** CompiledArtifacts from `--artifacts` or `--config` (default floe.yaml), secrets resolved from `io.env`. */
-export async function loadArtifacts(flags: FlagValues, io: CliIo): Promise<CompiledArtifacts> {
-  const artifactsFlag = flags['artifacts'];
-  if (typeof artifactsFlag === 'string') {
-    return loadCompiledArtifacts(resolve(io.cwd, artifactsFlag), io.env);
-  }
-  const configPath = resolve(io.cwd, typeof flags['config'] === 'string' ? flags['config'] : 'floe.yaml');
-  const shown = relative(io.cwd, configPath) || configPath;
-  let text: string;
-  try {
-    text = await readFile(configPath, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError('unreadable-artifacts', `cannot read ${shown} (${code ?? 'error'}):`, [
-      {
-        path: shown,
-        problem: code === 'ENOENT' ? 'does not exist' : 'cannot be read',
-        fix: 'pass --config <floe.yaml> or --artifacts <floe.compiled.json>',
-      },
-    ]);
-  }
-  // Compiled artifacts keep secrets as ${env:…} references; resolve them as an app would.
-  const compiled = compileConfig(text, io.env, { sourceName: shown });
-  return resolveCompiledArtifacts(JSON.parse(serializeCompiledArtifacts(compiled)), io.env, shown);
+export function loadArtifacts(flags: FlagValues, io: CliIo): Promise<CompiledArtifacts> {
+  const artifacts = flags['artifacts'];
+  const config = flags['config'];
+  return loadAppArtifacts(
+    {
+      cwd: io.cwd,
+      artifacts: typeof artifacts === 'string' ? artifacts : undefined,
+      config: typeof config === 'string' ? config : undefined,
+    },
+    io.env,
+  );
 }
 
 /** Runs one subcommand against the configured catalog and turns failures into ✗ lines. */

@@ -255,7 +255,7 @@ describe('floe usage', () => {
     const cwd = await workspace();
     const main = await floe(['--help'], { cwd });
     expect(main.exitCode).toBe(0);
-    expect(main.stdout).toContain('compile    validate floe.yaml, write CompiledArtifacts');
+    expect(main.stdout).toMatch(/compile +validate floe\.yaml, write CompiledArtifacts/);
     for (const argv of [
       ['help', 'compile'],
       ['compile', '--help'],

@@ -1,8 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is floe.yaml syntax, not a template slip
-// `maintenance:` — when the maintenance worker runs (BullMQ job schedulers, by cron or fixed
-// interval) and which retention it applies. Actions: `expire` expires snapshots and deletes
+// `maintenance:` — how one maintenance-worker process behaves (`worker`: parallel jobs, BullMQ
+// job lock, the per-table Redis lock, ops port), when it runs (BullMQ job schedulers, by cron or
+// fixed interval) and which retention it applies. Actions: `expire` expires snapshots and deletes
 // the files only they referenced, `orphans` deletes files no snapshot references, `staging`
-// deletes staged batches left behind by jobs that never committed. Defaults keep snapshots
+// deletes stale staged batches of finished, failed or vanished write jobs. Defaults keep snapshots
 // longer than the write queue's retry window, so the commit markers that make retries
 // exactly-once outlive every retry.
 import { z } from 'zod';
@@ -110,7 +111,23 @@ export const RetentionSchema = z.strictObject({
   staging_retention_ms: integer({ min: 60 * 60 * 1000 }).default(7 * DAY_MS),
 });
 
+export const MaintenanceWorkerSchema = z.strictObject({
+  /** Maintenance jobs processed in parallel by one process (each on a different table). */
+  concurrency: integer({ min: 1, max: 64 }).default(2),
+  /** BullMQ job lock: a crashed worker's job is re-delivered once this expires. */
+  lock_duration_ms: integer({ min: 1000 }).default(60_000),
+  /** How often the worker looks for jobs whose lock expired (stalled) and re-delivers them. */
+  stalled_interval_ms: integer({ min: 1000 }).default(30_000),
+  /** TTL of the per-table Redis lock, renewed while a run lives; a crashed holder's lock frees after it. */
+  table_lock_ttl_ms: integer({ min: 1000 }).default(60_000),
+  /** How long a run waits for another process's run on the same table before it is retried later. */
+  table_lock_wait_ms: integer({ min: 0 }).default(300_000),
+  /** Port of /healthz, /readyz and /metrics; 0 picks a free port (logged at start). */
+  metrics_port: integer({ min: 0, max: 65_535 }).default(9464),
+});
+
 export const MaintenanceSchema = z.strictObject({
+  worker: MaintenanceWorkerSchema.prefault({}),
   schedules: z
     .array(ScheduleSchema)
     .default([])
@@ -133,4 +150,5 @@ export const MaintenanceSchema = z.strictObject({
 
 export type ScheduleConfig = z.output<typeof ScheduleSchema>;
 export type RetentionConfig = z.output<typeof RetentionSchema>;
+export type MaintenanceWorkerConfig = z.output<typeof MaintenanceWorkerSchema>;
 export type MaintenanceConfig = z.output<typeof MaintenanceSchema>;

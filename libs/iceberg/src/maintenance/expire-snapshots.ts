@@ -63,6 +63,8 @@ export interface ExpiryReport {
   readonly dryRun: boolean;
   readonly expiredSnapshotIds: readonly bigint[];
   readonly removedRefs: readonly string[];
+  /** Snapshots the policy would have expired that `policy.retainSinceMs` kept. */
+  readonly retainedSinceCount: number;
   /** What was deleted (or, in a dry run, what would be). */
   readonly files: ExpiryFiles;
   readonly filesDeleted: number;
@@ -210,6 +212,7 @@ async function runExpiry(options: ExpireSnapshotsOptions): Promise<ExpiryReport>
     dryRun,
     expiredSnapshotIds: plan.expiredSnapshotIds,
     removedRefs: plan.expiredRefs,
+    retainedSinceCount: plan.retainedSinceCount,
     files,
     filesDeleted,
     bytesDeleted:

@@ -165,12 +165,29 @@ describe('planExpiry', () => {
     expect(plan.expiredSnapshotIds).toEqual([2n, 4n]);
   });
 
+  it('keeps every snapshot at or after retainSinceMs and counts the ones it saved', () => {
+    const metadata = table(linear, { main: branch(5n) });
+    const plan = planExpiry(metadata, { nowMs: NOW, maxSnapshotAgeMs: DAY, retainSinceMs: NOW - 8n * DAY });
+    expect(plan.expiredSnapshotIds).toEqual([1n]);
+    expect(plan.retainedSinceCount).toBe(3);
+    expect(planExpiry(metadata, { nowMs: NOW, maxSnapshotAgeMs: DAY }).retainedSinceCount).toBe(0);
+  });
+
+  it('lets retainSinceMs win over explicit snapshot ids', () => {
+    const metadata = table(linear, { main: branch(5n) });
+    const plan = planExpiry(metadata, { nowMs: NOW, snapshotIds: [1n, 3n], retainSinceMs: NOW - 7n * DAY });
+    // 2 is older than the 5-day default and the pin; 3 (6 days) is pinned despite being named.
+    expect(plan.expiredSnapshotIds).toEqual([1n, 2n]);
+    expect(plan.retainedSinceCount).toBe(1);
+  });
+
   it('returns an empty plan when nothing is old enough', () => {
     const plan = planExpiry(table(linear, { main: branch(5n) }), { nowMs: NOW, olderThanMs: 0n });
     expect(plan).toEqual({
       expiredSnapshotIds: [],
       retainedSnapshotIds: [1n, 2n, 3n, 4n, 5n],
       expiredRefs: [],
+      retainedSinceCount: 0,
       updates: [],
     });
   });

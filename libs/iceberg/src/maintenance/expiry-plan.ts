@@ -45,6 +45,12 @@ export interface ExpiryPolicy {
   readonly defaults?: ExpiryDefaults;
   /** The clock all ages are measured against; default now. */
   readonly nowMs?: bigint;
+  /**
+   * Keep every snapshot committed at or after this instant, whatever else the policy says (even
+   * explicit `snapshotIds`): the maintenance worker pins the snapshots whose commit markers
+   * unfinished write jobs may still look for.
+   */
+  readonly retainSinceMs?: bigint;
 }
 
 export interface ExpiryPlan {
@@ -53,6 +59,8 @@ export interface ExpiryPlan {
   readonly retainedSnapshotIds: readonly bigint[];
   /** Refs removed because their head is older than their max ref age. */
   readonly expiredRefs: readonly string[];
+  /** Snapshots the rest of the policy would have expired that `retainSinceMs` kept. */
+  readonly retainedSinceCount: number;
   /** The commit: `remove-snapshot-ref` per expired ref, then one `remove-snapshots`; empty = nothing to do. */
   readonly updates: readonly TableUpdate[];
 }
@@ -239,6 +247,15 @@ export function planExpiry(
     }
   }
   for (const id of explicit) retained.delete(id);
+  let retainedSinceCount = 0;
+  if (policy.retainSinceMs !== undefined) {
+    for (const snapshot of metadata.snapshots) {
+      if (snapshot.timestampMs >= policy.retainSinceMs && !retained.has(snapshot.snapshotId)) {
+        retained.add(snapshot.snapshotId);
+        retainedSinceCount += 1;
+      }
+    }
+  }
 
   const ordered = [...metadata.snapshots].sort((a, b) =>
     a.timestampMs === b.timestampMs
@@ -261,6 +278,7 @@ export function planExpiry(
     expiredSnapshotIds,
     retainedSnapshotIds: ordered.filter((s) => retained.has(s.snapshotId)).map((s) => s.snapshotId),
     expiredRefs,
+    retainedSinceCount,
     updates,
   };
 }

@@ -1,0 +1,48 @@
+// The `expire` action on one table: the pending-write-job guard first (snapshots whose commit
+// markers unfinished write jobs may still look for are pinned), then @floe/iceberg's
+// expireSnapshots with the layered policy (retention-policy.ts) — it never removes the current
+// snapshot or a ref head, commits the removal, and deletes the files only expired snapshots
+// referenced (and dropped metadata files per `write.metadata.delete-after-commit.enabled`).
+import type { TableIdentifier } from '@floe/catalog';
+import { expireSnapshots } from '@floe/iceberg';
+import type { MaintenanceJob } from '@floe/jobs';
+import type { ActionOutcome, MaintenanceDeps } from './maintenance-deps.ts';
+import { pendingWriteJobs } from './pending-write-jobs.ts';
+import { expiryPolicyFor } from './retention-policy.ts';
+import { openTable } from './table-io.ts';
+
+export async function runExpire(
+  job: MaintenanceJob,
+  table: TableIdentifier,
+  deps: MaintenanceDeps,
+  assertLockHeld: () => void,
+): Promise<ActionOutcome> {
+  // Opened first: an unknown table fails before the write queue is scanned.
+  const { io } = await openTable(deps, table);
+  const pending = await pendingWriteJobs(deps.writeQueue, table);
+  assertLockHeld();
+  const report = await expireSnapshots({
+    committer: deps.committer,
+    identifier: table,
+    io,
+    policy: expiryPolicyFor(job.policy, deps.retention, pending.retainSinceMs),
+    dryRun: job.dryRun,
+    logger: deps.logger,
+  });
+  const files = report.files;
+  return {
+    snapshotsExpired: report.expiredSnapshotIds.length,
+    snapshotsRetainedForPendingJobs: report.retainedSinceCount,
+    filesDeleted: report.filesDeleted,
+    bytesDeleted: Number(report.bytesDeleted),
+    failedDeletes: report.failedDeletes.length,
+    files: [
+      ...files.dataFiles,
+      ...files.deleteFiles,
+      ...files.statisticsFiles,
+      ...files.manifests,
+      ...files.manifestLists,
+      ...files.metadataFiles,
+    ],
+  };
+}
