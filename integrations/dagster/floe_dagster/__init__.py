@@ -2,7 +2,8 @@
 
 The package reads the same CompiledArtifacts file as floe's TypeScript apps (``floe compile``),
 so a Dagster deployment and the workers agree on the catalog, storage and queue by construction.
-Today it provides the artifacts loader; the IOManager arrives with the write fleet.
+``FloeIcebergIOManager`` stages asset outputs in S3 and has the fleet's writer workers commit
+them; it reads inputs back with PyIceberg.
 """
 
 from floe_dagster.artifacts import (
@@ -18,6 +19,10 @@ from floe_dagster.artifacts import (
     load_artifacts,
     parse_artifacts,
 )
+from floe_dagster.errors import FloeDagsterError
+from floe_dagster.fleet_queue import WriteResult
+from floe_dagster.io_manager import FloeIcebergIOManager
+from floe_dagster.naming import TableName, idempotency_key, table_for_asset
 
 __version__ = "0.1.0"
 
@@ -28,10 +33,16 @@ __all__ = [
     "CatalogCredential",
     "CatalogSettings",
     "CompiledArtifacts",
+    "FloeDagsterError",
+    "FloeIcebergIOManager",
     "QueueSettings",
     "StagingSettings",
     "StorageSettings",
+    "TableName",
+    "WriteResult",
     "__version__",
+    "idempotency_key",
     "load_artifacts",
     "parse_artifacts",
+    "table_for_asset",
 ]

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import floe_dagster
 from floe_dagster import ArtifactsError, load_artifacts, parse_artifacts
+from tests.support.node_script import run_node_module
 
 FIXTURE = Path(__file__).parent / "fixtures" / "floe.compiled.json"
-REPO_ROOT = Path(__file__).resolve().parents[3]
 ENV = {
     "FLOE_CATALOG_CLIENT_SECRET": "catalog-secret-value",
     "AWS_ACCESS_KEY_ID": "minio-key-id",
@@ -233,8 +230,6 @@ def test_input_document_is_not_modified() -> None:
 
 def test_fixture_is_what_floe_compile_writes() -> None:
     """Regenerates the fixture with libs/config: the Python reader follows the TypeScript writer."""
-    node = os.environ.get("FLOE_NODE") or shutil.which("node")
-    assert node is not None, "node (>= 22.18, for TypeScript type stripping) must be on PATH or in FLOE_NODE"
     script = (
         "import { readFileSync } from 'node:fs';"
         "import { compileConfig, serializeCompiledArtifacts } from '@floe/config';"
@@ -242,15 +237,7 @@ def test_fixture_is_what_floe_compile_writes() -> None:
         "process.stdout.write(serializeCompiledArtifacts("
         "compileConfig(readFileSync('floe.example.yaml', 'utf8'), env)));"
     )
-    result = subprocess.run(
-        [node, "--input-type=module", "-e", script],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NODE_NO_WARNINGS": "1"},
-    )
-    assert result.returncode == 0, f"node could not compile floe.example.yaml: {result.stderr[-2000:]}"
-    assert json.loads(result.stdout) == fixture_document(), (
+    compiled = run_node_module(script)
+    assert json.loads(compiled) == fixture_document(), (
         "tests/fixtures/floe.compiled.json is stale: regenerate it from floe.example.yaml with compileConfig"
     )

@@ -1,0 +1,1 @@
+"""Test support for floe-dagster: the local stack, a real writer fleet, PyIceberg as the judge."""
