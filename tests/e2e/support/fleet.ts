@@ -27,6 +27,8 @@ export interface FleetConfigOptions {
   readonly breakerThreshold?: number;
   readonly breakerHalfOpenAfterMs?: number;
   readonly catalogMaxAttempts?: number;
+  /** Top-level floe.yaml sections appended as written (e.g. a `maintenance:` section). */
+  readonly extraYaml?: string;
 }
 
 export interface WorkerProcess {
@@ -114,7 +116,7 @@ writer:
   stalled_interval_ms: 2000
   max_stalled_count: 5
   metrics_port: 0
-`;
+${options.extraYaml ?? ''}`;
   }
 
   function envFor(options: FleetConfigOptions): NodeJS.ProcessEnv {
