@@ -1,13 +1,16 @@
 // `npm run demo` — floe's main job on the local stack: brings the stack up if needed, starts two
 // writer worker processes, produces a realistic stream of write jobs into three tables (one
 // partitioned by day) through the producer SDK with a progress bar, waits for every result, then
-// prints each table's snapshots and row counts and a DuckDB query over the result.
+// prints each table's snapshots and row counts and a DuckDB query over the result. Last, a
+// maintenance worker process expires all but the newest 10 snapshots of each table (through
+// `floe maintenance run expire`), and PyIceberg confirms every row is still there.
 // Options: --jobs N (default 300), --rows N rows per job (default 200), --workers N (default 2).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { compileConfig, resolveCompiledArtifacts } from '@floe/config';
+import { parseArgs, promisify } from 'node:util';
+import { compileAndResolve } from '@floe/config';
+import type { MaintenanceReport } from '@floe/jobs';
 import { FloeProducer, type WriteHandle, type WriteOptions } from '@floe/producer-sdk';
 import { loadStackEnv, repoRoot, runPython, stackCredentialEnv, stackFloeYaml } from '@floe/test-support';
 import * as arrow from 'apache-arrow';
@@ -39,19 +42,22 @@ mkdirSync(demoDir, { recursive: true });
 const configPath = join(demoDir, 'floe.yaml');
 writeFileSync(
   configPath,
-  stackFloeYaml(stack, {
+  `${stackFloeYaml(stack, {
     stagingPrefix: 'demo',
-    queue: { prefix: 'floe-demo', write_queue: `demo-write-${run}` },
+    queue: {
+      prefix: 'floe-demo',
+      write_queue: `demo-write-${run}`,
+      maintenance_queue: `demo-maintenance-${run}`,
+    },
     writer: { concurrency: 4, metrics_port: 0 },
-  }),
+  })}maintenance:\n  worker:\n    metrics_port: 0\n`,
 );
 const env = { ...process.env, ...stackCredentialEnv(stack) };
-const compiled = compileConfig(readFileSync(configPath, 'utf8'), env, { sourceName: configPath });
-const artifacts = resolveCompiledArtifacts(JSON.parse(JSON.stringify(compiled)), env);
+const artifacts = compileAndResolve(readFileSync(configPath, 'utf8'), env, configPath);
 
-// 3. Writer workers, as separate processes.
-function startWorker(index: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['apps/writer-worker/src/main.ts', '--config', configPath], {
+// 3. Writer workers, as separate processes (the maintenance worker of step 6 starts the same way).
+function startFloeProcess(what: string, script: string, readyMessage: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [script, '--config', configPath], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,15 +66,19 @@ function startWorker(index: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       log.push(chunk.toString());
-      if (chunk.toString().includes('writer worker started')) resolve(child);
+      if (chunk.toString().includes(readyMessage)) resolve(child);
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`writer ${index} exited with ${code}:\n${log.join('')}`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${log.join('')}`)));
   });
 }
 say(`starting ${workerCount} writer workers…`);
-const workers = await Promise.all(Array.from({ length: workerCount }, (_, i) => startWorker(i)));
+const workers = await Promise.all(
+  Array.from({ length: workerCount }, (_, i) =>
+    startFloeProcess(`writer ${i}`, 'apps/writer-worker/src/main.ts', 'writer worker started'),
+  ),
+);
 
 // 4. The stream: orders (partitioned by day), users, and page views (bucketed by user).
 interface TableSpec {
@@ -229,5 +239,51 @@ console.log(
 );
 for (const [day, orders, revenue] of report.daily)
   console.log(`  ${day}  ${String(orders).padStart(6)} orders  ${revenue}`);
+// 6. Maintenance: expire all but the newest 10 snapshots of each table, through the CLI and a
+// maintenance worker process, then let PyIceberg count the rows again.
+const KEEP = 10;
+say(`\nstarting a maintenance worker; expiring all but the newest ${KEEP} snapshots of each table…`);
+const maintenance = await startFloeProcess(
+  'maintenance worker',
+  'apps/maintenance-worker/src/main.ts',
+  'maintenance worker started',
+);
+const execFileAsync = promisify(execFile);
+for (const t of report.tables) {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [
+      'apps/cli/src/main.ts',
+      'maintenance',
+      'run',
+      'expire',
+      '--table',
+      t.name,
+      '--max-snapshot-age-ms',
+      '1',
+      '--min-snapshots-to-keep',
+      String(KEEP),
+      '--json',
+      '--config',
+      configPath,
+    ],
+    { cwd: repoRoot, env },
+  );
+  const expiry = JSON.parse(stdout) as MaintenanceReport;
+  const after = await runPython<{ snapshots: number; rows: number }>(`
+from floe_peers import catalog, emit
+t = catalog().load_table("${t.name}")
+emit({"snapshots": len(t.snapshots()), "rows": t.scan().to_arrow().num_rows})
+`);
+  console.log(
+    `  ${t.name}: expired ${expiry.snapshotsExpired} snapshots, deleted ${expiry.filesDeleted} files ` +
+      `(${(expiry.bytesDeleted / 1024).toFixed(0)} KiB) in ${expiry.durationMs} ms; ` +
+      `PyIceberg now reads ${after.snapshots} snapshots, ${after.rows} rows`,
+  );
+  if (after.rows !== t.rows) failed++;
+}
+maintenance.kill('SIGTERM');
+await new Promise((resolve) => maintenance.once('exit', resolve));
+
 console.log(`\nthe stack keeps running: \`npm run stack:down\` stops it`);
 if (failed > 0) process.exit(1);

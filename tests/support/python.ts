@@ -56,10 +56,16 @@ class PeerInterpreter {
     answers.on('data', (chunk: string) => this.#receive(chunk));
     this.#child.on('exit', () => this.#die());
     this.#child.on('error', () => this.#die());
-    // Idle interpreters must not keep a test process alive; they exit on EOF when it ends.
-    this.#child.unref();
-    (this.#child.stdin as unknown as { unref?: () => void }).unref?.();
-    (answers as unknown as { unref?: () => void }).unref?.();
+    this.#setKeepsProcessAlive(false);
+  }
+
+  /** A running snippet keeps the process alive; an idle interpreter must not (it exits on EOF). */
+  #setKeepsProcessAlive(alive: boolean): void {
+    const handles = [this.#child, this.#child.stdin, this.#child.stdio[3]] as unknown as {
+      ref?: () => void;
+      unref?: () => void;
+    }[];
+    for (const handle of handles) (alive ? handle?.ref : handle?.unref)?.call(handle);
   }
 
   get usable(): boolean {
@@ -70,12 +76,14 @@ class PeerInterpreter {
     if (this.#dead) return Promise.resolve(undefined);
     this.busy = true;
     this.served++;
-    return new Promise((resolve) => {
+    this.#setKeepsProcessAlive(true);
+    return new Promise<SnippetOutcome | undefined>((resolve) => {
       this.#waiting = resolve;
       (this.#child.stdin as Writable).write(`${JSON.stringify({ code, env })}\n`);
     }).finally(() => {
       this.busy = false;
-    }) as Promise<SnippetOutcome | undefined>;
+      this.#setKeepsProcessAlive(false);
+    });
   }
 
   close(): void {

@@ -68,7 +68,10 @@ export interface ExpiryReport {
   /** What was deleted (or, in a dry run, what would be). */
   readonly files: ExpiryFiles;
   readonly filesDeleted: number;
-  /** Bytes of the deleted files as far as metadata records sizes (manifest lists are not counted). */
+  /**
+   * Bytes of the deleted files: sizes from metadata where it records them, read from storage for
+   * manifest lists and metadata files (which metadata does not size).
+   */
   readonly bytesDeleted: bigint;
   readonly failedDeletes: readonly { readonly location: string; readonly message: string }[];
   readonly attempts: number;
@@ -186,6 +189,12 @@ async function runExpiry(options: ExpireSnapshotsOptions): Promise<ExpiryReport>
     metadataFiles: plan.updates.length === 0 ? [] : metadataFilesDropped(before, after),
   };
 
+  // Measured before deleting: afterwards they are gone.
+  const unsized = await sizesFromStorage(
+    options.io,
+    [...files.manifestLists, ...files.metadataFiles],
+    concurrency,
+  );
   let filesDeleted = 0;
   const failedDeletes: { location: string; message: string }[] = [];
   const ordered = [
@@ -215,8 +224,7 @@ async function runExpiry(options: ExpireSnapshotsOptions): Promise<ExpiryReport>
     retainedSinceCount: plan.retainedSinceCount,
     files,
     filesDeleted,
-    bytesDeleted:
-      failed.size === 0 ? unreachable.knownBytes : await bytesWithout(unreachable, failed, options),
+    bytesDeleted: await bytesDeletedOf(unreachable.knownBytes, unsized, failed, options.io),
     failedDeletes,
     attempts,
     durationMs: Date.now() - started,
@@ -242,20 +250,40 @@ async function runExpiry(options: ExpireSnapshotsOptions): Promise<ExpiryReport>
   return report;
 }
 
-/** Known bytes minus those of files whose delete failed (sizes re-read from storage). */
-async function bytesWithout(
-  files: UnreachableFiles,
+/** Sizes of files whose metadata records none; a file already gone counts 0. */
+async function sizesFromStorage(
+  io: FileIO,
+  locations: readonly string[],
+  concurrency: number,
+): Promise<ReadonlyMap<string, bigint>> {
+  const sizes = new Map<string, bigint>();
+  for (let i = 0; i < locations.length; i += concurrency) {
+    const batch = locations.slice(i, i + concurrency);
+    const lengths = await Promise.all(batch.map((location) => io.length(location).catch(() => 0)));
+    for (const [k, location] of batch.entries()) sizes.set(location, BigInt(lengths[k] ?? 0));
+  }
+  return sizes;
+}
+
+/** Known and measured bytes, minus those of files whose delete failed. */
+async function bytesDeletedOf(
+  knownBytes: bigint,
+  unsized: ReadonlyMap<string, bigint>,
   failed: ReadonlySet<string>,
-  options: ExpireSnapshotsOptions,
+  io: FileIO,
 ): Promise<bigint> {
-  let bytes = files.knownBytes;
-  const uncounted = new Set(files.manifestLists);
+  let bytes = knownBytes;
+  for (const size of unsized.values()) bytes += size;
   for (const location of failed) {
-    if (uncounted.has(location)) continue;
+    const measured = unsized.get(location);
+    if (measured !== undefined) {
+      bytes -= measured;
+      continue;
+    }
     try {
-      bytes -= BigInt(await options.io.length(location));
+      bytes -= BigInt(await io.length(location));
     } catch {
-      // Size unknown: the estimate stays an upper bound.
+      // Size unknown: the total stays an upper bound.
     }
   }
   return bytes < 0n ? 0n : bytes;
