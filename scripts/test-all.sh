@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command (`npm test`): typecheck, lint, import-cycle check, then unit and
+# The README's test command (`npm test`): typecheck, lint (biome; ruff for the Python), import-cycle check, then unit and
 # integration tests against the real local stack with v8 coverage (thresholds in
 # vitest.config.ts), then the Python integration's tests in the stack's venv. A stack this script
 # started is stopped at the end; one that was already running is left as it was.
@@ -24,6 +24,11 @@ if ! node infra/local/stack.ts status >/dev/null 2>&1; then
   started_stack=1 # set first: a start that fails halfway must still stop what it started
   node infra/local/stack.ts up
 fi
+
+step "lint python (ruff, from the stack's venv)"
+ruff="$(dirname "$(node -p 'require("./.stack/env.json").python')")/ruff"
+"$ruff" check integrations/dagster tests/support/py tests/e2e/support
+"$ruff" format --check integrations/dagster tests/support/py tests/e2e/support
 
 mkdir -p .coverage
 step "unit + integration tests (vitest, v8 coverage)"

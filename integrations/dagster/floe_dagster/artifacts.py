@@ -187,7 +187,7 @@ def parse_artifacts(
 
 def _keeps_reference(path: tuple[str, ...]) -> bool:
     return any(
-        len(pattern) == len(path) and all(p == "*" or p == segment for p, segment in zip(pattern, path))
+        len(pattern) == len(path) and all(p == "*" or p == segment for p, segment in zip(pattern, path, strict=True))
         for pattern in _REFERENCE_KEPT_FIELDS
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from itertools import product
+from itertools import pairwise, product
 
 from dagster import (
     InputContext,
@@ -97,8 +97,8 @@ def _dimension(
         ends: list[datetime] = [w.end for w in windows]
         ordered = sorted(keys, key=lambda k: definition.time_window_for_partition_key(k).start)
         # Several windows replace [first start, last end): they must be contiguous.
-        covered = sorted(zip(starts, ends))
-        for (_, previous_end), (next_start, _) in zip(covered, covered[1:]):
+        covered = sorted(zip(starts, ends, strict=True))
+        for (_, previous_end), (next_start, _) in pairwise(covered):
             if next_start != previous_end:
                 raise FloeDagsterError(
                     "invalid-output",

@@ -61,9 +61,7 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
     artifacts_path: str = Field(
         default="floe.compiled.json", description="CompiledArtifacts file written by `floe compile`."
     )
-    default_namespace: str | None = Field(
-        default=None, description="Namespace for assets whose key has a single part."
-    )
+    default_namespace: str | None = Field(default=None, description="Namespace for assets whose key has a single part.")
     part_bytes: int = Field(default=64 * MiB, description="Target size of one staged Arrow IPC object.")
     part_rows: int = Field(default=1_000_000, description="Most rows in one staged object.")
     result_timeout_seconds: float = Field(
@@ -89,8 +87,8 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
         root_run_id = _root_run_id(context)
         output = OutputWrite(
             table=table,
-            mode=cast(Literal['append', 'overwrite'], mode),
-            schema_evolution=cast(Literal['add-columns', 'strict'], evolution),
+            mode=cast(Literal["append", "overwrite"], mode),
+            schema_evolution=cast(Literal["add-columns", "strict"], evolution),
             dimensions=dimensions,
             idempotency_key=idempotency_key(root_run_id, context.step_key, asset_path, partition_keys),
             snapshot_properties={
@@ -118,7 +116,7 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
             raise FloeDagsterError("invalid-metadata", f"{where}: columns must be a list of column names")
         row_filter = own.get("filter")
         if row_filter is not None and not isinstance(row_filter, str):
-            raise FloeDagsterError("invalid-metadata", f"{where}: filter must be a string such as \"amount > 10\"")
+            raise FloeDagsterError("invalid-metadata", f'{where}: filter must be a string such as "amount > 10"')
         snapshot_id = parse_snapshot_id(own.get("snapshot_id"), where)
         as_of = parse_as_of(own.get("as_of"), where)
         if snapshot_id is not None and as_of is not None:

@@ -70,9 +70,7 @@ def transform_for(dimension: PartitionDimension, column_kind: ColumnKind | None)
 def partition_spec(
     dimensions: Sequence[PartitionDimension], column_kinds: Mapping[str, ColumnKind]
 ) -> list[dict[str, str]]:
-    return [
-        {"source": d.column, "transform": transform_for(d, column_kinds.get(d.column))} for d in dimensions
-    ]
+    return [{"source": d.column, "transform": transform_for(d, column_kinds.get(d.column))} for d in dimensions]
 
 
 def overwrite_filter(

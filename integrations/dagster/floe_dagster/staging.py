@@ -182,5 +182,5 @@ class ArrowStager:
                     Bucket=self.bucket,
                     Delete={"Objects": [{"Key": key} for key in keys[start : start + 1000]], "Quiet": True},
                 )
-            except Exception:  # noqa: BLE001 — see the docstring
+            except Exception:
                 pass

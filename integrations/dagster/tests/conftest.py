@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyiceberg.catalog.rest import RestCatalog
-
 from floe_dagster import FloeIcebergIOManager
+from pyiceberg.catalog.rest import RestCatalog
 from tests.support.fleet import Fleet, create_fleet
-from tests.support.scoped_env import scoped_env
 from tests.support.judge import judge_catalog
+from tests.support.scoped_env import scoped_env
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ import uuid
 
 import pyarrow as pa
 from dagster import Definitions, EnvVar, JobDefinition, asset, define_asset_job, in_process_executor
-
 from floe_dagster import FloeIcebergIOManager
 
 NAMESPACE = os.environ.get("FLOE_DAGSTER_REEXEC_NAMESPACE", "reexec")
@@ -27,9 +26,7 @@ defs = Definitions(
     assets=[orders],
     jobs=[define_asset_job("orders_job", selection=[orders], executor_def=in_process_executor)],
     resources={
-        "floe": FloeIcebergIOManager(
-            artifacts_path=EnvVar("FLOE_DAGSTER_REEXEC_ARTIFACTS"), result_timeout_seconds=3.0
-        )
+        "floe": FloeIcebergIOManager(artifacts_path=EnvVar("FLOE_DAGSTER_REEXEC_ARTIFACTS"), result_timeout_seconds=3.0)
     },
 )
 

@@ -11,9 +11,8 @@ import copy
 import json
 from pathlib import Path
 
-import pytest
-
 import floe_dagster
+import pytest
 from floe_dagster import ArtifactsError, load_artifacts, parse_artifacts
 from tests.support.node_script import run_node_module
 
@@ -130,9 +129,7 @@ def test_invalid_json_is_reported_with_its_line(tmp_path: Path) -> None:
     broken.write_text('{\n  "version": 1,\n  "catalog": \n}\n', encoding="utf-8")
     with pytest.raises(ArtifactsError) as error:
         load_artifacts(broken, ENV)
-    assert messages(error) == [
-        f"{broken}: is not JSON (Expecting value at line 4) — regenerate it with `floe compile`"
-    ]
+    assert messages(error) == [f"{broken}: is not JSON (Expecting value at line 4) — regenerate it with `floe compile`"]
 
 
 @pytest.mark.parametrize("version", [2, None, "1", True])
@@ -195,9 +192,7 @@ def test_wrong_types_name_the_expected_one() -> None:
 def test_a_resolved_secret_never_appears_in_a_message() -> None:
     with pytest.raises(ArtifactsError) as error:
         load_artifacts(FIXTURE, {**ENV, "FLOE_REDIS_URL": "http://:topsecretpw@cache:6379"})
-    assert messages(error) == [
-        "queue.redis_url: is [REDACTED], not a redis:///rediss:// URL — give a full URL"
-    ]
+    assert messages(error) == ["queue.redis_url: is [REDACTED], not a redis:///rediss:// URL — give a full URL"]
     assert "topsecretpw" not in str(error.value)
 
 

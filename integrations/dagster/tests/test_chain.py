@@ -1,11 +1,9 @@
 """Upstream → downstream through the fleet: rows, metadata and snapshot id, judged by PyIceberg."""
 
-
 import pyarrow as pa
 from dagster import AssetIn, AssetKey, asset, materialize
-from pyiceberg.catalog.rest import RestCatalog
-
 from floe_dagster import FloeIcebergIOManager
+from pyiceberg.catalog.rest import RestCatalog
 from tests.support.judge import materialization_metadata, sorted_rows
 
 ROWS = pa.table(

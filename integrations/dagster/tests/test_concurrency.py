@@ -13,9 +13,8 @@ from urllib.parse import urlparse
 import boto3
 import pyarrow as pa
 from dagster import asset, materialize
-from pyiceberg.catalog.rest import RestCatalog
-
 from floe_dagster import FloeIcebergIOManager
+from pyiceberg.catalog.rest import RestCatalog
 from tests.support.fleet import Fleet
 from tests.support.judge import materialization_metadata
 

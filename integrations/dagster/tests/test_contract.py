@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from floe_dagster import FloeDagsterError, TableName
 from floe_dagster.fleet_queue import WriteQueue, WriteResult, failure_message
 from floe_dagster.json_schema import validate, write_job_schema

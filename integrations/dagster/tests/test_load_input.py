@@ -6,9 +6,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from dagster import AssetIn, AssetKey, AssetSpec, asset, materialize
-from pyiceberg.catalog.rest import RestCatalog
-
 from floe_dagster import FloeDagsterError, FloeIcebergIOManager
+from pyiceberg.catalog.rest import RestCatalog
 from tests.support.judge import materialization_metadata, sorted_rows
 
 
@@ -60,10 +59,14 @@ def test_projection_and_row_filter_match_pyiceberg(
     got = load(io_manager, namespace, products[0], {"columns": ["sku", "qty"], "filter": "qty >= 20"}, pa.Table)
     assert isinstance(got, pa.Table) and got.column_names == ["sku", "qty"]
     expected = judge.load_table((namespace, products[0])).scan(row_filter="qty >= 20", selected_fields=("sku", "qty"))
-    assert sorted_rows(got, "sku") == sorted_rows(expected.to_arrow(), "sku") == [
-        {"sku": "b", "qty": 20},
-        {"sku": "c", "qty": 30},
-    ]
+    assert (
+        sorted_rows(got, "sku")
+        == sorted_rows(expected.to_arrow(), "sku")
+        == [
+            {"sku": "b", "qty": 20},
+            {"sku": "c", "qty": 30},
+        ]
+    )
 
 
 def test_time_travel_by_snapshot_id_and_as_of_match_pyiceberg(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from floe_dagster import FloeDagsterError, TableName, idempotency_key, table_for_asset
 
 CONTRACT_KEY = re.compile(r"^[A-Za-z0-9._~@=+\-/]+$")

@@ -6,9 +6,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from dagster import DailyPartitionsDefinition, MultiPartitionsDefinition, StaticPartitionsDefinition, asset, materialize
-from pyiceberg.catalog.rest import RestCatalog
-
 from floe_dagster import FloeDagsterError, FloeIcebergIOManager
+from pyiceberg.catalog.rest import RestCatalog
 from tests.support.judge import materialization_metadata, sorted_rows
 
 

@@ -7,10 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dagster import DailyPartitionsDefinition, MultiPartitionsDefinition, StaticPartitionsDefinition
-from pyiceberg import expressions as ice
-
 from floe_dagster import FloeDagsterError
-
 from floe_dagster.dagster_partitions import dimensions_for
 from floe_dagster.partitions import (
     PartitionDimension,
@@ -22,6 +19,7 @@ from floe_dagster.partitions import (
     to_pyiceberg,
     transform_for,
 )
+from pyiceberg import expressions as ice
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -60,7 +58,13 @@ def test_static_keys_are_equality_or_in_and_dimensions_combine_with_and() -> Non
 
 def test_created_specs_follow_the_window_cadence() -> None:
     assert [transform_for(window(h), "timestamptz") for h in (0.25, 1, 6, 24, 24 * 7, 24 * 31, 24 * 366)] == [
-        "hour", "hour", "day", "day", "day", "month", "year"
+        "hour",
+        "hour",
+        "day",
+        "day",
+        "day",
+        "month",
+        "year",
     ]
     assert transform_for(window(1), "date") == "day"
     assert transform_for(window(24), "string") == "identity"

@@ -1,10 +1,9 @@
 """Partitioned assets replace exactly their partitions, judged by PyIceberg.
 
 Daily windows over a timestamptz column (3 days, one re-materialized, then a 5-day backfill in
-one run and one snapshot), static keys, a time × static multi-partition, a 6-hour cron cadence
+one run and one snapshot), static keys, a time-by-static multi-partition, a 6-hour cron cadence
 (a window length dagster-iceberg cannot map) and weekly windows over a date column.
 """
-
 
 from datetime import date, datetime, timedelta, timezone
 
@@ -24,9 +23,8 @@ from dagster import (
     asset,
     materialize,
 )
-from pyiceberg.catalog.rest import RestCatalog
-
 from floe_dagster import FloeIcebergIOManager
+from pyiceberg.catalog.rest import RestCatalog
 from tests.support.judge import materialization_metadata, sorted_rows
 
 UTC = timezone.utc
@@ -206,8 +204,13 @@ def test_custom_cron_windows_and_weekly_windows_over_a_date_column(
     )
     tags = {"tag": "first"}
 
-    @asset(key_prefix=[namespace], name="quarter_days", partitions_def=six_hourly,
-           metadata={"partition_expr": "ts"}, io_manager_key="floe")
+    @asset(
+        key_prefix=[namespace],
+        name="quarter_days",
+        partitions_def=six_hourly,
+        metadata={"partition_expr": "ts"},
+        io_manager_key="floe",
+    )
     def quarter_days(context: AssetExecutionContext) -> pa.Table:
         window = context.partition_time_window
         stamps = [window.start + timedelta(hours=h) for h in range(6)]
@@ -215,8 +218,13 @@ def test_custom_cron_windows_and_weekly_windows_over_a_date_column(
 
     weekly = WeeklyPartitionsDefinition(start_date="2023-12-31", end_date="2024-02-01")
 
-    @asset(key_prefix=[namespace], name="weekly_sales", partitions_def=weekly,
-           metadata={"partition_expr": "day"}, io_manager_key="floe")
+    @asset(
+        key_prefix=[namespace],
+        name="weekly_sales",
+        partitions_def=weekly,
+        metadata={"partition_expr": "day"},
+        io_manager_key="floe",
+    )
     def weekly_sales(context: AssetExecutionContext) -> pa.Table:
         start = context.partition_time_window.start.date()
         days = [start + timedelta(days=d) for d in range(7)]
@@ -251,14 +259,23 @@ def test_a_partitioned_downstream_loads_only_its_upstream_partition(
 ) -> None:
     received: list[pa.Table] = []
 
-    @asset(key_prefix=[namespace], name="clicks", partitions_def=DAILY,
-           metadata={"partition_expr": "ts"}, io_manager_key="floe")
+    @asset(
+        key_prefix=[namespace],
+        name="clicks",
+        partitions_def=DAILY,
+        metadata={"partition_expr": "ts"},
+        io_manager_key="floe",
+    )
     def clicks(context: AssetExecutionContext) -> pa.Table:
         window = context.partition_time_window
         return day_rows(window.start, window.end, context.partition_key, per_day=3)
 
-    @asset(key_prefix=[namespace], name="click_summary", partitions_def=DAILY,
-           ins={"clicks": AssetIn(key=AssetKey([namespace, "clicks"]), input_manager_key="floe")})
+    @asset(
+        key_prefix=[namespace],
+        name="click_summary",
+        partitions_def=DAILY,
+        ins={"clicks": AssetIn(key=AssetKey([namespace, "clicks"]), input_manager_key="floe")},
+    )
     def click_summary(clicks: pa.Table) -> int:
         received.append(clicks)
         return clicks.num_rows
@@ -267,9 +284,14 @@ def test_a_partitioned_downstream_loads_only_its_upstream_partition(
     for day in ("2024-01-01", "2024-01-02"):
         assert materialize([clicks], partition_key=day, resources=resources).success
     assert materialize(
-        [AssetSpec(
-            AssetKey([namespace, "clicks"]), partitions_def=DAILY, metadata={"partition_expr": "ts"}
-        ).with_io_manager_key("floe"), click_summary], partition_key="2024-01-02", resources=resources
+        [
+            AssetSpec(
+                AssetKey([namespace, "clicks"]), partitions_def=DAILY, metadata={"partition_expr": "ts"}
+            ).with_io_manager_key("floe"),
+            click_summary,
+        ],
+        partition_key="2024-01-02",
+        resources=resources,
     ).success
     assert sorted(set(received[0].column("tag").to_pylist())) == ["2024-01-02"]
     assert received[0].num_rows == 3

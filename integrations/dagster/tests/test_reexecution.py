@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance, ReexecutionOptions, execute_job, reconstructable
-from pyiceberg.catalog.rest import RestCatalog
-
 from floe_dagster import load_artifacts
 from floe_dagster.fleet_queue import WriteQueue
+from pyiceberg.catalog.rest import RestCatalog
 from tests.support.fleet import Fleet, create_fleet
-from tests.support.scoped_env import scoped_env
 from tests.support.judge import materialization_metadata
+from tests.support.scoped_env import scoped_env
 
 
 @pytest.fixture

@@ -3,9 +3,8 @@
 import pyarrow as pa
 import pytest
 from dagster import asset, materialize
-from pyiceberg.catalog.rest import RestCatalog
-
 from floe_dagster import FloeDagsterError, FloeIcebergIOManager
+from pyiceberg.catalog.rest import RestCatalog
 from tests.support.judge import sorted_rows
 
 

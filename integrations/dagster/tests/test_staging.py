@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 import boto3
 import pyarrow as pa
 import pytest
-
 from floe_dagster import FloeDagsterError
 from floe_dagster.staging import ArrowStager
 from tests.support.fleet import Fleet

@@ -9,6 +9,7 @@ compares the two sets: a referenced file that is missing means maintenance broke
 unreferenced file means cleanup missed something (allowed only while younger than the orphan
 threshold, since a writer may be about to commit it).
 """
+
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
@@ -84,6 +85,7 @@ def referenced_files(table) -> tuple:
 def unreadable_data_files(table, data_files: dict) -> list:
     """Opens every live data file once with pyarrow (its Parquet footer); returns the ones that
     are unreadable or hold another row count than their manifest entry says."""
+
     def check(item):
         path, expected = item
         try:

@@ -3,6 +3,7 @@
 Tests run Python through `runPython` (tests/support/python.ts), which puts this folder on
 PYTHONPATH and exports the stack's endpoints as FLOE_* variables.
 """
+
 import json
 import os
 import sys
@@ -37,7 +38,7 @@ def duckdb_connection():
     import duckdb
     import duckdb_ext
 
-    ext_dir = os.path.join(list(duckdb_ext.__path__)[0], "extensions")
+    ext_dir = os.path.join(next(iter(duckdb_ext.__path__)), "extensions")
     con = duckdb.connect(config={"extension_directory": ext_dir, "autoinstall_known_extensions": False})
     for extension in ("httpfs", "avro", "iceberg"):
         con.execute(f"LOAD {extension}")

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pyarrow as pa
-
 from floe_dagster import load_artifacts
 from floe_dagster.fleet_queue import JobOptions
 from floe_dagster.fleet_writer import FleetWriter, StagingLimits
