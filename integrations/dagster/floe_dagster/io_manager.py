@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Literal, cast
 
 import pyarrow as pa
-from dagster import ConfigurableIOManager, InputContext, OutputContext
+from dagster import ConfigurableIOManager, DagsterInvariantViolationError, InputContext, OutputContext
 from pydantic import Field
 
 from floe_dagster.artifacts import load_artifacts
@@ -53,6 +53,14 @@ def _root_run_id(context: OutputContext) -> str:
     except Exception:  # contexts built outside a run (build_output_context) have no step context
         return context.run_id
     return run.root_run_id or run.run_id
+
+
+def _input_name(context: InputContext) -> str:
+    """The input's name and a space, or nothing: contexts from build_input_context may have none."""
+    try:
+        return f"{context.name} " if context.name else ""
+    except DagsterInvariantViolationError:
+        return ""
 
 
 class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
@@ -105,7 +113,7 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
 
     def load_input(self, context: InputContext) -> object:
         asset_path = tuple(context.asset_key.path)
-        where = f"input {context.name or ''} (asset {'/'.join(asset_path)})"
+        where = f"input {_input_name(context)}(asset {'/'.join(asset_path)})"
         upstream = dict(context.upstream_output.definition_metadata or {}) if context.upstream_output else {}
         table: TableName = table_for_asset(asset_path, upstream, self.default_namespace)
         own = dict(context.definition_metadata or {})
