@@ -4,6 +4,7 @@
 #   - redis-server from Debian's packages (apt)
 #   - MinIO built from source with `go install` at a pinned version (binary cached)
 #   - Apache Iceberg's REST catalog server: the runnable iceberg-open-api jar from Maven Central
+#     (and a JDK from apt when Java lacks the compiler module its loopback launcher needs)
 #   - a Python venv (pinned infra/local/requirements.txt) with PyIceberg, DuckDB + extensions, Dagster
 # Prints the resolved tool paths as KEY=VALUE lines on stdout (progress goes to stderr).
 set -euo pipefail
@@ -47,6 +48,14 @@ if [ ! -s "$jar" ]; then
 fi
 [ -s "$jar" ] || { log "Maven did not produce $jar"; exit 1; }
 echo "ICEBERG_REST_JAR=$jar"
+
+# The catalog starts through infra/local/catalog/LoopbackRestCatalog.java, run by Java's source
+# launcher, which needs the compiler module of a JDK (a bare JRE lacks it).
+if ! java --list-modules 2>/dev/null | grep -q '^jdk.compiler@'; then
+  log "installing a JDK (openjdk-17-jdk-headless) with apt: the catalog launcher needs jdk.compiler"
+  as_root apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless >&2
+fi
 
 # Python venv keyed by the requirements' hash, so a change of pins builds a fresh one.
 req="$here/infra/local/requirements.txt"
