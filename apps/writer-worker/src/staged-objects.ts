@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { StorageConfig } from '@floe/config';
+import { classifyS3Failure } from '@floe/iceberg';
 import { parseS3Uri, type StagedBatch } from '@floe/jobs';
 import { type RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
 import { WriterError } from './writer-error.ts';
@@ -28,29 +29,13 @@ export function stagingClientFrom(storage: StorageConfig): S3Client {
   });
 }
 
-interface SdkErrorShape {
-  readonly name?: string;
-  readonly Code?: string;
-  readonly $metadata?: { readonly httpStatusCode?: number };
-  readonly message?: string;
-}
-
-const AUTH_CODES = new Set([
-  'InvalidAccessKeyId',
-  'SignatureDoesNotMatch',
-  'AccessDenied',
-  'ExpiredToken',
-  'InvalidToken',
-]);
-
 /** Turns an S3 SDK failure on a staged object into a WriterError naming the object. */
 export function stagedObjectError(error: unknown, uri: string, accessKeyId: string | undefined): WriterError {
   if (error instanceof WriterError) return error;
-  const sdk = (error ?? {}) as SdkErrorShape;
-  const status = sdk.$metadata?.httpStatusCode;
-  const code = sdk.Code ?? sdk.name ?? 'UnknownError';
+  const failure = classifyS3Failure(error);
+  const { status, code } = failure;
   const context = { uri, status, code };
-  if (AUTH_CODES.has(code) || status === 401 || status === 403) {
+  if (failure.kind === 'auth') {
     const who = accessKeyId === undefined ? '' : ` for access key id '${accessKeyId}'`;
     return new WriterError(
       'storage-auth',
@@ -59,7 +44,7 @@ export function stagedObjectError(error: unknown, uri: string, accessKeyId: stri
       { context },
     );
   }
-  if (code === 'NoSuchKey' || code === 'NoSuchBucket' || code === 'NotFound' || status === 404) {
+  if (failure.kind === 'not-found') {
     return new WriterError(
       'staged-object-missing',
       `staged object ${uri} does not exist (${code}): it was deleted or never uploaded; re-stage the data and enqueue the job again`,
@@ -68,7 +53,7 @@ export function stagedObjectError(error: unknown, uri: string, accessKeyId: stri
   }
   return new WriterError(
     'staged-object-io',
-    `reading staged object ${uri} failed (${status ?? 'no response'} ${code}): ${sdk.message ?? String(error)}`,
+    `reading staged object ${uri} failed (${status ?? 'no response'} ${code}): ${failure.message}`,
     { context, cause: error },
   );
 }

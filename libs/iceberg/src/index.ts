@@ -91,6 +91,7 @@ export type { FileIOForOptions } from './io/resolve-file-io.ts';
 export { fileIOFor } from './io/resolve-file-io.ts';
 export type { S3ClientSettings, S3Credentials, S3CredentialsProvider } from './io/s3-config.ts';
 export { S3_PROPERTIES, s3SettingsFromProperties } from './io/s3-config.ts';
+export { classifyS3Failure, type S3Failure } from './io/s3-errors.ts';
 export type { S3FileIOOptions } from './io/s3-file-io.ts';
 export { S3FileIO } from './io/s3-file-io.ts';
 export type { S3Location } from './io/s3-location.ts';

@@ -50,6 +50,39 @@ const TRANSIENT_CODES = new Set([
   'XMinioServerNotInitialized',
 ]);
 
+/** What an S3 SDK failure means, before anyone words it for a user. */
+export interface S3Failure {
+  readonly kind: 'auth' | 'not-found' | 'invalid-range' | 'other';
+  readonly code: string;
+  readonly status: number | undefined;
+  /** For `other`: whether trying again can help (5xx, throttling, network, SDK-retryable). */
+  readonly transient: boolean;
+  readonly message: string;
+}
+
+/** Classifies an S3 SDK failure; shared by the FileIO and the writer's staged-object reader. */
+export function classifyS3Failure(error: unknown): S3Failure {
+  const sdk = (error ?? {}) as SdkErrorShape;
+  const status = sdk.$metadata?.httpStatusCode;
+  const code = sdk.Code ?? sdk.code ?? sdk.name ?? 'UnknownError';
+  const message = sdk.message ?? String(error);
+  const transient =
+    TRANSIENT_CODES.has(code) ||
+    status === undefined ||
+    status >= 500 ||
+    status === 429 ||
+    sdk.$retryable !== undefined;
+  const kind =
+    AUTH_CODES.has(code) || status === 401 || status === 403
+      ? 'auth'
+      : NOT_FOUND_CODES.has(code) || status === 404
+        ? 'not-found'
+        : status === 416 || code === 'InvalidRange'
+          ? 'invalid-range'
+          : 'other';
+  return { kind, code, status, transient, message };
+}
+
 export interface S3ErrorDetails {
   readonly operation: S3Operation;
   readonly location: string;
@@ -60,13 +93,12 @@ export interface S3ErrorDetails {
 
 export function mapS3Error(error: unknown, details: S3ErrorDetails): IcebergError {
   if (error instanceof IcebergError) return error;
-  const sdk = (error ?? {}) as SdkErrorShape;
-  const status = sdk.$metadata?.httpStatusCode;
-  const code = sdk.Code ?? sdk.code ?? sdk.name ?? 'UnknownError';
+  const failure = classifyS3Failure(error);
+  const { status, code } = failure;
   const { operation, location, target } = details;
   const context = { location, bucket: target.bucket, key: target.key, operation, status, code };
 
-  if (AUTH_CODES.has(code) || status === 401 || status === 403) {
+  if (failure.kind === 'auth') {
     const who = details.accessKeyId === undefined ? '' : ` for access key id '${details.accessKeyId}'`;
     return new IcebergError(
       'storage-auth',
@@ -80,26 +112,20 @@ export function mapS3Error(error: unknown, details: S3ErrorDetails): IcebergErro
       },
     );
   }
-  if (NOT_FOUND_CODES.has(code) || status === 404) {
+  if (failure.kind === 'not-found') {
     const what = code === 'NoSuchBucket' ? `bucket '${target.bucket}' does not exist` : `file not found`;
     return new IcebergError('not-found', `${what}: ${location}`, { retryable: false, context, cause: error });
   }
-  if (status === 416 || code === 'InvalidRange') {
+  if (failure.kind === 'invalid-range') {
     return new IcebergError('invalid-argument', `byte range is outside ${location}`, {
       context,
       cause: error,
     });
   }
-  const transient =
-    TRANSIENT_CODES.has(code) ||
-    status === undefined ||
-    status >= 500 ||
-    status === 429 ||
-    sdk.$retryable !== undefined;
   return new IcebergError(
     'io',
-    `S3 ${operation} of ${location} failed (${status ?? 'no response'} ${code}): ${sdk.message ?? String(error)}`,
-    { retryable: transient, context, cause: error },
+    `S3 ${operation} of ${location} failed (${status ?? 'no response'} ${code}): ${failure.message}`,
+    { retryable: failure.transient, context, cause: error },
   );
 }
 

@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { IcebergError } from '../errors.ts';
 import type { FileIO } from '../io/file-io.ts';
-import { DEFAULT_DELETE_CONCURRENCY } from '../io/file-io.ts';
+import { DEFAULT_DELETE_CONCURRENCY, forEachBounded } from '../io/file-io.ts';
 import { applyUpdates } from '../metadata/builder.ts';
 import type { TableRequirement } from '../metadata/updates.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
@@ -257,11 +257,9 @@ async function sizesFromStorage(
   concurrency: number,
 ): Promise<ReadonlyMap<string, bigint>> {
   const sizes = new Map<string, bigint>();
-  for (let i = 0; i < locations.length; i += concurrency) {
-    const batch = locations.slice(i, i + concurrency);
-    const lengths = await Promise.all(batch.map((location) => io.length(location).catch(() => 0)));
-    for (const [k, location] of batch.entries()) sizes.set(location, BigInt(lengths[k] ?? 0));
-  }
+  await forEachBounded(locations, concurrency, async (location) => {
+    sizes.set(location, BigInt(await io.length(location).catch(() => 0)));
+  });
   return sizes;
 }
 

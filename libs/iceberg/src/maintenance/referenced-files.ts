@@ -9,9 +9,9 @@
 // Any manifest list or manifest that cannot be read aborts: deciding what is unreferenced without
 // knowing what is referenced could destroy live data.
 import { type FileIO, forEachBounded } from '../io/file-io.ts';
-import { readManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
+import { manifestsOf } from './unreachable-files.ts';
 
 /** The comparison form of a location: one S3 scheme, no repeated slashes in the key. */
 export function normalizeLocation(location: string): string {
@@ -42,14 +42,9 @@ export async function referencedFiles(options: ReferencedFilesOptions): Promise<
   for (const f of metadata.partitionStatistics ?? []) add(f.statisticsPath);
 
   const lists = [...new Set(metadata.snapshots.map((s) => s.manifestList))];
-  const manifests = new Set<string>();
-  await forEachBounded(lists, concurrency, async (location) => {
-    add(location);
-    for (const manifest of readManifestList(await io.read(location)).manifests) {
-      manifests.add(manifest.manifestPath);
-    }
-  });
-  await forEachBounded([...manifests], concurrency, async (location) => {
+  for (const location of lists) add(location);
+  const manifests = await manifestsOf(io, lists, concurrency, false);
+  await forEachBounded([...manifests.keys()], concurrency, async (location) => {
     add(location);
     for (const entry of readManifest(await io.read(location)).entries) {
       if (entry.status !== 'deleted') add(entry.file.filePath);

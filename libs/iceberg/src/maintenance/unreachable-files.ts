@@ -48,7 +48,8 @@ async function readOrMissing<T>(io: FileIO, location: string, parse: (bytes: Uin
   }
 }
 
-async function manifestsOf(
+/** The manifests the given manifest lists name, by path (missing lists skipped when tolerated). */
+export async function manifestsOf(
   io: FileIO,
   lists: readonly string[],
   concurrency: number,
