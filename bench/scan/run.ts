@@ -13,7 +13,7 @@
 
 import { type Namespace, RestCatalog, tableMetadataOf } from '@floe/catalog';
 import { fileIOFor, planScan, type ScanOptions, scanToTable } from '@floe/iceberg';
-import { loadStackEnv, repoRoot } from '@floe/test-support';
+import { loadStackEnv, repoRoot, stackS3Properties } from '@floe/test-support';
 import { BenchRun, parseBenchArgs } from '../support/index.ts';
 import { buildScanTable } from './build-table.ts';
 import { runPyIcebergScans, type ScanShape } from './pyiceberg-peer.ts';
@@ -31,13 +31,7 @@ const stack = loadStackEnv();
 const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 const namespace: Namespace = [`bench_scan_${runId}`];
 const tableName = 'events';
-const s3Properties = {
-  's3.endpoint': stack.s3Endpoint,
-  's3.path-style-access': 'true',
-  's3.access-key-id': stack.s3AccessKeyId,
-  's3.secret-access-key': stack.s3SecretAccessKey,
-  'client.region': stack.s3Region,
-};
+const s3Properties = stackS3Properties(stack);
 const catalog = new RestCatalog({ uri: stack.catalogUri, warehouse: stack.catalogWarehouse });
 const bench = new BenchRun({
   name: 'scan',

@@ -18,7 +18,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Namespace, RestCatalog } from '@floe/catalog';
-import { loadStackEnv, repoRoot } from '@floe/test-support';
+import { loadStackEnv, repoRoot, stackS3Properties } from '@floe/test-support';
 import { BenchRun, parseBenchArgs } from '../support/index.ts';
 import {
   BENCH_SCHEMA,
@@ -43,13 +43,7 @@ const stack = loadStackEnv();
 const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 const namespace: Namespace = [`bench_write_${runId}`];
 const ipcPath = join(tmpdir(), `floe-bench-write-${runId}.arrow`);
-const s3Properties = {
-  's3.endpoint': stack.s3Endpoint,
-  's3.path-style-access': 'true',
-  's3.access-key-id': stack.s3AccessKeyId,
-  's3.secret-access-key': stack.s3SecretAccessKey,
-  'client.region': stack.s3Region,
-};
+const s3Properties = stackS3Properties(stack);
 const cases = [
   { label: 'unpartitioned', partitioned: false, spec: UNPARTITIONED_SPEC },
   { label: 'day(ts) + bucket[16](id)', partitioned: true, spec: PARTITIONED_SPEC },

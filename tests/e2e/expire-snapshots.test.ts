@@ -26,7 +26,7 @@ import {
   type TableMetadata,
   writePartitionedDataFiles,
 } from '@floe/iceberg';
-import { loadStackEnv, runPython } from '@floe/test-support';
+import { loadStackEnv, runPython, stackS3Properties } from '@floe/test-support';
 import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -35,13 +35,7 @@ const catalog = new RestCatalog({ uri: stack.catalogUri });
 const committer = catalogCommitter(catalog);
 const namespace = `expire_${randomUUID().slice(0, 8)}`;
 const identifier = { namespace: [namespace], name: 'events' };
-const s3Properties = {
-  's3.endpoint': stack.s3Endpoint,
-  's3.path-style-access': 'true',
-  's3.access-key-id': stack.s3AccessKeyId,
-  's3.secret-access-key': stack.s3SecretAccessKey,
-  'client.region': stack.s3Region,
-};
+const s3Properties = stackS3Properties(stack);
 
 const schema = {
   schemaId: 0,

@@ -19,7 +19,7 @@ import {
   transformResultType,
   writePartitionedDataFiles,
 } from '@floe/iceberg';
-import { loadStackEnv, runPython } from '@floe/test-support';
+import { loadStackEnv, runPython, stackS3Properties } from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, type Json, normalise } from './support/arrow-columns.ts';
 import { duckDbRowsScript, pyIcebergFilesScript, pyIcebergRowsScript } from './support/matrix-python.ts';
@@ -29,13 +29,7 @@ const stack = loadStackEnv();
 const catalog = new RestCatalog({ uri: stack.catalogUri });
 const committer = catalogCommitter(catalog);
 const namespace = `matrix_${randomUUID().slice(0, 8)}`;
-const s3Properties = {
-  's3.endpoint': stack.s3Endpoint,
-  's3.path-style-access': 'true',
-  's3.access-key-id': stack.s3AccessKeyId,
-  's3.secret-access-key': stack.s3SecretAccessKey,
-  'client.region': stack.s3Region,
-};
+const s3Properties = stackS3Properties(stack);
 
 type Partitioning = readonly (readonly [column: string, transform: string])[];
 

@@ -18,20 +18,14 @@ import {
   scanTable,
   type TableMetadata,
 } from '@floe/iceberg';
-import { loadStackEnv, runPython } from '@floe/test-support';
+import { loadStackEnv, runPython, stackS3Properties } from '@floe/test-support';
 import type { Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const stack = loadStackEnv();
 const catalog = new RestCatalog({ uri: stack.catalogUri });
 const namespace = `scan_${randomUUID().slice(0, 8)}`;
-const s3Properties = {
-  's3.endpoint': stack.s3Endpoint,
-  's3.path-style-access': 'true',
-  's3.access-key-id': stack.s3AccessKeyId,
-  's3.secret-access-key': stack.s3SecretAccessKey,
-  'client.region': stack.s3Region,
-};
+const s3Properties = stackS3Properties(stack);
 
 interface Setup {
   /** Snapshot ids and commit times (ms), oldest first. */

@@ -8,5 +8,5 @@ export {
 } from './auth-gateway.ts';
 export { type Fault, type FaultProxy, faults, startFaultProxy } from './fault-proxy.ts';
 export { pythonEnv, runPython } from './python.ts';
-export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath } from './stack-env.ts';
+export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath, stackS3Properties } from './stack-env.ts';
 export { type StackFloeYamlOptions, stackCredentialEnv, stackFloeYaml } from './stack-floe-yaml.ts';

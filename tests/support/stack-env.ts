@@ -41,3 +41,14 @@ export function loadStackEnv(): StackEnv {
   }
   return JSON.parse(readFileSync(path, 'utf8')) as StackEnv;
 }
+
+/** Iceberg FileIO properties (`s3.*`, `client.region`) for the stack's MinIO. */
+export function stackS3Properties(stack: StackEnv): Record<string, string> {
+  return {
+    's3.endpoint': stack.s3Endpoint,
+    's3.path-style-access': 'true',
+    's3.access-key-id': stack.s3AccessKeyId,
+    's3.secret-access-key': stack.s3SecretAccessKey,
+    'client.region': stack.s3Region,
+  };
+}

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileIOFor } from '@floe/iceberg';
 import { stagingKey } from '@floe/jobs';
+import { stackS3Properties } from '@floe/test-support';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,13 +13,7 @@ import { createHarness } from './stack-harness.test-helper.ts';
 const h = createHarness('staging');
 afterAll(() => h.close());
 
-const io = fileIOFor('s3://staging/', {
-  's3.endpoint': h.stack.s3Endpoint,
-  's3.path-style-access': 'true',
-  's3.access-key-id': h.stack.s3AccessKeyId,
-  's3.secret-access-key': h.stack.s3SecretAccessKey,
-  'client.region': h.stack.s3Region,
-});
+const io = fileIOFor('s3://staging/', stackS3Properties(h.stack));
 const location = { bucket: h.stack.stagingBucket, prefix: h.stagingPrefix };
 const uri = (key: string, part = 0) => `s3://${location.bucket}/${stagingKey(location, key, part)}`;
 

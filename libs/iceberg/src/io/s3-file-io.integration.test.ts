@@ -1,7 +1,7 @@
 // S3FileIO against the stack's MinIO: the same contract as the other FileIOs, a multipart upload
 // larger than 10 MiB, and a wrong secret that must surface as 'storage-auth' without the secret.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { loadStackEnv } from '@floe/test-support';
+import { loadStackEnv, stackS3Properties } from '@floe/test-support';
 import { describe, expect, it } from 'vitest';
 import { isIcebergError } from '../errors.ts';
 import { fileIOContract } from './file-io-contract.test-helper.ts';
@@ -9,13 +9,7 @@ import { fileIOFor } from './resolve-file-io.ts';
 import { S3FileIO } from './s3-file-io.ts';
 
 const stack = loadStackEnv();
-const properties = {
-  's3.endpoint': stack.s3Endpoint,
-  's3.path-style-access': 'true',
-  'client.region': stack.s3Region,
-  's3.access-key-id': stack.s3AccessKeyId,
-  's3.secret-access-key': stack.s3SecretAccessKey,
-};
+const properties = stackS3Properties(stack);
 const root = () => `s3://${stack.warehouseBucket}/floe-it/file-io/${randomUUID()}`;
 
 describe('S3FileIO on MinIO', () => {

@@ -6,7 +6,7 @@
 // file and every file the metadata references stay, and PyIceberg still reads every snapshot.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadStackEnv, runPython } from '@floe/test-support';
+import { loadStackEnv, runPython, stackS3Properties } from '@floe/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileIOFor } from '../io/resolve-file-io.ts';
 import { parseTableMetadata } from '../metadata/wire.ts';
@@ -15,13 +15,7 @@ import { deleteOrphanFiles } from './orphan-files.ts';
 
 const stack = loadStackEnv();
 const namespace = `orphans_${randomUUID().slice(0, 8)}`;
-const io = fileIOFor('s3://x/y', {
-  's3.endpoint': stack.s3Endpoint,
-  's3.path-style-access': 'true',
-  's3.access-key-id': stack.s3AccessKeyId,
-  's3.secret-access-key': stack.s3SecretAccessKey,
-  'client.region': stack.s3Region,
-});
+const io = fileIOFor('s3://x/y', stackS3Properties(stack));
 
 interface Written {
   readonly location: string;
