@@ -5,14 +5,23 @@
 // maintenance worker process expires all but the newest 10 snapshots of each table (through
 // `floe maintenance run expire`), and PyIceberg confirms every row is still there.
 // Options: --jobs N (default 300), --rows N rows per job (default 200), --workers N (default 2).
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { compileAndResolve } from '@floe/config';
 import type { MaintenanceReport } from '@floe/jobs';
 import { FloeProducer, type WriteHandle, type WriteOptions } from '@floe/producer-sdk';
-import { loadStackEnv, repoRoot, runPython, stackCredentialEnv, stackFloeYaml } from '@floe/test-support';
+import {
+  loadStackEnv,
+  MAINTENANCE_WORKER,
+  repoRoot,
+  runPython,
+  stackCredentialEnv,
+  stackFloeYaml,
+  startFloeProcess,
+  WRITER_WORKER,
+} from '@floe/test-support';
 import * as arrow from 'apache-arrow';
 
 const { values: args } = parseArgs({
@@ -56,28 +65,9 @@ const env = { ...process.env, ...stackCredentialEnv(stack) };
 const artifacts = compileAndResolve(readFileSync(configPath, 'utf8'), env, configPath);
 
 // 3. Writer workers, as separate processes (the maintenance worker of step 6 starts the same way).
-function startFloeProcess(what: string, script: string, readyMessage: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script, '--config', configPath], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      log.push(chunk.toString());
-      if (chunk.toString().includes(readyMessage)) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${log.join('')}`)));
-  });
-}
 say(`starting ${workerCount} writer workers…`);
 const workers = await Promise.all(
-  Array.from({ length: workerCount }, (_, i) =>
-    startFloeProcess(`writer ${i}`, 'apps/writer-worker/src/main.ts', 'writer worker started'),
-  ),
+  Array.from({ length: workerCount }, (_, _i) => startFloeProcess(WRITER_WORKER, { configPath, env })),
 );
 
 // 4. The stream: orders (partitioned by day), users, and page views (bucketed by user).
@@ -243,11 +233,7 @@ for (const [day, orders, revenue] of report.daily)
 // maintenance worker process, then let PyIceberg count the rows again.
 const KEEP = 10;
 say(`\nstarting a maintenance worker; expiring all but the newest ${KEEP} snapshots of each table…`);
-const maintenance = await startFloeProcess(
-  'maintenance worker',
-  'apps/maintenance-worker/src/main.ts',
-  'maintenance worker started',
-);
+const maintenance = await startFloeProcess(MAINTENANCE_WORKER, { configPath, env });
 const execFileAsync = promisify(execFile);
 for (const t of report.tables) {
   const { stdout } = await execFileAsync(

@@ -4,11 +4,11 @@
 // process's output goes to a log file so a failure can be read afterwards; stopping sends
 // SIGTERM (graceful drain) to the processes this module started, by their own handles.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CompiledArtifacts, compileConfig, resolveCompiledArtifacts } from '@floe/config';
-import { repoRoot, type StackEnv } from '@floe/test-support';
+import { type StackEnv, startFloeProcess, WRITER_WORKER } from '@floe/test-support';
 
 export interface FleetConfig {
   readonly configPath: string;
@@ -53,29 +53,20 @@ writer:
 }
 
 /** Starts one writer-worker process; resolves once it logs that it started. */
-export function startWriter(config: FleetConfig, logPath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['apps/writer-worker/src/main.ts', '--config', config.configPath], {
-    cwd: repoRoot,
-    env: config.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startWriter(config: FleetConfig, logPath: string): Promise<ChildProcess> {
   const log = createWriteStream(logPath);
-  return new Promise((resolve, reject) => {
-    let started = false;
-    const onData = (chunk: Buffer) => {
-      log.write(chunk);
-      if (!started && chunk.toString().includes('writer worker started')) {
-        started = true;
-        resolve(child);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      log.end();
-      if (!started) reject(new Error(`writer exited with ${code} before starting; see ${logPath}`));
+  try {
+    const child = await startFloeProcess(WRITER_WORKER, {
+      configPath: config.configPath,
+      env: config.env,
+      onOutput: (chunk) => log.write(chunk),
     });
-  });
+    child.once('exit', () => log.end());
+    return child;
+  } catch (error) {
+    log.end();
+    throw error;
+  }
 }
 
 /** SIGTERM to each writer this bench started, then waits for them to exit (30 s, then SIGKILL). */

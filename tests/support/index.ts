@@ -7,6 +7,13 @@ export {
   startAuthGateway,
 } from './auth-gateway.ts';
 export { type Fault, type FaultProxy, faults, startFaultProxy } from './fault-proxy.ts';
+export {
+  type FloeApp,
+  MAINTENANCE_WORKER,
+  type StartFloeProcessOptions,
+  startFloeProcess,
+  WRITER_WORKER,
+} from './floe-process.ts';
 export { pythonEnv, runPython } from './python.ts';
 export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath, stackS3Properties } from './stack-env.ts';
 export { type StackFloeYamlOptions, stackCredentialEnv, stackFloeYaml } from './stack-floe-yaml.ts';

@@ -3,11 +3,18 @@
 // three snapshots written by PyIceberg, and the `floe` command enqueueing runs and printing what
 // the worker reports: a dry run changes nothing, a real run expires, a failed run exits 1 with
 // the worker's message.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStackEnv, repoRoot, runPython, stackCredentialEnv, stackFloeYaml } from '@floe/test-support';
+import {
+  loadStackEnv,
+  MAINTENANCE_WORKER,
+  runPython,
+  stackCredentialEnv,
+  stackFloeYaml,
+  startFloeProcess,
+} from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FloeRun, runFloeBinary, runFloeInProcess } from './run-floe.test-helper.ts';
 
@@ -33,21 +40,7 @@ const expireEvents = (...flags: string[]) =>
   );
 
 function startWorker(configPath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['apps/maintenance-worker/src/main.ts', '--config', configPath], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('maintenance worker started')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`maintenance worker exited with ${code}:\n${log}`)));
-  });
+  return startFloeProcess(MAINTENANCE_WORKER, { configPath, env });
 }
 
 const snapshots = () =>

@@ -3,11 +3,11 @@
 // own, the real `floe` binary writing a CSV and a Parquet file as one job into a table created
 // partitioned by day(ts), then PyIceberg (an independent reader) counts the rows and reads the
 // partition spec. Bad input is checked through the same binary: the message a user reads.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStackEnv, repoRoot, runPython, type StackEnv } from '@floe/test-support';
+import { loadStackEnv, runPython, type StackEnv, startFloeProcess, WRITER_WORKER } from '@floe/test-support';
 import {
   Float64,
   Int64,
@@ -41,21 +41,7 @@ function floeBinary(...argv: string[]): Promise<FloeRun> {
 }
 
 function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['apps/writer-worker/src/main.ts', '--config', configPath], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      log.push(chunk.toString());
-      if (chunk.toString().includes('writer worker started')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`writer exited with ${code}:\n${log.join('')}`)));
-  });
+  return startFloeProcess(WRITER_WORKER, { configPath, env });
 }
 
 const CSV = `id,ts,country,amount,vip

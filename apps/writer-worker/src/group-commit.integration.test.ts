@@ -2,7 +2,7 @@
 // --config F`, concurrency 8) receives 40 append jobs for one table enqueued at once. The jobs
 // must share snapshots (fewer snapshots than jobs, results with coalescedJobs > 1 naming one
 // snapshot), and PyIceberg must read every job's rows exactly once.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RestCatalog, tableMetadataOf } from '@floe/catalog';
 import { schemaToJson } from '@floe/iceberg';
 import { WRITE_JOB_NAME, type WriteJobInput, type WriteResult } from '@floe/jobs';
-import { loadStackEnv, repoRoot, runPython } from '@floe/test-support';
+import { loadStackEnv, runPython, startFloeProcess, WRITER_WORKER } from '@floe/test-support';
 import * as arrow from 'apache-arrow';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,34 +69,16 @@ writer:
   metrics_port: 0
 `,
   );
-  const child = spawn(process.execPath, ['apps/writer-worker/src/main.ts', '--config', config], {
-    cwd: repoRoot,
+  return startFloeProcess(WRITER_WORKER, {
+    configPath: config,
     env: {
       ...process.env,
       TEST_S3_ACCESS_KEY_ID: stack.s3AccessKeyId,
       TEST_S3_SECRET_ACCESS_KEY: stack.s3SecretAccessKey,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
-    const poll = setInterval(() => {
-      if (output.includes('writer worker started')) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(child);
-      }
-    }, 100);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${output}`));
-    });
+    onOutput: (chunk) => {
+      output += chunk;
+    },
   });
 }
 

@@ -5,7 +5,7 @@
 // alreadyCommitted, no new snapshot), create-if-missing with a day(ts) partition spec, each bad
 // input (missing required column included) failing at once with its message and nothing
 // committed, and SIGTERM exiting 0 in time.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { RestCatalog, tableMetadataOf } from '@floe/catalog';
 import { schemaToJson } from '@floe/iceberg';
 import { WRITE_JOB_NAME, type WriteJobInput, type WriteResult } from '@floe/jobs';
-import { loadStackEnv, repoRoot, runPython } from '@floe/test-support';
+import { loadStackEnv, runPython, startFloeProcess, WRITER_WORKER } from '@floe/test-support';
 import * as arrow from 'apache-arrow';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,35 +70,16 @@ function startWorker(): Promise<ChildProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'floe-writer-'));
   const config = join(dir, 'floe.yaml');
   writeFileSync(config, floeYaml());
-  const child = spawn(process.execPath, ['apps/writer-worker/src/main.ts', '--config', config], {
-    cwd: repoRoot,
+  return startFloeProcess(WRITER_WORKER, {
+    configPath: config,
     env: {
       ...process.env,
       TEST_S3_ACCESS_KEY_ID: stack.s3AccessKeyId,
       TEST_S3_SECRET_ACCESS_KEY: stack.s3SecretAccessKey,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
-    const poll = setInterval(() => {
-      if (output.includes('writer worker started')) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(child);
-      }
-    }, 100);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${output}`));
-    });
+    onOutput: (chunk) => {
+      output += chunk;
+    },
   });
 }
 
