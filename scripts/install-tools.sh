@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the real local stack needs, each piece only when missing, into caches that
 # survive between runs. Idempotent; safe to call before every `stack:up`.
-#   - redis-server from Debian's packages (apt)
+#   - redis-server and postgresql from Debian's packages (apt)
 #   - MinIO built from source with `go install` at a pinned version (binary cached)
 #   - Apache Iceberg's REST catalog server: the runnable iceberg-open-api jar from Maven Central
 #     (and a JDK from apt when Java lacks the compiler module its loopback launcher needs)
@@ -23,6 +23,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends redis-server >&2
 fi
 echo "REDIS_SERVER=$(command -v redis-server)"
+
+# PostgreSQL (Debian package) for the SQL catalog's team database. Only its binaries are used:
+# the stack runs its own server on a loopback port (Debian's cluster/service is never touched).
+pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+if [ ! -x "$(pg_bin_dir)/postgres" ]; then
+  log "installing postgresql with apt"
+  as_root apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends postgresql >&2
+fi
+echo "POSTGRES_BIN=$(pg_bin_dir)"
 
 # MinIO, built once per pinned version; Go's module and build caches make rebuilds cheap.
 minio_bin="$FLOE_CACHE/bin/minio-$MINIO_VERSION"

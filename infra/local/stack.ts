@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { postgresHealthy, postgresUri, startPostgres } from './postgres.ts';
 import { isAlive, stopGroup } from './processes.ts';
 import {
   type Credentials,
@@ -30,9 +31,9 @@ import {
   writeEnv,
   writeState,
 } from './state.ts';
-import { ensureTools } from './tools.ts';
+import { ensureTools, type StackTools } from './tools.ts';
 
-const ORDER: readonly ServiceName[] = ['redis', 'minio', 'catalog'];
+const ORDER: readonly ServiceName[] = ['redis', 'postgres', 'minio', 'catalog'];
 
 function credentials(dir: string): Credentials {
   const file = join(dir, 'credentials.json');
@@ -42,9 +43,14 @@ function credentials(dir: string): Credentials {
   return creds;
 }
 
-async function healthy(name: ServiceName, state: ServiceState | undefined): Promise<boolean> {
+async function healthy(
+  name: ServiceName,
+  state: ServiceState | undefined,
+  tools?: StackTools,
+): Promise<boolean> {
   if (!state || !isAlive(state.pid)) return false;
   if (name === 'redis') return redisHealthy(state);
+  if (name === 'postgres') return postgresHealthy(tools, state);
   if (name === 'minio') return minioHealthy(state);
   return catalogHealthy(state);
 }
@@ -57,7 +63,7 @@ async function up(): Promise<StackEnv> {
   let restartDownstream = false;
   for (const name of ORDER) {
     const current = services[name];
-    if (!restartDownstream && (await healthy(name, current))) {
+    if (!restartDownstream && (await healthy(name, current, tools))) {
       log(`${name}: reusing pid ${current?.pid} on port ${current?.port}`);
       continue;
     }
@@ -66,9 +72,11 @@ async function up(): Promise<StackEnv> {
     const started =
       name === 'redis'
         ? await startRedis(tools, dir)
-        : name === 'minio'
-          ? await startMinio(tools, dir, creds)
-          : await startCatalog(tools, dir, s3Endpoint, creds);
+        : name === 'postgres'
+          ? await startPostgres(tools, dir)
+          : name === 'minio'
+            ? await startMinio(tools, dir, creds)
+            : await startCatalog(tools, dir, s3Endpoint, creds);
     services[name] = started;
     writeState(dir, { services });
     log(`${name}: started pid ${started.pid} on port ${started.port}`);
@@ -77,6 +85,7 @@ async function up(): Promise<StackEnv> {
   }
   const env: StackEnv = {
     redisUrl: `redis://127.0.0.1:${services.redis?.port}`,
+    postgresUri: postgresUri(services.postgres?.port ?? 0),
     s3Endpoint: `http://127.0.0.1:${services.minio?.port}`,
     s3Region: S3_REGION,
     s3AccessKeyId: creds.accessKeyId,

@@ -16,10 +16,12 @@ export interface StackState {
   readonly services: Partial<Record<ServiceName, ServiceState>>;
 }
 
-export type ServiceName = 'redis' | 'minio' | 'catalog';
+export type ServiceName = 'redis' | 'postgres' | 'minio' | 'catalog';
 
 export interface StackEnv {
   readonly redisUrl: string;
+  /** postgresql://floe@127.0.0.1:PORT/postgres — the SQL catalog's team database */
+  readonly postgresUri: string;
   readonly s3Endpoint: string;
   readonly s3Region: string;
   readonly s3AccessKeyId: string;
@@ -59,6 +61,7 @@ export function writeEnv(dir: string, env: StackEnv): void {
 export function shellEnv(env: StackEnv): string {
   const lines: Record<string, string> = {
     FLOE_REDIS_URL: env.redisUrl,
+    FLOE_POSTGRES_URI: env.postgresUri,
     FLOE_S3_ENDPOINT: env.s3Endpoint,
     FLOE_S3_REGION: env.s3Region,
     FLOE_S3_ACCESS_KEY_ID: env.s3AccessKeyId,

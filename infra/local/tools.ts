@@ -6,6 +6,8 @@ import { repoRoot } from './state.ts';
 
 export interface StackTools {
   readonly redisServer: string;
+  /** Folder of PostgreSQL's server binaries (initdb, postgres). */
+  readonly postgresBin: string;
   readonly minio: string;
   readonly icebergRestJar: string;
   readonly python: string;
@@ -28,6 +30,7 @@ export function ensureTools(): StackTools {
   };
   return {
     redisServer: need('REDIS_SERVER'),
+    postgresBin: need('POSTGRES_BIN'),
     minio: need('MINIO'),
     icebergRestJar: need('ICEBERG_REST_JAR'),
     python: need('PYTHON'),

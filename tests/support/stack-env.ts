@@ -1,5 +1,5 @@
 // Reads the endpoints of the real local stack. `npm run stack:up` (infra/local) starts Redis,
-// MinIO and the Iceberg REST catalog as local processes and writes them to `.stack/env.json`
+// PostgreSQL, MinIO and the Iceberg REST catalog as local processes and writes them to `.stack/env.json`
 // (and a shell-sourcable `.stack/env`). Integration tests, benches and the demo read them here.
 // A missing file is an error, never a skip: integration tests must run against real services.
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 export interface StackEnv {
   /** redis://127.0.0.1:PORT */
   readonly redisUrl: string;
+  /** postgresql://floe@127.0.0.1:PORT/postgres — the SQL catalog's team database */
+  readonly postgresUri: string;
   /** http://127.0.0.1:PORT — MinIO S3 API, path-style */
   readonly s3Endpoint: string;
   readonly s3Region: string;

@@ -42,6 +42,7 @@ export {
   type RestCatalogOptions,
 } from './options.ts';
 export { createAuthManager, RestCatalog } from './rest-catalog.ts';
+export { DEFAULT_SQL_CATALOG_NAME, SqlCatalog, type SqlCatalogOptions } from './sql/sql-catalog.ts';
 export { type CatalogLogger, TRACER_NAME } from './telemetry.ts';
 export {
   type S3Credentials,
