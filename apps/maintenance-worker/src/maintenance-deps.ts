@@ -2,7 +2,7 @@
 // worker (worker.ts) and handed to the actions: the catalog and its committer, the S3
 // properties from floe.yaml, the retention defaults, the write queue (for the pending-job guard
 // and the staging cleanup) and a logger. Tests build it directly against the real stack.
-import type { RestCatalog } from '@floe/catalog';
+import type { Catalog } from '@floe/catalog';
 import type { RetentionConfig } from '@floe/config';
 import type { CatalogCommitter, FileIO } from '@floe/iceberg';
 import type { Logger } from '@floe/telemetry';
@@ -15,7 +15,7 @@ export interface StagingArea {
 }
 
 export interface MaintenanceDeps {
-  readonly catalog: RestCatalog;
+  readonly catalog: Catalog;
   readonly committer: CatalogCommitter;
   /** `s3.*` FileIO properties from floe.yaml's storage section; a table's catalog config wins. */
   readonly s3Properties: Readonly<Record<string, string>>;

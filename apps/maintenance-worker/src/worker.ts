@@ -6,8 +6,8 @@
 // let running ones finish, then release what is left — BullMQ re-delivers it and the table lock
 // expires after its TTL, so a rerun is safe).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { catalogCommitter, RestCatalog } from '@floe/catalog';
-import { type CompiledArtifacts, restCatalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
+import { catalogCommitter, createCatalog } from '@floe/catalog';
+import { type CompiledArtifacts, catalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
 import { fileIOFor } from '@floe/iceberg';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -38,7 +38,7 @@ export async function startMaintenanceWorker(
   const settings = artifacts.maintenance.worker;
   const { prefix } = artifacts.queue;
   const metrics = createMaintenanceMetrics();
-  const catalog = new RestCatalog(restCatalogOptionsFrom(artifacts.catalog));
+  const catalog = createCatalog(catalogOptionsFrom(artifacts.catalog, artifacts.storage));
   const connection = new Redis(artifacts.queue.redis_url, { maxRetriesPerRequest: null });
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const writeQueue = new Queue(artifacts.queue.write_queue, { connection, prefix });

@@ -7,9 +7,9 @@
 // Each delivery runs inside a `floe.write_job` span parented on the producer's traceparent
 // (job-span.ts). Encoding runs in a worker-thread pool (encode-pool.ts) and commits go through one per-table
 // commit queue (table-committer.ts), so jobs of the same table share snapshots (group commit).
-import { catalogCommitter, RestCatalog } from '@floe/catalog';
+import { catalogCommitter, createCatalog, RestCatalog } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
-import { restCatalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
+import { catalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
 import { WRITE_JOB_NAME } from '@floe/jobs';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Worker } from 'bullmq';
@@ -34,8 +34,8 @@ export interface WriterWorker {
 
 export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Logger): Promise<WriterWorker> {
   const metrics = createWriterMetrics();
-  const catalog = new RestCatalog(restCatalogOptionsFrom(artifacts.catalog));
-  metrics.watchBreaker(() => catalog.breakerState);
+  const catalog = createCatalog(catalogOptionsFrom(artifacts.catalog, artifacts.storage));
+  if (catalog instanceof RestCatalog) metrics.watchBreaker(() => catalog.breakerState);
   const staging = stagingClientFrom(artifacts.storage);
   const committer = catalogCommitter(catalog);
   const onCommit = (observation: Parameters<WriterMetrics['commit']>[0]) => metrics.commit(observation);

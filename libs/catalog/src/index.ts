@@ -51,3 +51,4 @@ export {
   storageConfigFor,
   type VendedCredentialsProvider,
 } from './vended-credentials.ts';
+export { type CatalogOptions, createCatalog } from './create-catalog.ts';

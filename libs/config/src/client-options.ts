@@ -1,9 +1,9 @@
 // The one mapping from floe.yaml sections (snake_case, as in CompiledArtifacts) to the options the
-// clients take: `catalog:` → @floe/catalog's `RestCatalogOptions` (camelCase), `storage:` → the
+// clients take: `catalog:` → @floe/catalog's `CatalogOptions` (REST or SQL, camelCase), `storage:` → the
 // `s3.*` FileIO properties of @floe/iceberg (catalog-vended config is merged over these). Every
 // app builds its clients through here, so a new config key is wired in one place. Only types are
 // imported from the catalog library, so loading the config never loads the format library.
-import type { CatalogLogger, CatalogRetryOptions, RestCatalogOptions } from '@floe/catalog';
+import type { CatalogLogger, CatalogOptions, CatalogRetryOptions, RestCatalogOptions } from '@floe/catalog';
 import type { CatalogConfig } from './schema/catalog.ts';
 import type { StorageConfig } from './schema/storage.ts';
 
@@ -30,7 +30,7 @@ export function restCatalogOptionsFrom(
     ...overrides.retry,
   };
   return {
-    type: catalog.type,
+    type: 'rest',
     uri: catalog.uri,
     warehouse: catalog.warehouse,
     ...(catalog.prefix === undefined ? {} : { prefix: catalog.prefix }),
@@ -42,6 +42,26 @@ export function restCatalogOptionsFrom(
     accessDelegation: catalog.access_delegation,
     headers: catalog.headers,
     retry,
+    ...(overrides.logger === undefined ? {} : { logger: overrides.logger }),
+  };
+}
+
+/**
+ * Options for `createCatalog` (@floe/catalog): the REST client's, or for `type: sql` the SQL
+ * catalog's — its metadata files are written with the storage section's S3 properties.
+ */
+export function catalogOptionsFrom(
+  catalog: CatalogConfig,
+  storage: StorageConfig,
+  overrides: CatalogClientOverrides = {},
+): CatalogOptions {
+  if (catalog.type === 'rest') return restCatalogOptionsFrom(catalog, overrides);
+  return {
+    type: 'sql',
+    uri: catalog.uri,
+    warehouse: catalog.warehouse,
+    name: catalog.name,
+    properties: s3PropertiesFrom(storage),
     ...(overrides.logger === undefined ? {} : { logger: overrides.logger }),
   };
 }

@@ -167,8 +167,8 @@ extra: 1
     const lines = issueLines(error);
     expect(lines).toEqual(
       expect.arrayContaining([
-        'catalog.type: must be rest, got the text "hive" — write type: rest (the Iceberg REST protocol; Polaris speaks it)',
-        'catalog.uri: must be a http:// or https:// URL, got the text "ftp://catalog" — write a full URL such as http://127.0.0.1:8181 (Polaris: http://polaris:8181/api/catalog)',
+        'catalog.type: must be one of rest, sql, got the text "hive" — write type: sql (the embedded SQL catalog: SQLite or PostgreSQL) or type: rest (the Iceberg REST protocol; Polaris speaks it)',
+        'catalog.uri: must be a http:// or https:// URL (type rest) or a sqlite:// or postgresql:// database (type sql), got the text "ftp://catalog" — write a full URL such as http://127.0.0.1:8181 (Polaris: http://polaris:8181/api/catalog), or sqlite:////absolute/path/catalog.db',
         'catalog.warehouse: is required — write the warehouse name (Polaris: the catalog name), e.g. warehouse: analytics',
         'catalog.wharehouse: is not a known key — did you mean "warehouse"?',
         'catalog.accessDelegation: is not a known key — did you mean "access_delegation"?',
@@ -273,7 +273,7 @@ queue: { redis_url: "redis://:plain-redis-pw@127.0.0.1:6379" }
     );
     const error = compileError(yaml, { LEAKY: 'not-a-url-but-a-secret' });
     expect(error.message).toContain(
-      'catalog.uri: must be a http:// or https:// URL, got the text "[REDACTED]"',
+      'catalog.uri: must be a http:// or https:// URL (type rest) or a sqlite:// or postgresql:// database (type sql), got the text "[REDACTED]"',
     );
     expect(error.message).not.toContain('not-a-url-but-a-secret');
   });

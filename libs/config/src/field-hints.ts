@@ -4,7 +4,8 @@
 
 export const FIELD_HINTS: Readonly<Record<string, string>> = {
   catalog: 'add a catalog: section with type, uri and warehouse (see floe.example.yaml)',
-  'catalog.type': 'write type: rest (the Iceberg REST protocol; Polaris speaks it)',
+  'catalog.type':
+    'write type: sql (the embedded SQL catalog: SQLite or PostgreSQL) or type: rest (the Iceberg REST protocol; Polaris speaks it)',
   'catalog.uri': 'write the catalog base URL, e.g. uri: http://127.0.0.1:8181',
   'catalog.warehouse': 'write the warehouse name (Polaris: the catalog name), e.g. warehouse: analytics',
   'catalog.access_delegation': 'write none or vended-credentials',

@@ -9,7 +9,12 @@ export {
   serializeCompiledArtifacts,
   writeCompiledArtifacts,
 } from './artifacts.ts';
-export { type CatalogClientOverrides, restCatalogOptionsFrom, s3PropertiesFrom } from './client-options.ts';
+export {
+  type CatalogClientOverrides,
+  catalogOptionsFrom,
+  restCatalogOptionsFrom,
+  s3PropertiesFrom,
+} from './client-options.ts';
 export { type CompileOptions, compileConfig } from './compile.ts';
 export type { Env } from './env-interpolation.ts';
 export { ConfigError, type ConfigErrorKind, type ConfigIssue, formatIssue } from './errors.ts';

@@ -92,6 +92,14 @@ export function inlineSecretIssues(rawTree: unknown): ConfigIssue[] {
       fix: 'write the password as a reference, e.g. redis://:${env:REDIS_PASSWORD}@host:6379',
     });
   }
+  const catalogUri = valueAt(rawTree, ['catalog', 'uri']);
+  if (typeof catalogUri === 'string' && /^postgres/i.test(catalogUri) && redisPassword(catalogUri) !== '') {
+    issues.push({
+      path: 'catalog.uri',
+      problem: 'holds a database password',
+      fix: 'drop the password from the URL and set PGPASSWORD in the environment (the PostgreSQL client reads it)',
+    });
+  }
   for (const [name, value] of headerEntries(rawTree)) {
     if (isSecretHeaderName(name) && typeof value === 'string' && !ENV_REFERENCE_TEXT.test(value)) {
       issues.push(moveToEnv(['catalog', 'headers', name], 'FLOE_CATALOG_HEADER'));

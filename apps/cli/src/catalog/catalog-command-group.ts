@@ -4,7 +4,7 @@ import {
   type CompiledArtifacts,
   ConfigError,
   loadAppArtifacts,
-  restCatalogOptionsFrom,
+  catalogOptionsFrom,
   secretValuesOf,
 } from '@floe/config';
 import { createLogger, type LogLevel, redactSecrets } from '@floe/telemetry';
@@ -161,10 +161,10 @@ export async function runAgainstCatalog(
     secrets,
     destination: io.logDestination ?? { write: (line: string) => io.stderr(line) },
   });
-  const { RestCatalog, isCatalogError } = await import('@floe/catalog');
-  let catalog: InstanceType<typeof RestCatalog> | undefined;
+  const { createCatalog, isCatalogError } = await import('@floe/catalog');
+  let catalog: Catalog | undefined;
   try {
-    catalog = new RestCatalog(restCatalogOptionsFrom(artifacts.catalog, { logger }));
+    catalog = createCatalog(catalogOptionsFrom(artifacts.catalog, artifacts.storage, { logger }));
     return await sub.run({ ...parsed, io, catalog });
   } catch (error) {
     if (!isCatalogError(error)) throw error;

@@ -6,7 +6,7 @@
 // secret, and the runner scrubs the resolved secrets again.
 import type { CatalogError } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
-import { restCatalogOptionsFrom } from '@floe/config';
+import { catalogOptionsFrom, restCatalogOptionsFrom } from '@floe/config';
 import { describeCatalogAuth } from '../catalog/describe-catalog-auth.ts';
 import { elapsedSince, type ServiceCheck } from './service-check.ts';
 
@@ -96,6 +96,7 @@ export const catalogCheck: ServiceCheck = {
   name: 'catalog',
   async run(artifacts, { timeoutMs, logger }) {
     const section = artifacts.catalog;
+    if (section.type === 'sql') return checkSqlCatalog(artifacts, logger);
     const uri = section.uri.replace(/\/+$/, '');
     const start = process.hrtime.bigint();
     // Loaded here, not at the top: @floe/catalog brings the Iceberg format library with it.
@@ -120,3 +121,27 @@ export const catalogCheck: ServiceCheck = {
     }
   },
 };
+
+/** The embedded SQL catalog answers when its database opens and lists its namespaces. */
+async function checkSqlCatalog(
+  artifacts: Parameters<ServiceCheck['run']>[0],
+  logger: Parameters<ServiceCheck['run']>[1]['logger'],
+): Promise<{ ok: boolean; message: string }> {
+  const start = process.hrtime.bigint();
+  const { SqlCatalog } = await import('@floe/catalog');
+  const options = catalogOptionsFrom(artifacts.catalog, artifacts.storage, { logger });
+  if (options.type !== 'sql') throw new Error('checkSqlCatalog needs catalog.type sql');
+  const catalog = new SqlCatalog(options);
+  try {
+    const namespaces = await catalog.listNamespaces();
+    const count = `${namespaces.length} top-level namespace${namespaces.length === 1 ? '' : 's'}`;
+    return {
+      ok: true,
+      message: `SQL catalog "${catalog.name}" in ${catalog.database} answered; ${count} (${elapsedSince(start)})`,
+    };
+  } catch (error) {
+    return { ok: false, message: `SQL catalog in ${catalog.database} failed: ${(error as Error).message}` };
+  } finally {
+    await catalog.close();
+  }
+}

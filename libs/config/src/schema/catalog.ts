@@ -1,5 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is floe.yaml syntax, not a template slip
-// `catalog:` — how floe reaches the Iceberg REST catalog (Apache Polaris in production): the
+// `catalog:` — how floe reaches its Iceberg catalog: the embedded SQL catalog (`type: sql`, a
+// SQLite file or PostgreSQL in the JDBC-catalog layout) or a REST catalog (Apache Polaris in
+// production). For REST: the
 // endpoint and warehouse, OAuth2 client credentials or a static token, access delegation
 // (vended storage credentials), extra headers, and the retry/circuit-breaker policy for
 // catalog calls. Credentials are checked as a pair here; that secrets are `${env:…}`
@@ -89,33 +91,94 @@ export const CatalogCredentialSchema = z
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
-export const CatalogSchema = z.strictObject({
-  /** Catalog protocol. Only the Iceberg REST protocol is supported. */
-  type: z.literal('rest'),
-  /** Base URL of the REST catalog (Polaris: http://host:8181/api/catalog). */
-  uri: httpUrl('http://127.0.0.1:8181 (Polaris: http://polaris:8181/api/catalog)'),
-  /** Warehouse (Polaris: the catalog name) sent to GET /v1/config. */
-  warehouse: text,
-  /** Path prefix override; normally advertised by /v1/config. */
-  prefix: text.optional(),
-  credential: CatalogCredentialSchema.optional(),
-  /** OAuth2 scope requested with client credentials. */
-  scope: text.default('PRINCIPAL_ROLE:ALL'),
-  /** Token endpoint; default `<uri>/v1/oauth/tokens`. */
-  oauth2_server_uri: httpUrl('http://127.0.0.1:8181/api/catalog/v1/oauth/tokens').optional(),
-  /** `vended-credentials` asks the catalog for short-lived storage credentials per table. */
-  access_delegation: z.enum(['none', 'vended-credentials']).default('none'),
-  /** Extra HTTP headers sent on every catalog request. */
-  headers: z
-    .record(
-      z.string().refine((name) => HEADER_NAME.test(name), {
-        message: 'is not a valid HTTP header name',
-        params: { fix: 'use letters, digits and - only' },
-      }),
-      z.string(),
-    )
-    .default({}),
-  retry: CatalogRetrySchema.prefault({}),
-});
+/** SQL catalog databases: SQLAlchemy-style URLs, so PyIceberg's SqlCatalog takes the same string. */
+const isHttpUrl = (uri: string): boolean => httpUrl('').safeParse(uri).success;
+const SQL_URI = /^(sqlite(\+[a-z0-9]+)?:\/\/|postgres(ql)?(\+[a-z0-9]+)?:\/\/|file:|\/)/i;
+
+export const CatalogSchema = z
+  .strictObject({
+    /**
+     * `rest`: an Iceberg REST catalog (Apache Polaris in production). `sql`: floe's embedded SQL
+     * catalog in the JDBC-catalog layout (PyIceberg's SqlCatalog, Iceberg's JdbcCatalog) on a
+     * SQLite file or PostgreSQL.
+     */
+    type: z.enum(['rest', 'sql']),
+    /**
+     * rest: base URL of the REST catalog (Polaris: http://host:8181/api/catalog).
+     * sql: the database — sqlite:////abs/path/catalog.db or postgresql://user@host:5432/db.
+     */
+    uri: text.refine((uri) => isHttpUrl(uri) || SQL_URI.test(uri), {
+      message: 'must be a http:// or https:// URL (type rest) or a sqlite:// or postgresql:// database (type sql)',
+      params: {
+        fix: 'write a full URL such as http://127.0.0.1:8181 (Polaris: http://polaris:8181/api/catalog), or sqlite:////absolute/path/catalog.db',
+      },
+    }),
+    /**
+     * rest: warehouse (Polaris: the catalog name) sent to GET /v1/config.
+     * sql: where new tables go — file:///abs/folder or s3://bucket/prefix.
+     */
+    warehouse: text,
+    /** sql: the catalog_name of floe's rows (give PyIceberg's SqlCatalog the same name). */
+    name: text.default('floe'),
+    /** Path prefix override; normally advertised by /v1/config. */
+    prefix: text.optional(),
+    credential: CatalogCredentialSchema.optional(),
+    /** OAuth2 scope requested with client credentials. */
+    scope: text.default('PRINCIPAL_ROLE:ALL'),
+    /** Token endpoint; default `<uri>/v1/oauth/tokens`. */
+    oauth2_server_uri: httpUrl('http://127.0.0.1:8181/api/catalog/v1/oauth/tokens').optional(),
+    /** `vended-credentials` asks the catalog for short-lived storage credentials per table. */
+    access_delegation: z.enum(['none', 'vended-credentials']).default('none'),
+    /** Extra HTTP headers sent on every catalog request. */
+    headers: z
+      .record(
+        z.string().refine((name) => HEADER_NAME.test(name), {
+          message: 'is not a valid HTTP header name',
+          params: { fix: 'use letters, digits and - only' },
+        }),
+        z.string(),
+      )
+      .default({}),
+    retry: CatalogRetrySchema.prefault({}),
+  })
+  .superRefine((catalog, ctx) => {
+    if (catalog.type === 'rest') {
+      if (!isHttpUrl(catalog.uri)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['uri'],
+          message: 'must be a http:// or https:// URL for type rest',
+          params: { fix: 'write a full URL such as http://127.0.0.1:8181, or set catalog.type: sql for a database' },
+        });
+      }
+      return;
+    }
+    if (!SQL_URI.test(catalog.uri)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['uri'],
+        message: 'is not a SQL catalog database for type sql',
+        params: {
+          fix: 'write sqlite:////absolute/path/catalog.db (embedded) or postgresql://user@host:5432/database',
+        },
+      });
+    }
+    const restOnly: [string, boolean][] = [
+      ['credential', catalog.credential !== undefined],
+      ['oauth2_server_uri', catalog.oauth2_server_uri !== undefined],
+      ['prefix', catalog.prefix !== undefined],
+      ['access_delegation', catalog.access_delegation !== 'none'],
+      ['headers', Object.keys(catalog.headers).length > 0],
+    ];
+    for (const [field, set] of restOnly) {
+      if (!set) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: 'is a REST catalog setting, but catalog.type is sql',
+        params: { fix: `remove catalog.${field}, or set catalog.type: rest` },
+      });
+    }
+  });
 
 export type CatalogConfig = z.output<typeof CatalogSchema>;
