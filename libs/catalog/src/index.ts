@@ -29,6 +29,7 @@ export type {
   TableIdentifierInput,
 } from './catalog.ts';
 export { catalogCommitter, tableMetadataOf } from './committer.ts';
+export { type CatalogOptions, createCatalog } from './create-catalog.ts';
 export { ENDPOINTS, type Endpoint, type EndpointId, endpointKey } from './endpoints.ts';
 export { errorRuleFor } from './error-maps.ts';
 export { CatalogError, type CatalogErrorContext, type CatalogErrorKind, isCatalogError } from './errors.ts';
@@ -51,4 +52,3 @@ export {
   storageConfigFor,
   type VendedCredentialsProvider,
 } from './vended-credentials.ts';
-export { type CatalogOptions, createCatalog } from './create-catalog.ts';

@@ -42,14 +42,18 @@ describe('catalog.type: sql', () => {
   });
 
   it('refuses REST-only settings, naming the field and the fix', () => {
-    const message = problems(SQL_YAML.replace('  warehouse: file', '  access_delegation: vended-credentials\n  warehouse: file'));
+    const message = problems(
+      SQL_YAML.replace('  warehouse: file', '  access_delegation: vended-credentials\n  warehouse: file'),
+    );
     expect(message).toContain(
       'catalog.access_delegation: is a REST catalog setting, but catalog.type is sql — remove catalog.access_delegation, or set catalog.type: rest',
     );
   });
 
   it('refuses a http URI for type sql and a database URI for type rest', () => {
-    expect(problems(SQL_YAML.replace('sqlite:////var/lib/floe/catalog.db', 'http://127.0.0.1:8181'))).toContain(
+    expect(
+      problems(SQL_YAML.replace('sqlite:////var/lib/floe/catalog.db', 'http://127.0.0.1:8181')),
+    ).toContain(
       'catalog.uri: is not a SQL catalog database for type sql — write sqlite:////absolute/path/catalog.db (embedded) or postgresql://user@host:5432/database',
     );
     expect(problems(SQL_YAML.replace('type: sql', 'type: rest'))).toContain(

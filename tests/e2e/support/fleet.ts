@@ -29,6 +29,8 @@ export interface FleetConfigOptions {
   readonly catalogMaxAttempts?: number;
   /** Top-level floe.yaml sections appended as written (e.g. a `maintenance:` section). */
   readonly extraYaml?: string;
+  /** An embedded SQL catalog instead of the stack's REST catalog. */
+  readonly sqlCatalog?: { readonly uri: string; readonly warehouse: string; readonly name?: string };
 }
 
 export interface WorkerProcess {
@@ -82,11 +84,13 @@ export function createFleet(name: string, base: FleetConfigOptions = {}): Fleet 
     client_id: ${options.catalogCredential.clientId}
     client_secret: \${env:FLEET_CATALOG_SECRET}
 `;
+    const sql = options.sqlCatalog;
+    const target =
+      sql === undefined
+        ? `  type: rest\n  uri: ${options.catalogUri ?? stack.catalogUri}\n  warehouse: ${stack.catalogWarehouse}\n`
+        : `  type: sql\n  uri: ${sql.uri}\n  warehouse: ${sql.warehouse}\n  name: ${sql.name ?? 'floe'}\n`;
     return `catalog:
-  type: rest
-  uri: ${options.catalogUri ?? stack.catalogUri}
-  warehouse: ${stack.catalogWarehouse}
-${credential}  retry:
+${target}${credential}  retry:
     max_attempts: ${options.catalogMaxAttempts ?? 5}
     initial_delay_ms: 100
     max_delay_ms: 2000
@@ -303,12 +307,16 @@ export interface TableReport {
   readonly jobIdsPerSnapshot: string[][];
 }
 
-/** PyIceberg reads the table: counts, distinct keys, rows per job, snapshot markers. */
-export function tableReport(table: string, rowsPerJob: number): Promise<TableReport> {
+/** PyIceberg reads the table (from `pyCatalog`, a floe_peers expression): counts, distinct keys, rows per job, snapshot markers. */
+export function tableReport(
+  table: string,
+  rowsPerJob: number,
+  pyCatalog = 'catalog()',
+): Promise<TableReport> {
   return runPython<TableReport>(`
-from floe_peers import catalog, emit
+from floe_peers import catalog, sql_catalog, emit
 import pyarrow.compute as pc
-t = catalog().load_table("${table}")
+t = ${pyCatalog}.load_table("${table}")
 data = t.scan(selected_fields=("id", "job")).to_arrow()
 ids = data.column("id")
 counts = data.group_by("job").aggregate([("id", "count")]).to_pylist()

@@ -33,6 +33,16 @@ def catalog(name: str = "floe"):
     return RestCatalog(name, uri=env("FLOE_CATALOG_URI"), **s3_properties())
 
 
+def sql_catalog(uri: str, warehouse: str, name: str = "floe"):
+    """PyIceberg's SqlCatalog on the database floe's embedded SQL catalog uses (SQLite or PostgreSQL)."""
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    # SQLAlchemy 2.1 defaults postgresql:// to psycopg 3; the venv has psycopg2 (floe takes both forms).
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg2://" + uri.removeprefix("postgresql://")
+    return SqlCatalog(name, uri=uri, warehouse=warehouse, **s3_properties())
+
+
 def duckdb_connection():
     """DuckDB with the iceberg, httpfs and avro extensions loaded from the venv (no downloads)."""
     import duckdb

@@ -3,8 +3,8 @@ import type { Catalog } from '@floe/catalog';
 import {
   type CompiledArtifacts,
   ConfigError,
-  loadAppArtifacts,
   catalogOptionsFrom,
+  loadAppArtifacts,
   secretValuesOf,
 } from '@floe/config';
 import { createLogger, type LogLevel, redactSecrets } from '@floe/telemetry';

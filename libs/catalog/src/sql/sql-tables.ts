@@ -140,7 +140,8 @@ export class SqlTables {
 
   async create(id: TableIdentifier, request: CreateTableRequest): Promise<CreateTableResult> {
     const facts = this.#facts('createTable', 'createTable', id);
-    await this.#namespaces.requireExists(id.namespace, facts);
+    // Like the JDBC catalog behind Iceberg's REST server, a table may be created in a namespace
+    // nobody created: its row makes the namespace exist (writers create tables from data).
     if (await this.exists(id)) throw sqlCatalogError(facts, 409, `table ${formatTable(id)} exists`);
     const location = trimSlash(request.location ?? this.#defaultLocation(id));
     let metadata: TableMetadata;
@@ -241,11 +242,9 @@ export class SqlTables {
       throw sqlCatalogError(facts, 400, error instanceof Error ? error.message : String(error));
     }
     const row = await this.#row(id);
-    const creating = row === undefined;
-    if (creating && !requirements.some((r) => r.type === 'assert-create')) {
+    if (row === undefined && !requirements.some((r) => r.type === 'assert-create')) {
       throw sqlCatalogError(facts, 404, `no table ${formatTable(id)}`);
     }
-    if (creating) await this.#namespaces.requireExists(id.namespace, facts);
     let base: TableMetadata | undefined;
     try {
       base =

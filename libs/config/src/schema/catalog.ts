@@ -108,7 +108,8 @@ export const CatalogSchema = z
      * sql: the database — sqlite:////abs/path/catalog.db or postgresql://user@host:5432/db.
      */
     uri: text.refine((uri) => isHttpUrl(uri) || SQL_URI.test(uri), {
-      message: 'must be a http:// or https:// URL (type rest) or a sqlite:// or postgresql:// database (type sql)',
+      message:
+        'must be a http:// or https:// URL (type rest) or a sqlite:// or postgresql:// database (type sql)',
       params: {
         fix: 'write a full URL such as http://127.0.0.1:8181 (Polaris: http://polaris:8181/api/catalog), or sqlite:////absolute/path/catalog.db',
       },
@@ -148,7 +149,9 @@ export const CatalogSchema = z
           code: 'custom',
           path: ['uri'],
           message: 'must be a http:// or https:// URL for type rest',
-          params: { fix: 'write a full URL such as http://127.0.0.1:8181, or set catalog.type: sql for a database' },
+          params: {
+            fix: 'write a full URL such as http://127.0.0.1:8181, or set catalog.type: sql for a database',
+          },
         });
       }
       return;
