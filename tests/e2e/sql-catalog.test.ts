@@ -1,10 +1,10 @@
 // The embedded SQL catalog end to end, judged by PyIceberg's SqlCatalog on the same database:
-// two REAL writer processes commit concurrently to one table through one SQLite file (warehouse on
-// the local filesystem) and through the stack's PostgreSQL (warehouse on MinIO) — every job's rows
+// two REAL writer processes commit concurrently to one table through one SQLite file (warehouse and
+// staging on the local filesystem: no object store at all) and through the stack's PostgreSQL (warehouse on MinIO) — every job's rows
 // land exactly once, so no commit was lost — and PyIceberg then reads every row. A table PyIceberg
 // creates in the SQLite catalog is appended to by floe, and PyIceberg and DuckDB read both
 // writers' rows back.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +19,7 @@ const stack = loadStackEnv();
 const folder = mkdtempSync(join(tmpdir(), 'floe-sql-e2e-'));
 const sqliteUri = `sqlite:///${join(folder, 'catalog.db')}`;
 const localWarehouse = pathToFileURL(join(folder, 'warehouse')).href;
+const localStaging = pathToFileURL(join(folder, 'staging')).href;
 const pgCatalog = `sql_e2e_${Date.now().toString(36)}`;
 const pgWarehouse = `s3://${stack.warehouseBucket}/sql-e2e/${pgCatalog}`;
 
@@ -30,6 +31,7 @@ beforeAll(async () => {
     concurrency: 4,
     commitLingerMs: 50,
     sqlCatalog: { uri: sqliteUri, warehouse: localWarehouse },
+    localStaging: localStaging,
   });
   postgresFleet = createFleet('sql_pg', {
     concurrency: 4,
@@ -73,6 +75,10 @@ describe('two writer processes on one SQL catalog', () => {
     expect(marked).toHaveLength(JOBS);
     // Both processes committed (their group commits interleave on the one file).
     for (const worker of sqliteFleet.workers) expect(worker.output()).toContain('"snapshotId"');
+    // The batches were staged in the local folder and deleted once committed.
+    const staged = readdirSync(join(folder, 'staging'), { recursive: true }).map(String);
+    expect(staged.filter((name) => name.endsWith('.arrows'))).toEqual([]);
+    expect(staged.length).toBeGreaterThan(0);
   }, 240_000);
 
   it('PostgreSQL: every job lands exactly once and PyIceberg SqlCatalog reads every row', async () => {

@@ -9,6 +9,7 @@ import type { Logger } from '@floe/telemetry';
 import type { Queue } from 'bullmq';
 
 export interface StagingArea {
+  /** The staging bucket, or the staging root URI (`s3://bucket`, `file:///folder`). */
   readonly bucket: string;
   /** Key prefix as configured (`staging/`); may be empty. */
   readonly prefix: string;

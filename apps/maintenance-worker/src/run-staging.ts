@@ -13,10 +13,14 @@ import { stagingRetentionMs } from './retention-policy.ts';
 const STAGED_OBJECT = /^\d{4}-\d{2}-\d{2}\/(.+)\/part-\d{5,}\.arrows$/;
 const FINISHED_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'unknown']);
 
-/** `s3://bucket/prefix/` for the configured staging area (an empty prefix lists the bucket). */
+/**
+ * `s3://bucket/prefix/` for the configured staging area (an empty prefix lists the bucket);
+ * `bucket` may also be a root URI (`s3://bucket`, local staging's `file:///folder`).
+ */
 export function stagingListPrefix(bucket: string, prefix: string): string {
   const base = prefix.replace(/\/+$/, '');
-  return `s3://${bucket}/${base === '' ? '' : `${base}/`}`;
+  const root = bucket.includes('://') ? bucket.replace(/\/+$/, '') : `s3://${bucket}`;
+  return `${root}/${base === '' ? '' : `${base}/`}`;
 }
 
 /** The idempotency key a staged object belongs to, or undefined when the key is not ours. */

@@ -7,7 +7,7 @@
 // expires after its TTL, so a rerun is safe).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { catalogCommitter, createCatalog } from '@floe/catalog';
-import { type CompiledArtifacts, catalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
+import { type CompiledArtifacts, catalogOptionsFrom, s3PropertiesFrom, stagingRootOf } from '@floe/config';
 import { fileIOFor } from '@floe/iceberg';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -44,7 +44,10 @@ export async function startMaintenanceWorker(
   const writeQueue = new Queue(artifacts.queue.write_queue, { connection, prefix });
   const queue = new Queue(artifacts.queue.maintenance_queue, { connection, prefix });
   const s3Properties = s3PropertiesFrom(artifacts.storage);
-  const staging = artifacts.storage.staging;
+  const staging = {
+    bucket: stagingRootOf(artifacts.storage.staging),
+    prefix: artifacts.storage.staging.prefix,
+  };
   const deps: MaintenanceDeps = {
     catalog,
     committer: catalogCommitter(catalog),

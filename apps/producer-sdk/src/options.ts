@@ -38,10 +38,16 @@ export const producerOptionsSchema = z.strictObject({
         .optional(),
     })
     .default({ region: 'us-east-1', forcePathStyle: false }),
-  staging: z.strictObject({
-    bucket: z.string().min(3).max(63),
-    prefix: z.string().default('staging'),
-  }),
+  staging: z
+    .strictObject({
+      bucket: z.string().min(3).max(63).optional(),
+      /** A local folder (`file:///…`) instead of a bucket, for floe on one machine. */
+      localRoot: z.string().startsWith('file:///').optional(),
+      prefix: z.string().default('staging'),
+    })
+    .refine((staging) => (staging.bucket === undefined) !== (staging.localRoot === undefined), {
+      message: 'give either a staging bucket or a local staging folder (file:///…), not both',
+    }),
   /** target size of one staged object; whole record batches per part */
   partBytes: z
     .number()
@@ -182,7 +188,11 @@ export function producerOptionsFromArtifacts(
           }
         : {}),
     },
-    staging: { bucket: storage.staging.bucket, prefix: storage.staging.prefix },
+    staging: {
+      ...(storage.staging.bucket === undefined ? {} : { bucket: storage.staging.bucket }),
+      ...(storage.staging.location === undefined ? {} : { localRoot: storage.staging.location }),
+      prefix: storage.staging.prefix,
+    },
     partBytes: Math.min(overrides.partBytes ?? DEFAULT_PART_BYTES, Math.max(1024, limit)),
     ...(overrides.concurrency === undefined ? {} : { concurrency: overrides.concurrency }),
     ...(overrides.job === undefined ? {} : { job: overrides.job }),

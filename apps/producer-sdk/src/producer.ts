@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { FloeProducerError } from './errors.ts';
 import { recordBatchesOf, type WriteData } from './input-batches.ts';
 import { type EncodedPart, encodeParts } from './ipc-parts.ts';
+import { deleteLocalParts, writeLocalPart } from './local-staging.ts';
 import {
   type FloeProducerOptions,
   producerOptionsFromArtifacts,
@@ -91,7 +92,7 @@ export class FloeProducer {
     });
     this.staging = {
       client: this.s3,
-      bucket: staging.bucket,
+      bucket: staging.bucket ?? '',
       endpoint: s3.endpoint ?? `AWS S3 (${s3.region})`,
       accessKeyId: s3.credentials?.accessKeyId,
     };
@@ -257,7 +258,8 @@ export class FloeProducer {
 
   /** Encodes and uploads parts with at most `concurrency` parts in memory/in flight. */
   private async stage(data: WriteData, jobId: string, at: Date): Promise<StagedBatch[]> {
-    const location = { bucket: this.options.staging.bucket, prefix: this.options.staging.prefix };
+    const { localRoot } = this.options.staging;
+    const location = { bucket: this.staging.bucket, localRoot, prefix: this.options.staging.prefix };
     const staged: StagedBatch[] = [];
     const inFlight = new Set<Promise<void>>();
     const uploadedUris: string[] = [];
@@ -265,7 +267,11 @@ export class FloeProducer {
     const startUpload = (part: EncodedPart): void => {
       const key = stagingKey(location, jobId, part.index, at);
       const uri = stagingUri(location, key);
-      const task = uploadPart(this.staging, key, part.bytes, part.sha256).then(
+      const upload =
+        localRoot === undefined
+          ? uploadPart(this.staging, key, part.bytes, part.sha256)
+          : writeLocalPart(localRoot, key, part.bytes);
+      const task = upload.then(
         () => {
           uploadedUris.push(uri);
           staged[part.index] = {
@@ -312,8 +318,17 @@ export class FloeProducer {
   /** Best effort: a leftover staged object is garbage, not data loss, and the staging sweep removes it. */
   private async cleanUp(uris: readonly string[]): Promise<void> {
     if (uris.length === 0) return;
-    const prefix = `s3://${this.staging.bucket}/`;
+    const { localRoot } = this.options.staging;
+    const prefix =
+      localRoot === undefined ? `s3://${this.staging.bucket}/` : `${localRoot.replace(/\/+$/, '')}/`;
     try {
+      if (localRoot !== undefined) {
+        await deleteLocalParts(
+          localRoot,
+          uris.map((uri) => uri.slice(prefix.length)),
+        );
+        return;
+      }
       await deleteParts(
         this.staging,
         uris.map((uri) => uri.slice(prefix.length)),

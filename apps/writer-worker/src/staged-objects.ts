@@ -10,6 +10,12 @@ import type { StorageConfig } from '@floe/config';
 import { classifyS3Failure } from '@floe/iceberg';
 import { parseS3Uri, type StagedBatch } from '@floe/jobs';
 import { type RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
+import {
+  deleteLocalStaged,
+  isLocalStagedUri,
+  localStagedError,
+  openLocalBody,
+} from './local-staged-objects.ts';
 import { WriterError } from './writer-error.ts';
 
 export function stagingClientFrom(storage: StorageConfig): S3Client {
@@ -90,19 +96,26 @@ export async function openStagedObject(options: OpenStagedObjectOptions): Promis
       { context: { uri, bytes, limit: maxBytes } },
     );
   if (batch.bytes > maxBytes) throw tooLarge(batch.bytes);
-  const { bucket, key } = parseS3Uri(uri);
+  const local = isLocalStagedUri(uri);
+  const readError = (error: unknown) =>
+    local ? localStagedError(error, uri) : stagedObjectError(error, uri, options.accessKeyId);
   let body: AsyncIterable<Uint8Array>;
   let destroyBody: () => void = () => undefined;
-  try {
-    const response = await options.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (response.ContentLength !== undefined && response.ContentLength > maxBytes) {
-      (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
-      throw tooLarge(response.ContentLength);
+  if (local) {
+    ({ body, destroy: destroyBody } = await openLocalBody(uri, maxBytes, tooLarge));
+  } else {
+    const { bucket, key } = parseS3Uri(uri);
+    try {
+      const response = await options.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (response.ContentLength !== undefined && response.ContentLength > maxBytes) {
+        (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw tooLarge(response.ContentLength);
+      }
+      body = response.Body as AsyncIterable<Uint8Array>;
+      destroyBody = () => (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+    } catch (error) {
+      throw stagedObjectError(error, uri, options.accessKeyId);
     }
-    body = response.Body as AsyncIterable<Uint8Array>;
-    destroyBody = () => (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
-  } catch (error) {
-    throw stagedObjectError(error, uri, options.accessKeyId);
   }
 
   const hash = createHash('sha256');
@@ -116,7 +129,7 @@ export async function openStagedObject(options: OpenStagedObjectOptions): Promis
         yield chunk;
       }
     } catch (error) {
-      throw stagedObjectError(error, uri, options.accessKeyId);
+      throw readError(error);
     }
   }
 
@@ -196,6 +209,7 @@ export async function deleteStagedObjects(
   await Promise.all(
     uris.map(async (uri) => {
       try {
+        if (isLocalStagedUri(uri)) return await deleteLocalStaged(uri);
         const { bucket, key } = parseS3Uri(uri);
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
       } catch (error) {

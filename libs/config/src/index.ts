@@ -36,5 +36,5 @@ export type {
 } from './schema/maintenance.ts';
 export type { ObservabilityConfig } from './schema/observability.ts';
 export type { QueueConfig } from './schema/queue.ts';
-export type { StorageConfig } from './schema/storage.ts';
+export { type StorageConfig, stagingRootOf } from './schema/storage.ts';
 export type { WriterConfig } from './schema/writer.ts';

@@ -9,7 +9,10 @@ export const DEFAULT_MAINTENANCE_QUEUE = 'floe-maintenance';
 export const WRITE_JOB_NAME = 'write';
 
 export interface StagingLocation {
+  /** The staging bucket; ignored when `localRoot` is set. */
   readonly bucket: string;
+  /** Local staging (one machine): `file:///abs/folder`, instead of a bucket. */
+  readonly localRoot?: string | undefined;
   /** key prefix without a trailing slash, e.g. `floe/staging` */
   readonly prefix: string;
 }
@@ -27,6 +30,7 @@ export function stagingKey(
 }
 
 export function stagingUri(location: StagingLocation, key: string): string {
+  if (location.localRoot !== undefined) return `${location.localRoot.replace(/\/+$/, '')}/${key}`;
   return `s3://${location.bucket}/${key}`;
 }
 

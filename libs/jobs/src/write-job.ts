@@ -22,7 +22,12 @@ export const tableIdentifier = z.strictObject({
 });
 
 export const stagedBatch = z.strictObject({
-  uri: z.string().regex(/^s3a?:\/\/[^/]+\/.+/, 'must be an s3://bucket/key URI'),
+  uri: z
+    .string()
+    .regex(
+      /^(s3a?:\/\/[^/]+\/.+|file:\/\/\/.+)/,
+      'must be an s3://bucket/key URI, or a file:///path URI for local staging',
+    ),
   format: z.literal('arrow-ipc-stream'),
   rows: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),

@@ -31,6 +31,8 @@ export interface FleetConfigOptions {
   readonly extraYaml?: string;
   /** An embedded SQL catalog instead of the stack's REST catalog. */
   readonly sqlCatalog?: { readonly uri: string; readonly warehouse: string; readonly name?: string };
+  /** Stage in this local folder (`file:///…`) instead of the stack's staging bucket. */
+  readonly localStaging?: string;
 }
 
 export interface WorkerProcess {
@@ -105,7 +107,7 @@ storage:
   access_key_id: \${env:FLEET_S3_ACCESS_KEY_ID}
   secret_access_key: \${env:FLEET_S3_SECRET_ACCESS_KEY}
   staging:
-    bucket: ${stack.stagingBucket}
+    ${options.localStaging === undefined ? `bucket: ${stack.stagingBucket}` : `location: ${options.localStaging}`}
     prefix: fleet-${run}
 queue:
   redis_url: ${stack.redisUrl}

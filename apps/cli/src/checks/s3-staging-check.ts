@@ -74,6 +74,7 @@ export const s3StagingCheck: ServiceCheck = {
   name: 's3',
   async run(artifacts, { timeoutMs, logger }) {
     const storage = artifacts.storage;
+    if (storage.staging.location !== undefined) return checkLocalStaging(storage.staging.location);
     const where = storage.endpoint ?? `AWS S3 (${storage.region})`;
     const start = process.hrtime.bigint();
     const client = new S3Client(s3ClientConfig(storage, timeoutMs));
@@ -91,3 +92,20 @@ export const s3StagingCheck: ServiceCheck = {
     }
   },
 };
+
+/** Local staging (`storage.staging.location: file:///…`): the folder exists or can be made, and is writable. */
+async function checkLocalStaging(location: string): Promise<{ ok: boolean; message: string }> {
+  const { access, constants, mkdir } = await import('node:fs/promises');
+  const { fileURLToPath } = await import('node:url');
+  const path = fileURLToPath(location);
+  try {
+    await mkdir(path, { recursive: true });
+    await access(path, constants.W_OK);
+    return { ok: true, message: `local staging folder ${path} is writable` };
+  } catch (error) {
+    return {
+      ok: false,
+      message: `local staging folder ${path} is not writable (${(error as { code?: string }).code ?? (error as Error).message}): fix storage.staging.location or the folder's permissions`,
+    };
+  }
+}

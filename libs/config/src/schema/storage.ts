@@ -6,18 +6,47 @@
 import { z } from 'zod';
 import { bucketName, flag, httpUrl, integer, text } from './fields.ts';
 
-export const StagingSchema = z.strictObject({
-  /** Bucket holding staged Arrow IPC batches. */
-  bucket: bucketName,
-  /** Key prefix under which producers stage batches. */
-  prefix: z
-    .string()
-    .default('staging/')
-    .refine((prefix) => !prefix.startsWith('/'), {
-      message: 'starts with /',
-      params: { fix: 'write the key prefix without a leading slash, e.g. staging/' },
-    }),
-});
+export const StagingSchema = z
+  .strictObject({
+    /** Bucket holding staged Arrow IPC batches. */
+    bucket: bucketName.optional(),
+    /**
+     * Instead of a bucket, a local folder (`file:///var/lib/floe/staging`) for floe on one
+     * machine: producers and writers must share that filesystem.
+     */
+    location: z
+      .string()
+      .refine((location) => /^file:\/\/\/./.test(location), {
+        message: 'must be a file:/// URI of a local folder',
+        params: { fix: 'write an absolute folder as a URI, e.g. location: file:///var/lib/floe/staging' },
+      })
+      .optional(),
+    /** Key prefix under which producers stage batches. */
+    prefix: z
+      .string()
+      .default('staging/')
+      .refine((prefix) => !prefix.startsWith('/'), {
+        message: 'starts with /',
+        params: { fix: 'write the key prefix without a leading slash, e.g. staging/' },
+      }),
+  })
+  .superRefine((staging, ctx) => {
+    if ((staging.bucket === undefined) === (staging.location === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: staging.bucket === undefined ? ['bucket'] : ['location'],
+        message: staging.bucket === undefined ? 'is required' : 'is set together with bucket',
+        params: {
+          fix: 'give the S3 bucket producers stage in (bucket: floe-staging), or a local folder (location: file:///var/lib/floe/staging), not both',
+        },
+      });
+    }
+  });
+
+/** The staging area as one root URI: `s3://bucket` or `file:///folder` (no trailing slash). */
+export function stagingRootOf(staging: z.output<typeof StagingSchema>): string {
+  return staging.location !== undefined ? staging.location.replace(/\/+$/, '') : `s3://${staging.bucket}`;
+}
 
 export const StorageSchema = z
   .strictObject({
