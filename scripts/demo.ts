@@ -1,13 +1,19 @@
-// `npm run demo` — floe's main job on the local stack: brings the stack up if needed, starts two
-// writer worker processes, produces a realistic stream of write jobs into three tables (one
-// partitioned by day) through the producer SDK with a progress bar, waits for every result, then
-// prints each table's snapshots and row counts and a DuckDB query over the result. Last, a
-// maintenance worker process expires all but the newest 10 snapshots of each table (through
-// `floe maintenance run expire`), and PyIceberg confirms every row is still there.
+// `npm run demo` — floe's main job, on one machine: starts two writer worker processes, produces
+// a realistic stream of write jobs into three tables (one partitioned by day) through the producer
+// SDK with a progress bar, waits for every result, then prints each table's snapshots and row
+// counts and a DuckDB query over the result. Last, a maintenance worker process expires all but
+// the newest 10 snapshots of each table (through `floe maintenance run expire`), and PyIceberg
+// confirms every row is still there.
+// Two set-ups (--stack):
+//   embedded (default)  floe's SQL catalog on a SQLite file, warehouse and staging in local
+//                       folders, Redis for the queue — no Java, Go or object store; PyIceberg
+//                       reads the tables through its SqlCatalog on the same file
+//   rest                the full local stack: Iceberg REST catalog, MinIO (S3), Redis
 // Options: --jobs N (default 300), --rows N rows per job (default 200), --workers N (default 2).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { compileAndResolve } from '@floe/config';
 import type { MaintenanceReport } from '@floe/jobs';
@@ -29,8 +35,14 @@ const { values: args } = parseArgs({
     jobs: { type: 'string', default: '300' },
     rows: { type: 'string', default: '200' },
     workers: { type: 'string', default: '2' },
+    stack: { type: 'string', default: 'embedded' },
   },
 });
+if (args.stack !== 'embedded' && args.stack !== 'rest') {
+  process.stderr.write(`--stack must be embedded or rest, got "${args.stack}"\n`);
+  process.exit(2);
+}
+const embedded = args.stack === 'embedded';
 const jobCount = Number(args.jobs);
 const rowsPerJob = Number(args.rows);
 const workerCount = Number(args.workers);
@@ -42,26 +54,56 @@ function say(message: string): void {
 }
 
 // 1. The stack.
-execFileSync(process.execPath, [join(repoRoot, 'infra/local/stack.ts'), 'up'], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [join(repoRoot, 'infra/local/stack.ts'), 'up', ...(embedded ? ['--services', 'redis'] : [])],
+  { stdio: 'inherit' },
+);
 const stack = loadStackEnv();
 
 // 2. A floe.yaml for the stack; S3 keys stay ${env:…} references.
 const demoDir = join(stack.stackDir, 'demo');
 mkdirSync(demoDir, { recursive: true });
 const configPath = join(demoDir, 'floe.yaml');
+const queueSection = {
+  prefix: 'floe-demo',
+  write_queue: `demo-write-${run}`,
+  maintenance_queue: `demo-maintenance-${run}`,
+};
+// Embedded: everything under .stack/demo — the catalog file, the warehouse, the staging folder.
+const sqliteUri = `sqlite:///${join(demoDir, 'catalog.db')}`;
+const localWarehouse = pathToFileURL(join(demoDir, 'warehouse')).href;
+const embeddedYaml = `catalog:
+  type: sql
+  uri: ${sqliteUri}
+  warehouse: ${localWarehouse}
+storage:
+  staging:
+    location: ${pathToFileURL(join(demoDir, 'staging')).href}
+    prefix: demo
+queue:
+  redis_url: ${stack.redisUrl}
+${Object.entries(queueSection)
+  .map(([key, value]) => `  ${key}: ${value}\n`)
+  .join('')}writer:
+  concurrency: 4
+  metrics_port: 0
+`;
 writeFileSync(
   configPath,
-  `${stackFloeYaml(stack, {
-    stagingPrefix: 'demo',
-    queue: {
-      prefix: 'floe-demo',
-      write_queue: `demo-write-${run}`,
-      maintenance_queue: `demo-maintenance-${run}`,
-    },
-    writer: { concurrency: 4, metrics_port: 0 },
-  })}maintenance:\n  worker:\n    metrics_port: 0\n`,
+  `${
+    embedded
+      ? embeddedYaml
+      : stackFloeYaml(stack, {
+          stagingPrefix: 'demo',
+          queue: queueSection,
+          writer: { concurrency: 4, metrics_port: 0 },
+        })
+  }maintenance:\n  worker:\n    metrics_port: 0\n`,
 );
-const env = { ...process.env, ...stackCredentialEnv(stack) };
+/** How PyIceberg opens the demo's catalog (tests/support/py/floe_peers.py). */
+const pyCatalog = embedded ? `sql_catalog("${sqliteUri}", "${localWarehouse}")` : 'catalog()';
+const env = { ...process.env, ...(embedded ? {} : stackCredentialEnv(stack)) };
 const artifacts = compileAndResolve(readFileSync(configPath, 'utf8'), env, configPath);
 
 // 3. Writer workers, as separate processes (the maintenance worker of step 6 starts the same way).
@@ -202,8 +244,8 @@ const report = await runPython<{
   tables: { name: string; snapshots: number; snapshot_id: string; rows: number; files: number }[];
   daily: [string, number, number][];
 }>(`
-from floe_peers import catalog, duckdb_connection, emit
-cat = catalog()
+from floe_peers import catalog, sql_catalog, duckdb_connection, emit
+cat = ${pyCatalog}
 out = []
 for name in ["orders", "users", "page_views"]:
     t = cat.load_table("${namespace}." + name)
@@ -211,7 +253,7 @@ for name in ["orders", "users", "page_views"]:
     out.append({"name": "${namespace}." + name, "snapshots": len(t.snapshots()), "snapshot_id": str(snap.snapshot_id),
                 "rows": int(snap.summary["total-records"]), "files": int(snap.summary["total-data-files"])})
 orders = cat.load_table("${namespace}.orders")
-con = duckdb_connection()
+con = duckdb_connection(s3=${embedded ? 'False' : 'True'})
 daily = con.execute("""
   SELECT strftime(date_trunc('day', ts), '%Y-%m-%d') AS day, count(*) AS orders, round(sum(amount), 2) AS revenue
   FROM iceberg_scan(?) GROUP BY 1 ORDER BY 1 LIMIT 7""", [orders.metadata_location]).fetchall()
@@ -249,7 +291,8 @@ for (const t of report.tables) {
       '1',
       '--min-snapshots-to-keep',
       String(KEEP),
-      '--json',
+      '--format',
+      'json',
       '--config',
       configPath,
     ],
@@ -257,8 +300,8 @@ for (const t of report.tables) {
   );
   const expiry = JSON.parse(stdout) as MaintenanceReport;
   const after = await runPython<{ snapshots: number; rows: number }>(`
-from floe_peers import catalog, emit
-t = catalog().load_table("${t.name}")
+from floe_peers import catalog, sql_catalog, emit
+t = ${pyCatalog}.load_table("${t.name}")
 emit({"snapshots": len(t.snapshots()), "rows": t.scan().to_arrow().num_rows})
 `);
   console.log(
@@ -271,5 +314,7 @@ emit({"snapshots": len(t.snapshots()), "rows": t.scan().to_arrow().num_rows})
 maintenance.kill('SIGTERM');
 await new Promise((resolve) => maintenance.once('exit', resolve));
 
-console.log(`\nthe stack keeps running: \`npm run stack:down\` stops it`);
+console.log(
+  `\n${embedded ? `catalog, warehouse and staging are in ${demoDir}; Redis` : 'the stack'} keeps running: \`npm run stack:down\` stops it`,
+);
 if (failed > 0) process.exit(1);

@@ -7,6 +7,8 @@
 #     (and a JDK from apt when Java lacks the compiler module its loopback launcher needs)
 #   - a Python venv (pinned infra/local/requirements.txt) with PyIceberg, DuckDB + extensions, Dagster
 # Prints the resolved tool paths as KEY=VALUE lines on stdout (progress goes to stderr).
+# FLOE_TOOLS picks a subset (default: "redis postgres minio catalog python"); the embedded demo
+# asks for "redis python" only — no Go, Java or Maven.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/scripts/env.sh"
@@ -14,8 +16,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MINIO_VERSION="${FLOE_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
 ICEBERG_REST_VERSION="${FLOE_ICEBERG_REST_VERSION:-1.10.1}"
 log() { echo "install-tools: $*" >&2; }
+wants() { case " ${FLOE_TOOLS:-redis postgres minio catalog python} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+if wants redis; then
 # Redis (Debian package). Debian's post-install may try to start a system service; we never use it.
 if ! command -v redis-server >/dev/null 2>&1; then
   log "installing redis-server with apt"
@@ -23,7 +27,9 @@ if ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends redis-server >&2
 fi
 echo "REDIS_SERVER=$(command -v redis-server)"
+fi
 
+if wants postgres; then
 # PostgreSQL (Debian package) for the SQL catalog's team database. Only its binaries are used:
 # the stack runs its own server on a loopback port (Debian's cluster/service is never touched).
 pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
@@ -33,7 +39,9 @@ if [ ! -x "$(pg_bin_dir)/postgres" ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends postgresql >&2
 fi
 echo "POSTGRES_BIN=$(pg_bin_dir)"
+fi
 
+if wants minio; then
 # MinIO, built once per pinned version; Go's module and build caches make rebuilds cheap.
 minio_bin="$FLOE_CACHE/bin/minio-$MINIO_VERSION"
 if [ ! -x "$minio_bin" ]; then
@@ -45,7 +53,9 @@ if [ ! -x "$minio_bin" ]; then
   rm -rf "$tmp_gobin"
 fi
 echo "MINIO=$minio_bin"
+fi
 
+if wants catalog; then
 # Iceberg REST catalog server (fat jar; Main-Class org.apache.iceberg.rest.RESTCatalogServer).
 # Maven resolves it into its own local repository (cached across runs) and copies it to our cache,
 # so the path never depends on where that repository lives.
@@ -66,7 +76,9 @@ if ! java --list-modules 2>/dev/null | grep -q '^jdk.compiler@'; then
   as_root apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless >&2
 fi
+fi
 
+if wants python; then
 # Python venv keyed by the requirements' hash, so a change of pins builds a fresh one.
 req="$here/infra/local/requirements.txt"
 key="$(sha256sum "$req" | cut -c1-12)"
@@ -79,3 +91,4 @@ if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
   touch "$venv/.complete"
 fi
 echo "PYTHON=$venv/bin/python"
+fi

@@ -55,14 +55,19 @@ async function healthy(
   return catalogHealthy(state);
 }
 
-async function up(): Promise<StackEnv> {
+async function up(wanted: readonly ServiceName[] = ORDER): Promise<StackEnv> {
   const dir = ensureDir(stackDir());
-  const tools = ensureTools();
+  const tools = ensureTools([...wanted, 'python']);
   const creds = credentials(dir);
   const services: Partial<Record<ServiceName, ServiceState>> = { ...readState(dir).services };
   let restartDownstream = false;
   for (const name of ORDER) {
     const current = services[name];
+    if (!wanted.includes(name)) {
+      // Not asked for: keep one that already runs, start nothing.
+      if (!(await healthy(name, current))) delete services[name];
+      continue;
+    }
     if (!restartDownstream && (await healthy(name, current, tools))) {
       log(`${name}: reusing pid ${current?.pid} on port ${current?.port}`);
       continue;
@@ -85,14 +90,14 @@ async function up(): Promise<StackEnv> {
   }
   const env: StackEnv = {
     redisUrl: `redis://127.0.0.1:${services.redis?.port}`,
-    postgresUri: postgresUri(services.postgres?.port ?? 0),
-    s3Endpoint: `http://127.0.0.1:${services.minio?.port}`,
+    postgresUri: services.postgres === undefined ? '' : postgresUri(services.postgres.port),
+    s3Endpoint: services.minio === undefined ? '' : `http://127.0.0.1:${services.minio.port}`,
     s3Region: S3_REGION,
     s3AccessKeyId: creds.accessKeyId,
     s3SecretAccessKey: creds.secretAccessKey,
     warehouseBucket: WAREHOUSE_BUCKET,
     stagingBucket: STAGING_BUCKET,
-    catalogUri: `http://127.0.0.1:${services.catalog?.port}`,
+    catalogUri: services.catalog === undefined ? '' : `http://127.0.0.1:${services.catalog.port}`,
     catalogWarehouse: `s3://${WAREHOUSE_BUCKET}/`,
     python: tools.python,
     stackDir: dir,
@@ -135,9 +140,18 @@ function log(message: string): void {
 
 async function main(command: string | undefined): Promise<number> {
   switch (command) {
-    case 'up':
-      await up();
+    case 'up': {
+      // `up --services redis,postgres`: only these (the embedded demo needs Redis alone).
+      const flag = process.argv.indexOf('--services');
+      const listed = flag === -1 ? undefined : (process.argv[flag + 1] ?? '').split(',');
+      const unknown = listed?.filter((name) => !ORDER.includes(name as ServiceName)) ?? [];
+      if (unknown.length > 0) {
+        log(`unknown service ${unknown.join(', ')}: pick from ${ORDER.join(', ')}`);
+        return 2;
+      }
+      await up(listed === undefined ? ORDER : (listed as ServiceName[]));
       return 0;
+    }
     case 'down':
       await down();
       return 0;
@@ -153,7 +167,9 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     }
     default:
-      console.error('usage: node infra/local/stack.ts up|down|status|env');
+      console.error(
+        'usage: node infra/local/stack.ts up [--services redis,postgres,minio,catalog]|down|status|env',
+      );
       return 2;
   }
 }

@@ -13,26 +13,31 @@ export interface StackTools {
   readonly python: string;
 }
 
-export function ensureTools(): StackTools {
+/** Tools of `FLOE_TOOLS` names (`redis postgres minio catalog python`); the rest stay ''. */
+export function ensureTools(
+  wanted: readonly string[] = ['redis', 'postgres', 'minio', 'catalog', 'python'],
+): StackTools {
   const out = execFileSync('bash', [join(repoRoot, 'scripts', 'install-tools.sh')], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FLOE_TOOLS: wanted.join(' ') },
   });
   const values = new Map<string, string>();
   for (const line of out.split('\n')) {
     const eq = line.indexOf('=');
     if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1));
   }
-  const need = (key: string): string => {
+  const need = (key: string, tool: string): string => {
+    if (!wanted.includes(tool)) return '';
     const value = values.get(key);
     if (!value) throw new Error(`scripts/install-tools.sh did not report ${key}`);
     return value;
   };
   return {
-    redisServer: need('REDIS_SERVER'),
-    postgresBin: need('POSTGRES_BIN'),
-    minio: need('MINIO'),
-    icebergRestJar: need('ICEBERG_REST_JAR'),
-    python: need('PYTHON'),
+    redisServer: need('REDIS_SERVER', 'redis'),
+    postgresBin: need('POSTGRES_BIN', 'postgres'),
+    minio: need('MINIO', 'minio'),
+    icebergRestJar: need('ICEBERG_REST_JAR', 'catalog'),
+    python: need('PYTHON', 'python'),
   };
 }

@@ -40,11 +40,14 @@ def sql_catalog(uri: str, warehouse: str, name: str = "floe"):
     # SQLAlchemy 2.1 defaults postgresql:// to psycopg 3; the venv has psycopg2 (floe takes both forms).
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg2://" + uri.removeprefix("postgresql://")
-    return SqlCatalog(name, uri=uri, warehouse=warehouse, **s3_properties())
+    # Tables on the local filesystem need no S3 settings (the embedded demo has no object store).
+    storage = s3_properties() if os.environ.get("FLOE_S3_ENDPOINT") else {}
+    return SqlCatalog(name, uri=uri, warehouse=warehouse, **storage)
 
 
-def duckdb_connection():
-    """DuckDB with the iceberg, httpfs and avro extensions loaded from the venv (no downloads)."""
+def duckdb_connection(s3: bool = True):
+    """DuckDB with the iceberg, httpfs and avro extensions loaded from the venv (no downloads);
+    `s3=False` for tables on the local filesystem (no S3 secret)."""
     import duckdb
     import duckdb_ext
 
@@ -52,6 +55,8 @@ def duckdb_connection():
     con = duckdb.connect(config={"extension_directory": ext_dir, "autoinstall_known_extensions": False})
     for extension in ("httpfs", "avro", "iceberg"):
         con.execute(f"LOAD {extension}")
+    if not s3:
+        return con
     endpoint = env("FLOE_S3_ENDPOINT").removeprefix("http://")
     con.execute(
         "CREATE OR REPLACE SECRET floe_s3 (TYPE s3, KEY_ID ?, SECRET ?, ENDPOINT ?, REGION ?, "

@@ -1,7 +1,7 @@
 // `floe maintenance run expire|orphans|staging [--table ns.t] …`: enqueues ONE maintenance job
 // on `queue.maintenance_queue`, waits until a running maintenance worker (`floe-maintenance`)
 // finished it, and prints its report — a short table for people, or the report JSON with
-// `--json`. The job's policy flags are explicit overrides (they beat the table's
+// `--format json` (or its alias `--json`). The job's policy flags are explicit overrides (they beat the table's
 // `history.expire.*` properties and floe.yaml). Flag mistakes are usage errors (exit 2) found
 // before anything is enqueued; a run the worker failed exits 1 with the worker's message.
 import { randomUUID } from 'node:crypto';
@@ -32,7 +32,8 @@ Options:
   --orphan-older-than-ms <ms>     only delete unreferenced files older than this
   --staging-retention-ms <ms>     only delete staged batches older than this
   --timeout-ms <ms>               how long to wait for the report (default: ${DEFAULT_TIMEOUT_MS})
-  --json                          print the report as JSON
+  --format <text|json>            the report for people (default) or as JSON
+  --json                          the same as --format json
   --config <path>                 floe.yaml (default: floe.yaml)
   --artifacts <path>              compiled artifacts instead of floe.yaml
   -h, --help                      show this help
@@ -51,6 +52,7 @@ const OPTIONS = {
   'staging-retention-ms': { type: 'string' },
   'timeout-ms': { type: 'string' },
   json: { type: 'boolean', default: false },
+  format: { type: 'string', default: 'text' },
   config: { type: 'string' },
   artifacts: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -91,9 +93,12 @@ export interface MaintenanceRunArgs {
 /** Parses `run ACTION [flags]`; exported for unit tests. */
 export function parseMaintenanceArgs(argv: readonly string[]): MaintenanceRunArgs {
   const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  if (values.format !== 'text' && values.format !== 'json') {
+    throw new UsageError(`--format must be text or json, got "${values.format}"`);
+  }
   const base = {
     timeoutMs: DEFAULT_TIMEOUT_MS,
-    json: values.json,
+    json: values.json || values.format === 'json',
     config: values.config,
     artifacts: values.artifacts,
   };
