@@ -16,6 +16,8 @@ export interface CliIo {
   readonly env: Env;
   /** Relative --config/--out paths resolve against this folder. */
   readonly cwd: string;
+  /** stderr is a terminal: progress lines may be redrawn in place. */
+  readonly isTerminal?: boolean;
   /** Where JSON log lines go. Default: stderr. */
   readonly logDestination?: DestinationStream;
 }

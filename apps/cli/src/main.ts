@@ -7,4 +7,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),
+  isTerminal: process.stderr.isTTY === true,
 });

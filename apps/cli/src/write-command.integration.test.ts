@@ -129,8 +129,8 @@ describe('floe write (real writer process)', () => {
       '--config',
       configPath,
     );
-    expect(result.stderr).toContain('floe write: staging 1/2 data.csv (csv, 4 rows)');
-    expect(result.stderr).toContain('floe write: staging 2/2 data.parquet (parquet, 2 rows)');
+    expect(result.stderr).toMatch(/floe write: reading 1\/2 data\.csv \(csv\), \d+ bytes\n/);
+    expect(result.stderr).toMatch(/floe write: reading 2\/2 data\.parquet \(parquet\), \d+ bytes\n/);
     expect(result.stderr).toMatch(
       /floe write: staged 2 file\(s\), 6 rows in \d+ part\(s\); queued job [\w-]+\n/,
     );
@@ -254,7 +254,9 @@ emit({"rows": arrow.num_rows, "fr": sorted(i for i, c in zip(arrow.column("id").
   it('tells the user which CSV row is broken and writes nothing', async () => {
     const result = await floe('write', 'bad.csv', '--table', `${namespace}.bad`, '--config', configPath);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('✗ bad.csv row 3: 1 fields, but the header has 2\n');
+    expect(result.stderr).toBe(
+      'floe write: reading 1/1 bad.csv (csv), 14 bytes\n✗ bad.csv row 3: 1 fields, but the header has 2\n',
+    );
   });
 
   it('rejects a file whose columns differ from the first file, naming both', async () => {

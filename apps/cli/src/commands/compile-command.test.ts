@@ -121,8 +121,8 @@ describe('floe compile on an invalid file', () => {
       [
         '✗ floe.yaml has 5 problems:',
         '  queue.redis_url: environment variable REDIS_URL is not set — export REDIS_URL, or give a default with ${env:REDIS_URL:-value}',
-        '  catalog.uri: must be a http:// or https:// URL, got the text "not a url" — write a full URL such as http://127.0.0.1:8181 (Polaris: http://polaris:8181/api/catalog)',
-        '  catalog.retries: is not a known key — remove it; keys allowed here: type, uri, warehouse, prefix, credential, scope, oauth2_server_uri, access_delegation, headers, retry',
+        '  catalog.uri: must be a http:// or https:// URL (type rest) or a sqlite:// or postgresql:// database (type sql), got the text "not a url" — write a full URL such as http://127.0.0.1:8181 (Polaris: http://polaris:8181/api/catalog), or sqlite:////absolute/path/catalog.db',
+        '  catalog.retries: is not a known key — remove it; keys allowed here: type, uri, warehouse, name, prefix, credential, scope, oauth2_server_uri, access_delegation, headers, retry',
         '  storage.path_style: must be true or false, got the text "maybe" — write true (MinIO and most S3-compatible servers) or false (AWS)',
         '  writer.concurrency: must be ≥ 1, got number 0 — raise it (see floe.example.yaml for the meaning)',
         '',

@@ -1,7 +1,8 @@
-// `floe write FILE… --table ns.t`: loads CSV, Parquet and Arrow IPC files and hands them to the
-// write fleet as ONE write job (one snapshot) through the producer SDK: the files are staged in
-// S3, the job is queued on BullMQ, and a writer worker commits it. Progress (files staged, then
-// the job's queue state) goes to stderr, the write result to stdout as text or JSON. Flag
+// `floe write FILE… --table ns.t`: streams CSV, Parquet and Arrow IPC files (bounded memory,
+// write/input-files.ts) to the write fleet as ONE write job (one snapshot) through the producer
+// SDK: the files are staged, the job is queued on BullMQ, and a writer worker commits it. Progress
+// (bytes, rows and batches read — redrawn in place on a terminal — then the job's queue state)
+// goes to stderr, the write result to stdout as text or JSON. Flag
 // mistakes are usage errors (exit 2) caught before any file is read; unreadable files, a config
 // problem, an unreachable queue or a job the worker rejected are one ✗ line each (exit 1).
 // The producer SDK, Arrow, parquet-wasm and @floe/iceberg load only when a write actually runs.
@@ -10,17 +11,19 @@ import { ConfigError } from '@floe/config';
 import type { WriteResult } from '@floe/jobs';
 import type { FloeProducer, WriteOptions } from '@floe/producer-sdk';
 import { redactSecrets } from '@floe/telemetry';
-import type { RecordBatch, Schema } from 'apache-arrow';
+import type { Schema } from 'apache-arrow';
 import { loadArtifacts } from '../catalog/catalog-command-group.ts';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import { toJsonOutput } from '../output/text-table.ts';
-import type { LoadedFile } from '../write/input-files.ts';
+import type { InputFile, ReadProgress } from '../write/input-files.ts';
 import { type PartitionFieldRequest, parsePartitionBy } from '../write/partition-by.ts';
 
 const MODES = ['append', 'overwrite', 'replace-partitions'] as const;
 type WriteMode = (typeof MODES)[number];
 const DEFAULT_TIMEOUT_MS = 600_000;
 const STATE_POLL_MS = 500;
+const CLI_PART_BYTES = 8 * 1024 * 1024;
+const CLI_PART_CONCURRENCY = 1;
 
 const HELP = `Usage: floe write FILE… --table NS.TABLE [options]
 
@@ -197,27 +200,54 @@ function shown(io: CliIo, path: string): string {
   return relative(io.cwd, path) || path;
 }
 
-async function loadFiles(args: WriteArgs, io: CliIo): Promise<LoadedFile[]> {
-  const { loadInputFile } = await import('../write/input-files.ts');
-  const loaded: LoadedFile[] = [];
+async function inspectFiles(args: WriteArgs, io: CliIo): Promise<InputFile[]> {
+  const { inspectInputFile } = await import('../write/input-files.ts');
+  const files: InputFile[] = [];
   for (const file of args.files) {
     const path = resolve(io.cwd, file);
-    loaded.push(await loadInputFile(path, shown(io, path)));
+    files.push(await inspectInputFile(path, shown(io, path)));
   }
-  return loaded;
+  return files;
 }
 
-/** The files' batches in one stream, conformed to the first file's schema, reporting each file as it is staged. */
-async function* batchesOf(files: readonly LoadedFile[], io: CliIo, progress: (line: string) => void) {
-  const { conformBatch, nullableSchema } = await import('../write/input-files.ts');
-  const first = files[0] as LoadedFile;
-  const target: Schema = nullableSchema(first.table.schema);
-  for (const [index, file] of files.entries()) {
-    progress(
-      `staging ${index + 1}/${files.length} ${shown(io, file.path)} (${file.format}, ${file.table.numRows} rows)`,
+function mebibytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${bytes} bytes` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * The files' batches in one stream, read as the producer stages them (bounded memory), conformed
+ * to the first file's schema. On a terminal a progress line (bytes, rows, batches) is redrawn
+ * twice a second; elsewhere each file gets one line.
+ */
+async function* batchesOf(
+  files: readonly InputFile[],
+  read: ReadProgress,
+  io: CliIo,
+  progress: (line: string) => void,
+) {
+  const { conformBatch, nullableSchema, readInputFile } = await import('../write/input-files.ts');
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  let target: Schema | undefined;
+  let current = '';
+  const draw = () =>
+    io.stderr(
+      `\rfloe write: ${current}  ${mebibytes(read.bytes)} of ${mebibytes(total)} (${Math.floor((100 * read.bytes) / Math.max(1, total))}%)  ${read.rows} rows  ${read.batches} batches\u001b[K`,
     );
-    for (const batch of file.table.batches as RecordBatch[]) {
-      yield conformBatch(batch, target, shown(io, file.path), shown(io, first.path));
+  const timer = io.isTerminal === true ? setInterval(draw, 500) : undefined;
+  try {
+    for (const [index, file] of files.entries()) {
+      current = `reading ${index + 1}/${files.length} ${file.shownAs} (${file.format})`;
+      if (timer === undefined) progress(`${current}, ${mebibytes(file.size)}`);
+      for await (const batch of readInputFile(file, read)) {
+        target ??= nullableSchema(batch.schema);
+        yield conformBatch(batch, target, file.shownAs, (files[0] as InputFile).shownAs);
+      }
+    }
+  } finally {
+    if (timer !== undefined) {
+      clearInterval(timer);
+      draw();
+      io.stderr('\n');
     }
   }
 }
@@ -277,9 +307,9 @@ export function createWriteCommand(): Command {
       const secrets = secretValuesOf(artifacts);
       const { InputFileError } = await import('../write/input-files.ts');
 
-      let files: LoadedFile[];
+      let files: InputFile[];
       try {
-        files = await loadFiles(args, io);
+        files = await inspectFiles(args, io);
       } catch (error) {
         if (error instanceof InputFileError) {
           io.stderr(`✗ ${error.message}\n`);
@@ -289,14 +319,20 @@ export function createWriteCommand(): Command {
       }
 
       const { FloeProducer, FloeProducerError, FloeWriteError } = await import('@floe/producer-sdk');
-      const producer = FloeProducer.fromArtifacts(artifacts);
+      // Bounded memory for files of any size: one part of 8 MiB uploading while the next
+      // one fills (a 1.6 GB Arrow file with 16 MB batches peaked at 290 MB RSS).
+      const producer = FloeProducer.fromArtifacts(artifacts, {
+        partBytes: CLI_PART_BYTES,
+        concurrency: CLI_PART_CONCURRENCY,
+      });
       try {
+        const read: ReadProgress = { bytes: 0, rows: 0, batches: 0 };
         const handle = await producer.write(
           args.table,
-          batchesOf(files, io, progress),
+          batchesOf(files, read, io, progress),
           writeOptionsOf(args, overwriteFilter),
         );
-        const rows = files.reduce((sum, file) => sum + file.table.numRows, 0);
+        const rows = read.rows;
         progress(
           handle.deduplicated
             ? `job ${handle.jobId} already exists (same --idempotency-key); nothing new was staged`

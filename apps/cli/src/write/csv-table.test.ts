@@ -1,16 +1,29 @@
-import { Bool, Float64, Int64, TimestampMicrosecond, Utf8 } from 'apache-arrow';
+// The CSV column types (csv-table.ts) and the streaming reader over csv-parse (csv-stream.ts).
+import { Readable } from 'node:stream';
+import { Bool, Float64, Int64, type RecordBatch, Table, TimestampMicrosecond, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import {
-  CsvFormatError,
-  csvToTable,
-  inferCsvColumnType,
-  parseCsvRows,
-  parseTimestampMicros,
-} from './csv-table.ts';
+import { type CsvField, csvRecordBatches, csvRows, inferCsvColumns } from './csv-stream.ts';
+import { inferCsvColumnType, parseTimestampMicros } from './csv-table.ts';
 
-describe('parseCsvRows', () => {
-  it('handles quotes, escaped quotes, embedded commas and newlines, CRLF and a BOM', () => {
-    const rows = parseCsvRows('\ufeffa,b\r\n"x, y","say ""hi""\nthere"\r\n,""\n');
+const open = (text: string) => () => Readable.from([Buffer.from(text)]);
+
+async function parseCsvRows(text: string, source = 'CSV'): Promise<CsvField[][]> {
+  const rows: CsvField[][] = [];
+  for await (const { fields } of csvRows(open(text)(), source)) rows.push(fields);
+  return rows;
+}
+
+/** Both passes over in-memory text, as `floe write` runs them over a file. */
+async function csvToTable(text: string, source = 'CSV', batchRows?: number) {
+  const columns = await inferCsvColumns(open(text), source);
+  const batches: RecordBatch[] = [];
+  for await (const batch of csvRecordBatches(open(text), source, columns, batchRows)) batches.push(batch);
+  return { table: new Table(batches), columns };
+}
+
+describe('csvRows (csv-parse)', () => {
+  it('handles quotes, escaped quotes, embedded commas and newlines, CRLF and a BOM', async () => {
+    const rows = await parseCsvRows('\ufeffa,b\r\n"x, y","say ""hi""\nthere"\r\n,""\n');
     expect(rows.map((row) => row.map((field) => field.text))).toEqual([
       ['a', 'b'],
       ['x, y', 'say "hi"\nthere'],
@@ -19,19 +32,19 @@ describe('parseCsvRows', () => {
     expect(rows[2]?.map((field) => field.quoted)).toEqual([false, true]);
   });
 
-  it('skips blank lines and keeps a last row without a newline', () => {
-    expect(parseCsvRows('a\n\n1\n\n2').map((row) => row[0]?.text)).toEqual(['a', '1', '2']);
+  it('skips blank lines and keeps a last row without a newline', async () => {
+    expect((await parseCsvRows('a\n\n1\n\n2')).map((row) => row[0]?.text)).toEqual(['a', '1', '2']);
   });
 
-  it('names the line of a malformed field', () => {
-    expect(() => parseCsvRows('a,b\n1,x"y"\n', 'in.csv')).toThrow(
-      new CsvFormatError('in.csv line 2: a quote inside an unquoted field; quote the whole field'),
+  it('names the line of a malformed field', async () => {
+    await expect(parseCsvRows('a,b\n1,x"y"\n', 'in.csv')).rejects.toThrow(
+      'in.csv line 2: a quote inside an unquoted field; quote the whole field',
     );
-    expect(() => parseCsvRows('a\n"x"y\n', 'in.csv')).toThrow(
+    await expect(parseCsvRows('a\n"x"y\n', 'in.csv')).rejects.toThrow(
       'in.csv line 2: text after a closing quote; quote the whole field',
     );
-    expect(() => parseCsvRows('a\n"never closed\n', 'in.csv')).toThrow(
-      'in.csv: a quoted field is never closed (it starts before line 3)',
+    await expect(parseCsvRows('a\n"never closed\n', 'in.csv')).rejects.toThrow(
+      'in.csv: a quoted field is never closed',
     );
   });
 });
@@ -67,15 +80,15 @@ describe('parseTimestampMicros', () => {
   });
 });
 
-describe('csvToTable', () => {
+describe('csvToTable (two streaming passes)', () => {
   const text = `id,ts,name,score,ok,local
 1,2026-11-01T10:00:00Z,"a, b",1.5,true,2026-11-01 10:00:00
 2,,"",,false,
 3,2026-11-02T00:00:00.25Z,,2,,2026-11-02 00:00:00
 `;
 
-  it('builds typed nullable columns', () => {
-    const { table, columns } = csvToTable(text, 'in.csv');
+  it('builds typed nullable columns', async () => {
+    const { table, columns } = await csvToTable(text, 'in.csv');
     expect(columns).toEqual([
       { name: 'id', type: 'long' },
       { name: 'ts', type: 'timestamptz' },
@@ -106,22 +119,26 @@ describe('csvToTable', () => {
     expect(ts?.isValid(1)).toBe(false);
   });
 
-  it('splits large files into bounded record batches', () => {
+  it('splits large files into bounded record batches', async () => {
     const rows = Array.from({ length: 25 }, (_, i) => `${i}`).join('\n');
-    const { table } = csvToTable(`n\n${rows}\n`, 'n.csv', 10);
+    const { table } = await csvToTable(`n\n${rows}\n`, 'n.csv', 10);
     expect(table.batches.map((batch) => batch.numRows)).toEqual([10, 10, 5]);
     expect(table.getChild('n')?.get(24)).toBe(24n);
   });
 
-  it('rejects a header problem or a short row with the file and row', () => {
-    expect(() => csvToTable('', 'e.csv')).toThrow('e.csv is empty: it needs a header row');
-    expect(() => csvToTable('a,,c\n', 'h.csv')).toThrow('h.csv: column 2 of the header has no name');
-    expect(() => csvToTable('a,a\n', 'd.csv')).toThrow('d.csv: column "a" appears twice in the header');
-    expect(() => csvToTable('a,b\n1,2\n3\n', 'r.csv')).toThrow('r.csv row 3: 1 fields, but the header has 2');
+  it('rejects a header problem or a short row with the file and row', async () => {
+    await expect(csvToTable('', 'e.csv')).rejects.toThrow('e.csv is empty: it needs a header row');
+    await expect(csvToTable('a,,c\n', 'h.csv')).rejects.toThrow('h.csv: column 2 of the header has no name');
+    await expect(csvToTable('a,a\n', 'd.csv')).rejects.toThrow(
+      'd.csv: column "a" appears twice in the header',
+    );
+    await expect(csvToTable('a,b\n1,2\n3\n', 'r.csv')).rejects.toThrow(
+      'r.csv row 3: 1 fields, but the header has 2',
+    );
   });
 
-  it('writes a header-only file as an empty table of string columns', () => {
-    const { table, columns } = csvToTable('a,b\n', 'x.csv');
+  it('writes a header-only file as an empty table of string columns', async () => {
+    const { table, columns } = await csvToTable('a,b\n', 'x.csv');
     expect(table.numRows).toBe(0);
     expect(columns.map((column) => column.type)).toEqual(['string', 'string']);
   });

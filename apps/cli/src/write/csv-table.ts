@@ -1,8 +1,5 @@
-// The small typed CSV reader behind `floe write file.csv`: CSV text → an Arrow table with one
-// inferred type per column. Deliberately simple, and documented in `floe write --help`:
-// - RFC 4180 syntax: the first row is the header; fields separated by `,`; a field in double
-//   quotes may hold commas, newlines and `""` (a quote). CRLF or LF line ends; a UTF-8 BOM is
-//   skipped. Every row must have as many fields as the header.
+// The column types of `floe write file.csv`, documented in `floe write --help`; parsing itself is
+// csv-parse's (csv-stream.ts). Rules:
 // - An empty unquoted field is null. A quoted empty field ("") is the empty string in a string
 //   column and null elsewhere.
 // - Each column gets the first of these types that every non-null value fits, in this order:
@@ -17,8 +14,6 @@ import {
   Int64,
   makeData,
   makeVector,
-  type RecordBatch,
-  Table,
   TimestampMicrosecond,
   Utf8,
   type Vector,
@@ -27,77 +22,8 @@ import {
 
 export type CsvColumnType = 'long' | 'double' | 'boolean' | 'timestamptz' | 'timestamp' | 'string';
 
-/** A parsed field: its text, and whether it was quoted (`""` is then an empty string, not null). */
-interface CsvField {
-  readonly text: string;
-  readonly quoted: boolean;
-}
-
 export class CsvFormatError extends Error {
   override readonly name = 'CsvFormatError';
-}
-
-/** Splits CSV text into rows of fields (RFC 4180). Line numbers in errors are 1-based. */
-export function parseCsvRows(text: string, source = 'CSV'): CsvField[][] {
-  const rows: CsvField[][] = [];
-  let row: CsvField[] = [];
-  let field = '';
-  let quoted = false;
-  let inQuotes = false;
-  let line = 1;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endField = () => {
-    row.push({ text: field, quoted });
-    field = '';
-    quoted = false;
-  };
-  for (; i < text.length; i++) {
-    const char = text[i] as string;
-    if (inQuotes) {
-      if (char === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else {
-          inQuotes = false;
-        }
-      } else {
-        if (char === '\n') line++;
-        field += char;
-      }
-      continue;
-    }
-    if (char === '"') {
-      if (field.length > 0 || quoted) {
-        throw new CsvFormatError(
-          `${source} line ${line}: a quote inside an unquoted field; quote the whole field`,
-        );
-      }
-      inQuotes = true;
-      quoted = true;
-    } else if (char === ',') {
-      endField();
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i++;
-      endField();
-      rows.push(row);
-      row = [];
-      line++;
-    } else {
-      if (quoted) {
-        throw new CsvFormatError(`${source} line ${line}: text after a closing quote; quote the whole field`);
-      }
-      field += char;
-    }
-  }
-  if (inQuotes)
-    throw new CsvFormatError(`${source}: a quoted field is never closed (it starts before line ${line})`);
-  if (field.length > 0 || quoted || row.length > 0) {
-    endField();
-    rows.push(row);
-  }
-  // Blank lines (a single empty unquoted field) carry no row.
-  return rows.filter((fields) => !(fields.length === 1 && fields[0]?.text === '' && !fields[0].quoted));
 }
 
 const LONG = /^[+-]?\d+$/;
@@ -151,17 +77,39 @@ export function parseTimestampMicros(text: string): { micros: bigint; zoned: boo
   return { micros, zoned: zone !== undefined };
 }
 
-/** The narrowest type of `inferCsvColumnType`'s order that every value fits; nulls are skipped. */
+/** The types a column may get, narrowest first; string fits everything. */
+export const CSV_TYPE_ORDER: readonly CsvColumnType[] = [
+  'long',
+  'double',
+  'boolean',
+  'timestamptz',
+  'timestamp',
+  'string',
+];
+
+/** Whether one (non-empty) value fits `type`. */
+export function fitsCsvType(type: CsvColumnType, text: string): boolean {
+  switch (type) {
+    case 'long':
+      return fitsLong(text);
+    case 'double':
+      return DOUBLE.test(text);
+    case 'boolean':
+      return BOOLEAN.test(text);
+    case 'timestamptz':
+      return parseTimestampMicros(text)?.zoned === true;
+    case 'timestamp':
+      return parseTimestampMicros(text)?.zoned === false;
+    case 'string':
+      return true;
+  }
+}
+
+/** The narrowest type of `CSV_TYPE_ORDER` that every value fits; nulls are skipped. */
 export function inferCsvColumnType(values: readonly (string | null)[]): CsvColumnType {
   const present = values.filter((value): value is string => value !== null);
   if (present.length === 0) return 'string';
-  if (present.every(fitsLong)) return 'long';
-  if (present.every((value) => DOUBLE.test(value))) return 'double';
-  if (present.every((value) => BOOLEAN.test(value))) return 'boolean';
-  const stamps = present.map(parseTimestampMicros);
-  if (stamps.every((stamp) => stamp?.zoned === true)) return 'timestamptz';
-  if (stamps.every((stamp) => stamp?.zoned === false)) return 'timestamp';
-  return 'string';
+  return CSV_TYPE_ORDER.find((type) => present.every((value) => fitsCsvType(type, value))) ?? 'string';
 }
 
 function bigintVector(type: DataType, values: readonly (bigint | null)[]): Vector {
@@ -187,7 +135,8 @@ function bigintVector(type: DataType, values: readonly (bigint | null)[]): Vecto
   );
 }
 
-function columnVector(type: CsvColumnType, values: readonly (string | null)[]): Vector {
+/** The Arrow vector of one column's values (null = missing) in its inferred type. */
+export function columnVector(type: CsvColumnType, values: readonly (string | null)[]): Vector {
   switch (type) {
     case 'long':
       return bigintVector(
@@ -213,50 +162,4 @@ function columnVector(type: CsvColumnType, values: readonly (string | null)[]): 
     case 'string':
       return vectorFromArray(values, new Utf8());
   }
-}
-
-export interface CsvTable {
-  readonly table: Table;
-  readonly columns: readonly { readonly name: string; readonly type: CsvColumnType }[];
-}
-
-/** CSV text → Arrow table in record batches of at most `batchRows` rows. */
-export function csvToTable(text: string, source = 'CSV', batchRows = 65_536): CsvTable {
-  const [header, ...rows] = parseCsvRows(text, source);
-  if (header === undefined) throw new CsvFormatError(`${source} is empty: it needs a header row`);
-  const names = header.map((field) => field.text.trim());
-  names.forEach((name, index) => {
-    if (name === '') throw new CsvFormatError(`${source}: column ${index + 1} of the header has no name`);
-    if (names.indexOf(name) !== index)
-      throw new CsvFormatError(`${source}: column "${name}" appears twice in the header`);
-  });
-  rows.forEach((row, index) => {
-    if (row.length !== names.length) {
-      throw new CsvFormatError(
-        `${source} row ${index + 2}: ${row.length} fields, but the header has ${names.length}`,
-      );
-    }
-  });
-  // Column-wise raw values; every empty field is null while the type is inferred.
-  const raw = names.map((_, column) =>
-    rows.map((row) => ((row[column] as CsvField).text === '' ? null : (row[column] as CsvField).text)),
-  );
-  const types = raw.map((values) => inferCsvColumnType(values));
-  // A quoted empty field is an empty string only in a string column.
-  const values = raw.map((column, index) =>
-    types[index] === 'string'
-      ? column.map((value, row) => (value === null && rows[row]?.[index]?.quoted === true ? '' : value))
-      : column,
-  );
-  const batches: RecordBatch[] = [];
-  for (let start = 0; start < Math.max(rows.length, 1); start += batchRows) {
-    const vectors: Record<string, Vector> = {};
-    names.forEach((name, index) => {
-      const slice = (values[index] ?? []).slice(start, start + batchRows);
-      vectors[name] = columnVector(types[index] as CsvColumnType, slice);
-    });
-    batches.push(...new Table(vectors).batches);
-  }
-  const table = new Table(batches);
-  return { table, columns: names.map((name, index) => ({ name, type: types[index] as CsvColumnType })) };
 }

@@ -4,7 +4,24 @@ import { join } from 'node:path';
 import { Float64, Int64, makeVector, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
-import { conformBatch, detectFormat, InputFileError, loadInputFile, nullableSchema } from './input-files.ts';
+import {
+  conformBatch,
+  detectFormat,
+  InputFileError,
+  inspectInputFile,
+  nullableSchema,
+  type ReadProgress,
+  readInputFile,
+} from './input-files.ts';
+
+/** Inspects and streams a file whole, as `floe write` does part by part. */
+async function loadInputFile(path: string, shownAs?: string) {
+  const file = await inspectInputFile(path, shownAs);
+  const progress: ReadProgress = { bytes: 0, rows: 0, batches: 0 };
+  const batches = [];
+  for await (const batch of readInputFile(file, progress)) batches.push(batch);
+  return { format: file.format, size: file.size, progress, table: new Table(batches) };
+}
 
 const sample = () =>
   new Table({
@@ -24,7 +41,7 @@ describe('detectFormat', () => {
   });
 });
 
-describe('loadInputFile', () => {
+describe('inspectInputFile + readInputFile', () => {
   it('reads Arrow IPC stream and file bytes, Parquet and CSV', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'floe-input-'));
     const table = sample();
@@ -46,6 +63,10 @@ describe('loadInputFile', () => {
       expect(loaded.table.numRows).toBe(2);
       expect(loaded.table.getChild('id')?.get(1)).toBe(2n);
       expect(String(loaded.table.getChild('name')?.get(0))).toBe('a');
+      expect(loaded.progress.rows).toBe(2);
+      // Every byte is counted once (CSV and Arrow exactly; Parquet estimated from its rows).
+      expect(loaded.progress.bytes).toBeGreaterThan(0);
+      if (format !== 'arrow') expect(loaded.progress.bytes).toBe(loaded.size);
     }
   });
 

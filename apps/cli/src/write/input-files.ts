@@ -1,14 +1,17 @@
-// Reads the files of `floe write` into Arrow record batches. The format comes from the file's
-// first bytes when they are unambiguous (`PAR1` Parquet, `ARROW1` Arrow IPC file, the IPC
-// stream's 0xFFFFFFFF continuation marker), else from its extension (.csv/.tsv is CSV). Parquet
-// goes through parquet-wasm (`readParquet` → Arrow IPC stream → apache-arrow); CSV through the
-// typed reader in csv-table.ts. All files of one write become one job, so their schemas must
+// Streams the files of `floe write` as Arrow record batches with bounded memory: Arrow IPC
+// (file or stream format) batch by batch through a file handle, Parquet row group by row group
+// through parquet-wasm over a lazily read Blob, CSV in two passes through csv-parse
+// (csv-stream.ts). The format comes from the file's first bytes when they are unambiguous (`PAR1`
+// Parquet, `ARROW1` Arrow IPC file, the IPC stream's 0xFFFFFFFF continuation marker), else from
+// its extension (.csv is CSV). All files of one write become one job, so their schemas must
 // agree: batches are conformed to the first file's column order and every column is made
 // nullable, and a file whose column names or types differ is rejected, naming both files.
-import { readFile } from 'node:fs/promises';
+import { createReadStream, openAsBlob } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { Field, makeData, RecordBatch, Schema, Struct, type Table, tableFromIPC } from 'apache-arrow';
-import { CsvFormatError, csvToTable } from './csv-table.ts';
+import { Field, makeData, RecordBatch, RecordBatchReader, Schema, Struct, tableFromIPC } from 'apache-arrow';
+import { csvRecordBatches, inferCsvColumns } from './csv-stream.ts';
+import { CsvFormatError } from './csv-table.ts';
 
 export type InputFormat = 'csv' | 'parquet' | 'arrow';
 
@@ -29,48 +32,129 @@ export function detectFormat(path: string, head: Uint8Array): InputFormat | unde
   return undefined;
 }
 
-async function parquetTable(bytes: Uint8Array): Promise<Table> {
-  const parquet = await import('parquet-wasm');
-  const wasmTable = parquet.readParquet(bytes);
-  return tableFromIPC(wasmTable.intoIPCStream());
-}
-
-export interface LoadedFile {
+export interface InputFile {
   readonly path: string;
+  readonly shownAs: string;
   readonly format: InputFormat;
-  readonly table: Table;
+  /** Bytes on disk. */
+  readonly size: number;
 }
 
-/** Reads one file into an Arrow table; every failure names the file and what to do. */
-export async function loadInputFile(path: string, shownAs = basename(path)): Promise<LoadedFile> {
-  let bytes: Uint8Array;
+/** What has been read of the files so far, for progress lines. */
+export interface ReadProgress {
+  bytes: number;
+  rows: number;
+  batches: number;
+}
+
+const PARQUET_BATCH_ROWS = 65_536;
+
+/** Checks that a file exists and tells its format; every failure names the file and what to do. */
+export async function inspectInputFile(path: string, shownAs = basename(path)): Promise<InputFile> {
+  let handle: FileHandle | undefined;
   try {
-    bytes = await readFile(path);
+    handle = await open(path, 'r');
+    const size = (await handle.stat()).size;
+    const head = new Uint8Array(8);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const format = detectFormat(path, head.subarray(0, bytesRead));
+    if (format === undefined) {
+      throw new InputFileError(
+        `cannot tell the format of ${shownAs}: floe write reads CSV (.csv), Parquet (.parquet) and Arrow IPC (.arrow, .arrows)`,
+      );
+    }
+    return { path, shownAs, format, size };
   } catch (error) {
+    if (error instanceof InputFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new InputFileError(
       code === 'ENOENT'
         ? `${shownAs} does not exist`
         : `cannot read ${shownAs} (${code}): check its permissions`,
     );
+  } finally {
+    await handle?.close();
   }
-  const format = detectFormat(path, bytes);
-  if (format === undefined) {
-    throw new InputFileError(
-      `cannot tell the format of ${shownAs}: floe write reads CSV (.csv), Parquet (.parquet) and Arrow IPC (.arrow, .arrows)`,
-    );
-  }
+}
+
+/** A file handle whose reads are counted into `progress.bytes` (apache-arrow reads through it). */
+function countedHandle(handle: FileHandle, progress: ReadProgress): FileHandle {
+  return new Proxy(handle, {
+    get(target, property) {
+      if (property === 'read') {
+        return async (...args: Parameters<FileHandle['read']>) => {
+          const result = await (target.read as (...a: unknown[]) => Promise<{ bytesRead: number }>)(...args);
+          progress.bytes += result.bytesRead;
+          return result;
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+async function* arrowBatches(file: InputFile, progress: ReadProgress): AsyncGenerator<RecordBatch> {
+  const handle = await open(file.path, 'r');
   try {
-    if (format === 'csv')
-      return { path, format, table: csvToTable(new TextDecoder().decode(bytes), shownAs).table };
-    if (format === 'parquet') return { path, format, table: await parquetTable(bytes) };
-    return { path, format, table: tableFromIPC(bytes) };
+    const reader = await RecordBatchReader.from(countedHandle(handle, progress));
+    await reader.open();
+    for await (const batch of reader as AsyncIterable<RecordBatch>) yield batch;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* parquetBatches(file: InputFile, progress: ReadProgress): AsyncGenerator<RecordBatch> {
+  const parquet = await import('parquet-wasm');
+  const reader = await parquet.ParquetFile.fromFile(await openAsBlob(file.path));
+  const totalRows = Number(reader.metadata().fileMetadata().numRows());
+  const start = progress.bytes;
+  let rows = 0;
+  for await (const wasmBatch of (await reader.stream({ batchSize: PARQUET_BATCH_ROWS })) as AsyncIterable<{
+    intoIPCStream(): Uint8Array;
+  }>) {
+    for (const batch of tableFromIPC(wasmBatch.intoIPCStream()).batches as RecordBatch[]) {
+      rows += batch.numRows;
+      // parquet-wasm reads the Blob itself: bytes are estimated from the rows read.
+      progress.bytes = start + Math.round((file.size * rows) / Math.max(1, totalRows));
+      yield batch;
+    }
+  }
+}
+
+async function* csvBatches(file: InputFile, progress: ReadProgress): AsyncGenerator<RecordBatch> {
+  const columns = await inferCsvColumns(() => createReadStream(file.path), file.shownAs);
+  const counted = () => {
+    const stream = createReadStream(file.path);
+    stream.on('data', (chunk) => {
+      progress.bytes += chunk.length;
+    });
+    return stream;
+  };
+  yield* csvRecordBatches(counted, file.shownAs, columns);
+}
+
+/** The file's record batches, read as they are consumed; counts into `progress`. */
+export async function* readInputFile(file: InputFile, progress: ReadProgress): AsyncGenerator<RecordBatch> {
+  const batches =
+    file.format === 'arrow'
+      ? arrowBatches(file, progress)
+      : file.format === 'parquet'
+        ? parquetBatches(file, progress)
+        : csvBatches(file, progress);
+  try {
+    for await (const batch of batches) {
+      progress.rows += batch.numRows;
+      progress.batches += 1;
+      yield batch;
+    }
   } catch (error) {
     if (error instanceof InputFileError) throw error;
     if (error instanceof CsvFormatError) throw new InputFileError(error.message);
     const detail = error instanceof Error ? error.message : String(error);
     throw new InputFileError(
-      `${shownAs} is not a readable ${format === 'arrow' ? 'Arrow IPC' : format} file: ${detail}`,
+      `${file.shownAs} is not a readable ${file.format === 'arrow' ? 'Arrow IPC' : file.format} file: ${detail}`,
     );
   }
 }

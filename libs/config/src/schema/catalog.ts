@@ -143,8 +143,10 @@ export const CatalogSchema = z
     retry: CatalogRetrySchema.prefault({}),
   })
   .superRefine((catalog, ctx) => {
+    // A URI that is neither kind was reported by the field itself.
+    const uriChecked = isHttpUrl(catalog.uri) || SQL_URI.test(catalog.uri);
     if (catalog.type === 'rest') {
-      if (!isHttpUrl(catalog.uri)) {
+      if (uriChecked && !isHttpUrl(catalog.uri)) {
         ctx.addIssue({
           code: 'custom',
           path: ['uri'],
@@ -156,7 +158,7 @@ export const CatalogSchema = z
       }
       return;
     }
-    if (!SQL_URI.test(catalog.uri)) {
+    if (uriChecked && !SQL_URI.test(catalog.uri)) {
       ctx.addIssue({
         code: 'custom',
         path: ['uri'],
