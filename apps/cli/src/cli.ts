@@ -1,6 +1,7 @@
 // The `floe` command router: `floe <command> [options]`. Deliberately tiny — a table of
 // commands, `--help` at every level, and three exit codes (0 ok, 1 failure, 2 usage). New
 // commands (query, maintenance, …) are added to `commands()`.
+import { readFileSync } from 'node:fs';
 import { redactSecrets } from '@floe/telemetry';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.ts';
 import { createCompileCommand } from './commands/compile-command.ts';
@@ -23,6 +24,14 @@ function commands(): readonly Command[] {
   ];
 }
 
+/** The version of the `floe` package (apps/cli/package.json). */
+export function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
+  return manifest.version ?? 'unknown';
+}
+
 function mainHelp(available: readonly Command[]): string {
   const width = Math.max(...available.map((command) => command.name.length));
   const lines = available.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
@@ -33,7 +42,7 @@ floe lands queued Arrow batches in Apache Iceberg tables.
 Commands:
 ${lines.join('\n')}
 
-Run \`floe <command> --help\` for a command's options.
+Run \`floe <command> --help\` for a command's options; \`floe --version\` prints the version.
 `;
 }
 
@@ -46,6 +55,10 @@ export async function runCli(
   if (first === undefined) {
     io.stderr(mainHelp(available));
     return EXIT_USAGE;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout(`floe ${cliVersion()} (Node ${process.versions.node})\n`);
+    return EXIT_OK;
   }
   if (first === '--help' || first === '-h') {
     io.stdout(mainHelp(available));

@@ -251,6 +251,18 @@ emit({"rows": arrow.num_rows, "fr": sorted(i for i, c in zip(arrow.column("id").
     expect(result.stdout).toBe(`✓ queued job nowait-${run} for ${namespace}.queued (1 staged part(s))\n`);
   });
 
+  it('names --strict in a schema rejection, and says to drop it', async () => {
+    await writeFile(join(dir, 'narrow.csv'), 'id,name\n1,a\n');
+    await writeFile(join(dir, 'wide.csv'), 'id,name,extra\n2,b,x\n');
+    const table = `${namespace}.strict_t`;
+    const first = await floe('write', 'narrow.csv', '--table', table, '--config', configPath);
+    expect(first.code).toBe(0);
+    const strict = await floe('write', 'wide.csv', '--table', table, '--strict', '--config', configPath);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('extra');
+    expect(strict.stderr).toContain('— or drop --strict to let floe add the new columns to the table\n');
+  }, 120_000);
+
   it('tells the user which CSV row is broken and writes nothing', async () => {
     const result = await floe('write', 'bad.csv', '--table', `${namespace}.bad`, '--config', configPath);
     expect(result.code).toBe(1);

@@ -88,6 +88,22 @@ describe('floe compile --skip-checks', () => {
     expect(written.writer.max_jobs_per_commit).toBe(32);
   });
 
+  it('prints one JSON document with --format json', async () => {
+    const cwd = await workspace();
+    await copyFile(EXAMPLE, join(cwd, 'floe.yaml'));
+    const result = await floe(['compile', '--skip-checks', '--format', 'json'], { cwd, env: SECRETS });
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      config: 'floe.yaml',
+      out: 'floe.compiled.json',
+      version: 1,
+      checks: 'skipped',
+    });
+    const bad = await floe(['compile', '--format', 'xml'], { cwd, env: SECRETS });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--format must be text or json, got "xml"');
+  });
+
   it('honours --config and --out, and runs as the floe binary', async () => {
     const cwd = await workspace();
     const { stdout } = await promisify(execFile)(

@@ -24,6 +24,7 @@ import { createLogger, type Logger, type LogLevel, redactSecrets } from '@floe/t
 import { defaultChecks } from '../checks/registry.ts';
 import type { CheckResult, ServiceCheck } from '../checks/service-check.ts';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, parseFlags, UsageError } from '../command.ts';
+import { toJsonOutput } from '../output/text-table.ts';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -38,6 +39,7 @@ Options:
   --config <path>       floe.yaml to compile (default: floe.yaml)
   --out <path>          where to write the artifacts (default: ${DEFAULT_ARTIFACTS_FILE})
   --skip-checks         write the artifacts without contacting the catalog, Redis or S3
+  --format <text|json>  ✓/✗ lines for people (default), or one JSON document on stdout
   --timeout-ms <ms>     time budget of each check (default: ${DEFAULT_TIMEOUT_MS})
   --log-level <level>   JSON logs on stderr: fatal, error, warn, info, debug, trace, silent
                         (default: $FLOE_LOG_LEVEL, else silent)
@@ -52,6 +54,7 @@ interface CompileFlags {
   readonly configPath: string;
   readonly outPath: string;
   readonly skipChecks: boolean;
+  readonly json: boolean;
   readonly timeoutMs: number;
   readonly logLevel: LogLevel;
   readonly help: boolean;
@@ -62,6 +65,7 @@ function readFlags(argv: readonly string[], cwd: string, env: Env): CompileFlags
     config: { type: 'string', default: 'floe.yaml' },
     out: { type: 'string', default: DEFAULT_ARTIFACTS_FILE },
     'skip-checks': { type: 'boolean', default: false },
+    format: { type: 'string', default: 'text' },
     'timeout-ms': { type: 'string', default: String(DEFAULT_TIMEOUT_MS) },
     // The ✓/✗ lines are the interface for people; JSON logs are opt-in for diagnosis.
     'log-level': { type: 'string', default: env['FLOE_LOG_LEVEL'] ?? 'silent' },
@@ -73,6 +77,9 @@ function readFlags(argv: readonly string[], cwd: string, env: Env): CompileFlags
       `--timeout-ms must be a positive integer (milliseconds), got "${values['timeout-ms']}"`,
     );
   }
+  if (values.format !== 'text' && values.format !== 'json') {
+    throw new UsageError(`--format must be text or json, got "${values.format}"`);
+  }
   const logLevel = LOG_LEVELS.find((level) => level === values['log-level']);
   if (logLevel === undefined) {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${values['log-level']}"`);
@@ -81,6 +88,7 @@ function readFlags(argv: readonly string[], cwd: string, env: Env): CompileFlags
     configPath: resolve(cwd, values.config),
     outPath: resolve(cwd, values.out),
     skipChecks: values['skip-checks'],
+    json: values.format === 'json',
     timeoutMs,
     logLevel,
     help: values.help,
@@ -151,7 +159,11 @@ export function createCompileCommand(checks: readonly ServiceCheck[] = defaultCh
         io.stderr(`✗ ${error.message}\n`);
         return EXIT_FAILURE;
       }
-      io.stdout(`✓ ${shownConfig} is valid\n`);
+      // JSON: one document at the end instead of the ✓ lines; failures stay ✗ lines on stderr.
+      const say = (line: string) => {
+        if (!flags.json) io.stdout(line);
+      };
+      say(`✓ ${shownConfig} is valid\n`);
 
       try {
         await writeCompiledArtifacts(flags.outPath, artifacts);
@@ -162,7 +174,7 @@ export function createCompileCommand(checks: readonly ServiceCheck[] = defaultCh
         );
         return EXIT_FAILURE;
       }
-      io.stdout(
+      say(
         `✓ wrote ${shownOut} (CompiledArtifacts v${artifacts.version}; secrets kept as \${env:…} references)\n`,
       );
 
@@ -176,13 +188,27 @@ export function createCompileCommand(checks: readonly ServiceCheck[] = defaultCh
       logger = loggerFor(io, flags.logLevel, secrets);
       logger.info({ out: flags.outPath, artifacts: redactConfig(resolved) }, 'compiled artifacts written');
 
+      const document = { config: shownConfig, out: shownOut, version: artifacts.version };
       if (flags.skipChecks) {
-        io.stdout('- connectivity checks skipped (--skip-checks)\n');
+        say('- connectivity checks skipped (--skip-checks)\n');
+        if (flags.json) io.stdout(toJsonOutput({ ...document, checks: 'skipped' }));
         return EXIT_OK;
       }
       const results = await runChecks(checks, resolved, flags.timeoutMs, logger);
       for (const result of results) {
-        io.stdout(`${result.ok ? '✓' : '✗'} ${redactSecrets(result.message, secrets)}\n`);
+        say(`${result.ok ? '✓' : '✗'} ${redactSecrets(result.message, secrets)}\n`);
+      }
+      if (flags.json) {
+        io.stdout(
+          toJsonOutput({
+            ...document,
+            checks: results.map((result, index) => ({
+              name: checks[index]?.name,
+              ok: result.ok,
+              message: redactSecrets(result.message, secrets),
+            })),
+          }),
+        );
       }
       const failed = results.filter((result) => !result.ok).length;
       if (failed > 0) {

@@ -359,7 +359,13 @@ export function createWriteCommand(): Command {
         return EXIT_OK;
       } catch (error) {
         if (error instanceof FloeWriteError) {
-          io.stderr(`✗ job ${error.jobId} failed: ${redactSecrets(error.message, secrets)}\n`);
+          // The writer's advice speaks of producers; on the command line the switch is the flag.
+          const hint =
+            args.strict &&
+            (error.reason?.kind === 'schema-mismatch' || /does not match table/.test(error.message))
+              ? ' — or drop --strict to let floe add the new columns to the table'
+              : '';
+          io.stderr(`✗ job ${error.jobId} failed: ${redactSecrets(error.message, secrets)}${hint}\n`);
           return EXIT_FAILURE;
         }
         if (error instanceof FloeProducerError || error instanceof UsageError) {

@@ -1,0 +1,43 @@
+// The router's own flags: `floe --version`, and the `--format json` alias `--json` of maintenance.
+import { describe, expect, it } from 'vitest';
+import { cliVersion, runCli } from './cli.ts';
+import { parseMaintenanceArgs } from './commands/maintenance-command.ts';
+
+async function floe(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env: {},
+    cwd: process.cwd(),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('floe --version', () => {
+  it('prints the package version and the Node it runs on', async () => {
+    const result = await floe('--version');
+    expect(result).toEqual({
+      code: 0,
+      stdout: `floe ${cliVersion()} (Node ${process.versions.node})\n`,
+      stderr: '',
+    });
+    expect(cliVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('maintenance output flags', () => {
+  it('takes --format json, keeps --json as its alias, and refuses other formats', async () => {
+    expect(parseMaintenanceArgs(['run', 'staging', '--format', 'json']).json).toBe(true);
+    expect(parseMaintenanceArgs(['run', 'staging', '--json']).json).toBe(true);
+    expect(parseMaintenanceArgs(['run', 'staging']).json).toBe(false);
+    const bad = await floe('maintenance', 'run', 'staging', '--format', 'yaml');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format must be text or json, got "yaml"');
+  });
+});
