@@ -1,23 +1,10 @@
 // The router's own flags: `floe --version`, and the `--format json` alias `--json` of maintenance.
 import { describe, expect, it } from 'vitest';
-import { cliVersion, runCli } from './cli.ts';
+import { cliVersion } from './cli.ts';
 import { parseMaintenanceArgs } from './commands/maintenance-command.ts';
+import { runFloeInProcess } from './run-floe.test-helper.ts';
 
-async function floe(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: {},
-    cwd: process.cwd(),
-  });
-  return { code, stdout, stderr };
-}
+const floe = (...argv: string[]) => runFloeInProcess(argv, { cwd: process.cwd(), env: {} });
 
 describe('floe --version', () => {
   it('prints the package version and the Node it runs on', async () => {

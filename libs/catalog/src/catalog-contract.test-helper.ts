@@ -7,7 +7,7 @@
 
 import type { FileIO } from '@floe/iceberg';
 import { describe, expect, it } from 'vitest';
-import type { Catalog } from './catalog.ts';
+import type { Catalog, CommitTableRequest, CreateTableResult } from './catalog.ts';
 import { catalogCommitter, isCatalogError, tableMetadataOf } from './index.ts';
 
 export interface CatalogContractSubject {
@@ -28,6 +28,31 @@ export const CONTRACT_SCHEMA = {
     { id: 2, name: 'event', type: 'string', required: false },
   ],
 };
+
+/** The commit of a first snapshot `snapshotId` on a new table (a manifest list that is never read). */
+function firstSnapshotCommit(table: CreateTableResult, snapshotId: bigint): CommitTableRequest {
+  const location = table.metadata['location'] as string;
+  return {
+    requirements: [
+      { type: 'assert-table-uuid', uuid: table.metadata['table-uuid'] },
+      { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null },
+    ],
+    updates: [
+      {
+        action: 'add-snapshot',
+        snapshot: {
+          'snapshot-id': snapshotId,
+          'sequence-number': 1,
+          'timestamp-ms': BigInt(Date.now()),
+          'manifest-list': `${location}/metadata/snap-${snapshotId}-1-manual.avro`,
+          summary: { operation: 'append' },
+          'schema-id': 0,
+        },
+      },
+      { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshotId },
+    ],
+  };
+}
 
 export async function caught(
   promise: Promise<unknown>,
@@ -220,27 +245,7 @@ export function describeCatalogContract(label: string, subject: () => CatalogCon
     it('round-trips snapshot id 9223372036854775807 exactly through commit and load', async () => {
       const { catalog, run } = subject();
       const table = await catalog.createTable(`${run}.longs`, { schema });
-      const location = table.metadata['location'] as string;
-      const committed = await catalog.commitTable(`${run}.longs`, {
-        requirements: [
-          { type: 'assert-table-uuid', uuid: table.metadata['table-uuid'] },
-          { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null },
-        ],
-        updates: [
-          {
-            action: 'add-snapshot',
-            snapshot: {
-              'snapshot-id': maxLong,
-              'sequence-number': 1,
-              'timestamp-ms': BigInt(Date.now()),
-              'manifest-list': `${location}/metadata/snap-${maxLong}-1-manual.avro`,
-              summary: { operation: 'append' },
-              'schema-id': 0,
-            },
-          },
-          { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': maxLong },
-        ],
-      });
+      const committed = await catalog.commitTable(`${run}.longs`, firstSnapshotCommit(table, maxLong));
       expect(committed.metadata['current-snapshot-id']).toBe(maxLong);
       expect(committed.metadataLocation).not.toBe(table.metadataLocation);
       const loaded = await catalog.loadTable(`${run}.longs`);
@@ -313,31 +318,7 @@ export function describeCatalogContract(label: string, subject: () => CatalogCon
       const { catalog, run } = subject();
       const table = await catalog.createTable(`${run}.race`, { schema });
       const commit = (who: string) =>
-        catalog.commitTable(`${run}.race`, {
-          requirements: [
-            { type: 'assert-table-uuid', uuid: table.metadata['table-uuid'] },
-            { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null },
-          ],
-          updates: [
-            {
-              action: 'add-snapshot',
-              snapshot: {
-                'snapshot-id': who === 'a' ? 11n : 12n,
-                'sequence-number': 1,
-                'timestamp-ms': BigInt(Date.now()),
-                'manifest-list': `${table.metadata['location'] as string}/metadata/snap-${who}.avro`,
-                summary: { operation: 'append' },
-                'schema-id': 0,
-              },
-            },
-            {
-              action: 'set-snapshot-ref',
-              'ref-name': 'main',
-              type: 'branch',
-              'snapshot-id': who === 'a' ? 11n : 12n,
-            },
-          ],
-        });
+        catalog.commitTable(`${run}.race`, firstSnapshotCommit(table, who === 'a' ? 11n : 12n));
       const outcomes = await Promise.allSettled([commit('a'), commit('b')]);
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');

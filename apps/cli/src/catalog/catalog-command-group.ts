@@ -139,6 +139,20 @@ export function loadArtifacts(flags: FlagValues, io: CliIo): Promise<CompiledArt
   );
 }
 
+/** `loadArtifacts`, with a config problem printed as one ✗ line: undefined then means exit 1. */
+export async function loadArtifactsOrReport(
+  flags: FlagValues,
+  io: CliIo,
+): Promise<CompiledArtifacts | undefined> {
+  try {
+    return await loadArtifacts(flags, io);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`✗ ${error.message}\n`);
+    return undefined;
+  }
+}
+
 /** Runs one subcommand against the configured catalog and turns failures into ✗ lines. */
 export async function runAgainstCatalog(
   sub: Subcommand,

@@ -5,10 +5,10 @@
 // to the queue (a writer's commit-marker check keeps a retried job exactly-once); `remove ID`
 // deletes a job that is not running. Text for people, `--format json` for scripts. BullMQ and
 // Redis load only when a subcommand runs.
-import { type CompiledArtifacts, ConfigError } from '@floe/config';
+import type { CompiledArtifacts } from '@floe/config';
 import { redactSecrets } from '@floe/telemetry';
 import type { Queue } from 'bullmq';
-import { loadArtifacts } from '../catalog/catalog-command-group.ts';
+import { loadArtifactsOrReport } from '../catalog/catalog-command-group.ts';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import {
   formatAge,
@@ -305,16 +305,8 @@ export function createJobsCommand(): Command {
         io.stdout(HELP);
         return EXIT_OK;
       }
-      const artifacts = await loadArtifacts({ config: args.config, artifacts: args.artifacts }, io).catch(
-        (error: unknown) => {
-          if (error instanceof ConfigError) return error;
-          throw error;
-        },
-      );
-      if (artifacts instanceof ConfigError) {
-        io.stderr(`✗ ${artifacts.message}\n`);
-        return EXIT_FAILURE;
-      }
+      const artifacts = await loadArtifactsOrReport({ config: args.config, artifacts: args.artifacts }, io);
+      if (artifacts === undefined) return EXIT_FAILURE;
       const { secretValuesOf } = await import('@floe/config');
       let open: OpenQueues | undefined;
       try {

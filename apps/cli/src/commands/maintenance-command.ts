@@ -5,10 +5,10 @@
 // `history.expire.*` properties and floe.yaml). Flag mistakes are usage errors (exit 2) found
 // before anything is enqueued; a run the worker failed exits 1 with the worker's message.
 import { randomUUID } from 'node:crypto';
-import { type CompiledArtifacts, ConfigError } from '@floe/config';
+import type { CompiledArtifacts } from '@floe/config';
 import { type MaintenanceJobInput, type MaintenanceReport, maintenanceJob } from '@floe/jobs';
 import { redactSecrets } from '@floe/telemetry';
-import { loadArtifacts } from '../catalog/catalog-command-group.ts';
+import { loadArtifactsOrReport } from '../catalog/catalog-command-group.ts';
 import { type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import { renderTextTable, toJsonOutput } from '../output/text-table.ts';
 
@@ -205,16 +205,8 @@ export function createMaintenanceCommand(): Command {
         io.stdout(HELP);
         return EXIT_OK;
       }
-      const artifacts = await loadArtifacts({ config: args.config, artifacts: args.artifacts }, io).catch(
-        (error: unknown) => {
-          if (error instanceof ConfigError) return error;
-          throw error;
-        },
-      );
-      if (artifacts instanceof ConfigError) {
-        io.stderr(`✗ ${artifacts.message}\n`);
-        return EXIT_FAILURE;
-      }
+      const artifacts = await loadArtifactsOrReport({ config: args.config, artifacts: args.artifacts }, io);
+      if (artifacts === undefined) return EXIT_FAILURE;
       const { secretValuesOf } = await import('@floe/config');
       const secrets = secretValuesOf(artifacts);
       const what = `${args.job.action}${args.job.table === undefined ? '' : ` of ${[...args.job.table.namespace, args.job.table.name].join('.')}`}`;

@@ -7,12 +7,11 @@
 // problem, an unreachable queue or a job the worker rejected are one ✗ line each (exit 1).
 // The producer SDK, Arrow, parquet-wasm and @floe/iceberg load only when a write actually runs.
 import { relative, resolve } from 'node:path';
-import { ConfigError } from '@floe/config';
 import type { WriteResult } from '@floe/jobs';
 import type { FloeProducer, WriteOptions } from '@floe/producer-sdk';
 import { redactSecrets } from '@floe/telemetry';
 import type { Schema } from 'apache-arrow';
-import { loadArtifacts } from '../catalog/catalog-command-group.ts';
+import { loadArtifactsOrReport } from '../catalog/catalog-command-group.ts';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import { toJsonOutput } from '../output/text-table.ts';
 import type { InputFile, ReadProgress } from '../write/input-files.ts';
@@ -295,14 +294,8 @@ export function createWriteCommand(): Command {
       const overwriteFilter =
         args.filter === undefined ? undefined : await filterToExpressionJson(args.filter);
 
-      let artifacts: Awaited<ReturnType<typeof loadArtifacts>>;
-      try {
-        artifacts = await loadArtifacts({ config: args.config, artifacts: args.artifacts }, io);
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        io.stderr(`✗ ${error.message}\n`);
-        return EXIT_FAILURE;
-      }
+      const artifacts = await loadArtifactsOrReport({ config: args.config, artifacts: args.artifacts }, io);
+      if (artifacts === undefined) return EXIT_FAILURE;
       const { secretValuesOf } = await import('@floe/config');
       const secrets = secretValuesOf(artifacts);
       const { InputFileError } = await import('../write/input-files.ts');
