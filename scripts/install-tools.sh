@@ -5,10 +5,10 @@
 #   - MinIO built from source with `go install` at a pinned version (binary cached)
 #   - Apache Iceberg's REST catalog server: the runnable iceberg-open-api jar from Maven Central
 #     (and a JDK from apt when Java lacks the compiler module its loopback launcher needs)
-#   - a Python venv (pinned infra/local/requirements.txt) with PyIceberg, DuckDB + extensions, Dagster
+#   - a Python venv (pinned infra/local/requirements*.txt) with PyIceberg, DuckDB + extensions, Dagster
 # Prints the resolved tool paths as KEY=VALUE lines on stdout (progress goes to stderr).
 # FLOE_TOOLS picks a subset (default: "redis postgres minio catalog python"); the embedded demo
-# asks for "redis python" only — no Go, Java or Maven.
+# asks for "redis python-peers" only — no Go, Java or Maven, and a venv with just the readers.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/scripts/env.sh"
@@ -78,17 +78,23 @@ if ! java --list-modules 2>/dev/null | grep -q '^jdk.compiler@'; then
 fi
 fi
 
+# Python venvs keyed by the requirements' hash, so a change of pins builds a fresh one: the full
+# one (tests, Dagster), or only the readers (`python-peers`, the embedded demo).
+make_venv() {
+  local req="$here/infra/local/$1" key venv
+  key="$(cat "$here"/infra/local/requirements*.txt "$req" | sha256sum | cut -c1-12)"
+  venv="$FLOE_CACHE/venv-$key"
+  if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
+    log "creating Python venv $venv ($1)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
+    touch "$venv/.complete"
+  fi
+  echo "PYTHON=$venv/bin/python"
+}
 if wants python; then
-# Python venv keyed by the requirements' hash, so a change of pins builds a fresh one.
-req="$here/infra/local/requirements.txt"
-key="$(sha256sum "$req" | cut -c1-12)"
-venv="$FLOE_CACHE/venv-$key"
-if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
-  log "creating Python venv $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
-  touch "$venv/.complete"
-fi
-echo "PYTHON=$venv/bin/python"
+  make_venv requirements.txt
+elif wants python-peers; then
+  make_venv requirements-peers.txt
 fi

@@ -81,13 +81,14 @@ afterAll(async () => {
 it('reuses running services on a second up, and down stops every one of them', async () => {
   await stack('up');
   const first = pids();
-  expect(first).toHaveLength(3);
+  expect(first).toHaveLength(4);
   expect(first.every(isAlive)).toBe(true);
 
   const again = await stack('up');
   expect(pids()).toEqual(first);
   expect(again.stderr).toMatch(/redis: reusing pid/);
   expect(again.stderr).toMatch(/catalog: reusing pid/);
+  expect(again.stderr).toMatch(/postgres: reusing pid/);
 
   await stack('down');
   expect(first.filter(isAlive)).toEqual([]);

@@ -6,8 +6,8 @@
 // the Debian package creates, and the server is started through `runuser`.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { freePort, startDetached, waitUntil } from './processes.ts';
 import { ensureDir, type ServiceState } from './state.ts';
 import type { StackTools } from './tools.ts';
@@ -30,7 +30,10 @@ export async function startPostgres(tools: StackTools, dir: string): Promise<Ser
   const root = ensureDir(join(dir, 'postgres'));
   const data = join(root, 'data');
   const logFile = join(ensureDir(join(dir, 'logs')), 'postgres.log');
-  if (process.getuid?.() === 0) execFileSync('chown', ['-R', `${OS_USER}:`, root]);
+  if (process.getuid?.() === 0) {
+    letServerUserReach(dir);
+    execFileSync('chown', ['-R', `${OS_USER}:`, root]);
+  }
   if (!existsSync(join(data, 'PG_VERSION'))) {
     const initdb = asServerUser(join(tools.postgresBin, 'initdb'), [
       '-D',
@@ -63,6 +66,23 @@ export async function startPostgres(tools: StackTools, dir: string): Promise<Ser
   const state = { pid, port, logFile };
   await waitUntil('postgres', () => postgresHealthy(tools, state), 60_000, logFile);
   return state;
+}
+
+/**
+ * The server user must be able to walk down to the stack dir. A private stack dir (mkdtemp makes
+ * them 0700) gets the traverse bit for others — not read — and an unreachable parent is an error
+ * saying what to do.
+ */
+function letServerUserReach(dir: string): void {
+  const mode = statSync(dir).mode;
+  if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+  for (let parent = dirname(dir); parent !== dirname(parent); parent = dirname(parent)) {
+    if ((statSync(parent).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the ${OS_USER} user, who cannot reach ${dir}: run chmod o+x ${parent}, or set FLOE_STACK_DIR to a folder it can reach`,
+      );
+    }
+  }
 }
 
 export async function postgresHealthy(tools: StackTools | undefined, state: ServiceState): Promise<boolean> {

@@ -57,7 +57,8 @@ async function healthy(
 
 async function up(wanted: readonly ServiceName[] = ORDER): Promise<StackEnv> {
   const dir = ensureDir(stackDir());
-  const tools = ensureTools([...wanted, 'python']);
+  // A partial stack (the embedded demo) gets the readers-only venv; the full one the whole venv.
+  const tools = ensureTools([...wanted, wanted.length === ORDER.length ? 'python' : 'python-peers']);
   const creds = credentials(dir);
   const services: Partial<Record<ServiceName, ServiceState>> = { ...readState(dir).services };
   let restartDownstream = false;

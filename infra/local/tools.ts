@@ -13,7 +13,8 @@ export interface StackTools {
   readonly python: string;
 }
 
-/** Tools of `FLOE_TOOLS` names (`redis postgres minio catalog python`); the rest stay ''. */
+/** Tools of `FLOE_TOOLS` names (`redis postgres minio catalog python`, or `python-peers` for the
+ * readers-only venv); the rest stay ''. */
 export function ensureTools(
   wanted: readonly string[] = ['redis', 'postgres', 'minio', 'catalog', 'python'],
 ): StackTools {
@@ -38,6 +39,6 @@ export function ensureTools(
     postgresBin: need('POSTGRES_BIN', 'postgres'),
     minio: need('MINIO', 'minio'),
     icebergRestJar: need('ICEBERG_REST_JAR', 'catalog'),
-    python: need('PYTHON', 'python'),
+    python: wanted.includes('python-peers') ? need('PYTHON', 'python-peers') : need('PYTHON', 'python'),
   };
 }
