@@ -142,26 +142,28 @@ describe('unknown outcome on PostgreSQL', () => {
     const upstream = new URL(env.postgresUri);
     proxy = createServer((client: Socket) => {
       const server = createConnection({ host: upstream.hostname, port: Number(upstream.port) });
+      // After the swap leaves, the server's answers are swallowed; once it reports the swap
+      // committed (ReadyForQuery, idle) both sides are cut: the commit landed, the client never
+      // heard — the unknown outcome at its most dangerous.
       let severed = false;
-      server.on('data', (chunk) => {
-        if (!severed) client.write(chunk);
+      server.on('data', (chunk: Buffer) => {
+        if (!severed) {
+          client.write(chunk);
+        } else if (chunk.includes(Buffer.from([0x5a, 0, 0, 0, 5, 0x49]))) {
+          client.destroy();
+          server.destroy();
+        }
       });
-      client.on('data', (chunk) => {
-        if (severed) return;
-        // The swap leaves for the server; its answer never comes back to the client.
+      client.on('data', (chunk: Buffer) => {
         if (cutNextSwap && chunk.toString('latin1').includes('UPDATE iceberg_tables SET metadata_location')) {
           cutNextSwap = false;
           severed = true;
-          server.end(chunk);
-          client.destroy();
-          return;
         }
         server.write(chunk);
       });
       const close = () => {
         client.destroy();
-        // A severed server side closes itself once it has read the swap (end() above).
-        if (!severed) server.destroy();
+        server.destroy();
       };
       client.on('error', close);
       server.on('error', close);
@@ -198,7 +200,7 @@ describe('unknown outcome on PostgreSQL', () => {
       expect(isCatalogError(error, 'commit-state-unknown')).toBe(true);
       expect(error.retryable).toBe(true);
       expect(error.message).toContain('the database connection broke after the commit was sent');
-      // The reload decides: here the server did apply it, and the file it points at exists.
+      // The reload decides: the server did apply it, and the file it points at was kept.
       const loaded = await postgres.loadTable(`${run}.unknown`);
       expect((loaded.metadata['properties'] as Record<string, string>)['landed']).toBe('maybe');
       expect(await s3io.exists(loaded.metadataLocation as string)).toBe(true);
