@@ -134,6 +134,73 @@ describe('JDBC-catalog layout', () => {
   });
 });
 
+describe('SQL catalog paths beyond the shared contract', () => {
+  it('creates through a staged create and an assert-create commit, like a REST create transaction', async () => {
+    const staged = await sqlite.createTable(`${run}.staged`, { schema: CONTRACT_SCHEMA, stageCreate: true });
+    expect(staged.metadataLocation).toBeUndefined();
+    expect(await sqlite.tableExists(`${run}.staged`)).toBe(false);
+    const committed = await sqlite.commitTable(`${run}.staged`, {
+      requirements: [{ type: 'assert-create' }],
+      updates: [
+        { action: 'assign-uuid', uuid: staged.metadata['table-uuid'] },
+        { action: 'upgrade-format-version', 'format-version': 2 },
+        { action: 'add-schema', schema: CONTRACT_SCHEMA },
+        { action: 'set-current-schema', 'schema-id': -1 },
+        { action: 'add-spec', spec: { 'spec-id': 0, fields: [] } },
+        { action: 'set-default-spec', 'spec-id': -1 },
+        { action: 'add-sort-order', 'sort-order': { 'order-id': 0, fields: [] } },
+        { action: 'set-default-sort-order', 'sort-order-id': -1 },
+        { action: 'set-location', location: staged.metadata['location'] },
+      ],
+    });
+    expect(committed.metadata['table-uuid']).toBe(staged.metadata['table-uuid']);
+    const again = await caught(
+      sqlite.commitTable(`${run}.staged`, { requirements: [{ type: 'assert-create' }], updates: [] }),
+    );
+    expect(again.kind).toBe('commit-conflict');
+  });
+
+  it('re-points a registered table with overwrite, and refuses bad commits with the reason', async () => {
+    const a = await sqlite.createTable(`${run}.reg_a`, { schema: CONTRACT_SCHEMA });
+    const b = await sqlite.createTable(`${run}.reg_b`, { schema: CONTRACT_SCHEMA });
+    await sqlite.registerTable(`${run}.reg_c`, a.metadataLocation as string);
+    const moved = await sqlite.registerTable(`${run}.reg_c`, b.metadataLocation as string, {
+      overwrite: true,
+    });
+    expect(moved.metadata['table-uuid']).toBe(b.metadata['table-uuid']);
+    expect((await sqlite.loadTable(`${run}.reg_c`)).metadataLocation).toBe(b.metadataLocation);
+
+    const missing = await caught(sqlite.commitTable(`${run}.reg_none`, { requirements: [], updates: [] }));
+    expect(missing.kind).toBe('no-such-table');
+    const bad = await caught(
+      sqlite.commitTable(`${run}.reg_a`, {
+        requirements: [],
+        updates: [{ action: 'set-current-schema', 'schema-id': 42 }],
+      }),
+    );
+    expect(bad.kind).toBe('bad-request');
+    expect(bad.message).toContain(`commitTable table ${run}.reg_a failed`);
+    const unknown = await caught(
+      sqlite.commitTable(`${run}.reg_a`, { requirements: [], updates: [{ action: 'no-such-update' }] }),
+    );
+    expect(unknown.kind).toBe('bad-request');
+  });
+
+  it('keeps namespaces with children, and refuses a key both updated and removed', async () => {
+    await sqlite.createNamespace(`${run}.parent.child`);
+    const notEmpty = await caught(sqlite.dropNamespace(`${run}.parent`));
+    expect(notEmpty.kind).toBe('namespace-not-empty');
+    const orphan = await caught(sqlite.createNamespace(`${run}.nowhere.child`, {}, { createParents: false }));
+    expect(orphan.kind).toBe('no-such-namespace');
+    const both = await caught(
+      sqlite.updateNamespaceProperties(`${run}.parent`, { updates: { k: 'v' }, removals: ['k'] }),
+    );
+    expect(both.kind).toBe('bad-request');
+    expect(both.message).toContain('the same property key was both updated and removed');
+    expect(await sqlite.listNamespaces(`${run}.parent`)).toEqual([[run, 'parent', 'child']]);
+  });
+});
+
 describe('unknown outcome on PostgreSQL', () => {
   let proxy: Server;
   let cutNextSwap = false;
