@@ -4,11 +4,12 @@ import type { DataFile } from '../manifest/data-file.ts';
 import { readManifestList } from '../manifest/manifest-list.ts';
 import { findSnapshotWithProperty } from '../metadata/snapshot-queries.ts';
 import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
-import type { CommittedTable, TableIdentifier } from './catalog-committer.ts';
+import type { CommittedTable } from './catalog-committer.ts';
 import { commitWithRebase } from './commit.ts';
 import { isUnresolvedCommit } from './commit-driver.ts';
 import { FakeCatalogError, InMemoryCatalog, newTableMetadata } from './in-memory-catalog.test-helper.ts';
 import { fastAppend } from './table-actions.ts';
+import type { TableIdentifier } from './table-identifier.ts';
 
 const identifier = { namespace: ['db'], name: 't' };
 const MARKER = { 'floe.job-ids': 'job-7' };

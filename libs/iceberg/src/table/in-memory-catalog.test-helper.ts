@@ -5,7 +5,8 @@ import { applyUpdates } from '../metadata/builder.ts';
 import { checkRequirements } from '../metadata/requirements.ts';
 import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
-import type { CatalogCommitter, CommittedTable, TableIdentifier } from './catalog-committer.ts';
+import type { CatalogCommitter, CommittedTable } from './catalog-committer.ts';
+import type { TableIdentifier } from './table-identifier.ts';
 
 export class FakeCatalogError extends Error {
   readonly kind: string;
