@@ -8,7 +8,9 @@
 //   cut        forward, then cut the connection instead of relaying the answer;
 //   broken-2xx forward, then relay the upstream status with a truncated body;
 //   hold       never answer (the client times out); with `forward` the commit still lands;
-//   refuse     answer `status` (409: conflict, 400: invalid) WITHOUT forwarding.
+//   refuse     answer `status` (409: conflict, 400: invalid) WITHOUT forwarding;
+//   pause      hold the commit until `until` resolves, then relay it normally (keeps a commit in
+//              flight, e.g. so that jobs queue up behind it and form one group).
 // tests/support/fault-proxy.ts faults every kind of request before forwarding; this one is
 // about commits and what happens to them after they leave.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -19,7 +21,8 @@ export type CommitFault =
   | { readonly kind: 'cut' }
   | { readonly kind: 'broken-2xx' }
   | { readonly kind: 'hold'; readonly forward: boolean }
-  | { readonly kind: 'refuse'; readonly status: number };
+  | { readonly kind: 'refuse'; readonly status: number }
+  | { readonly kind: 'pause'; readonly until: Promise<void> };
 
 /** What happened to one commit request. */
 export interface CommitRecord {
@@ -49,6 +52,7 @@ export const commitFaults = {
   broken2xx: (): CommitFault => ({ kind: 'broken-2xx' }),
   hold: (forward: boolean): CommitFault => ({ kind: 'hold', forward }),
   refuse: (status: number): CommitFault => ({ kind: 'refuse', status }),
+  pause: (until: Promise<void>): CommitFault => ({ kind: 'pause', until }),
 } as const;
 
 const COMMIT_PATH = /\/namespaces\/([^/]+)\/tables\/([^/?]+)$/;
@@ -143,6 +147,16 @@ export async function startCommitFaultProxy(upstreamUri: string): Promise<Commit
         commits.push(done);
         fault.settle(done);
         // Never answer: the client times out and closes the connection.
+        return;
+      }
+      case 'pause': {
+        commits.push(record(undefined));
+        await fault.fault.until;
+        const answer = await forward(upstream, req, body);
+        const done = record(answer.status);
+        commits[index] = done;
+        relay(res, answer);
+        fault.settle(done);
         return;
       }
       case 'cut': {

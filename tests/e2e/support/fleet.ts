@@ -27,6 +27,8 @@ export interface FleetConfigOptions {
   readonly breakerThreshold?: number;
   readonly breakerHalfOpenAfterMs?: number;
   readonly catalogMaxAttempts?: number;
+  /** catalog.retry.timeout_ms: one request's timeout (default 10 s). */
+  readonly catalogTimeoutMs?: number;
   /** Top-level floe.yaml sections appended as written (e.g. a `maintenance:` section). */
   readonly extraYaml?: string;
 }
@@ -90,7 +92,7 @@ ${credential}  retry:
     max_attempts: ${options.catalogMaxAttempts ?? 5}
     initial_delay_ms: 100
     max_delay_ms: 2000
-    timeout_ms: 10000
+    timeout_ms: ${options.catalogTimeoutMs ?? 10_000}
     breaker:
       threshold: ${options.breakerThreshold ?? 5}
       half_open_after_ms: ${options.breakerHalfOpenAfterMs ?? 30_000}
