@@ -13,8 +13,9 @@
 //              flight, e.g. so that jobs queue up behind it and form one group).
 // tests/support/fault-proxy.ts faults every kind of request before forwarding; this one is
 // about commits and what happens to them after they leave.
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type BufferedAnswer, forwardBuffered, readBody, relayAnswer, trackedServer } from './http-relay.ts';
 
 export type CommitFault =
   | { readonly kind: 'late-504' }
@@ -63,12 +64,6 @@ interface Armed {
   readonly settle: (record: CommitRecord) => void;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: Buffer;
-}
-
 interface LateCommit {
   readonly req: IncomingMessage;
   readonly body: Buffer;
@@ -81,15 +76,8 @@ export async function startCommitFaultProxy(upstreamUri: string): Promise<Commit
   const commits: CommitRecord[] = [];
   const armed: Armed[] = [];
   const late = new Map<string, LateCommit>();
-  const sockets = new Set<Socket>();
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const { server, close } = trackedServer(handle);
+  const forward = (req: IncomingMessage, body: Buffer) => forwardBuffered(upstream, req, body);
 
   function takeArmed(table: string): Armed | undefined {
     // Nested namespace levels are joined by the unit separator (0x1F) in the path.
@@ -102,7 +90,7 @@ export async function startCommitFaultProxy(upstreamUri: string): Promise<Commit
     const pending = late.get(table);
     if (pending === undefined) return;
     late.delete(table);
-    const answer = await forward(upstream, pending.req, pending.body);
+    const answer = await forward(pending.req, pending.body);
     const record = { ...(commits[pending.index] as CommitRecord), upstreamStatus: answer.status };
     commits[pending.index] = record;
     pending.armed.settle(record);
@@ -112,7 +100,7 @@ export async function startCommitFaultProxy(upstreamUri: string): Promise<Commit
     const body = await readBody(req);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const match = req.method === 'POST' ? COMMIT_PATH.exec(path) : null;
-    if (match === null) return relay(res, await forward(upstream, req, body));
+    if (match === null) return relayAnswer(res, await forward(req, body));
     const table = `${match[1]}/${match[2]}`;
     await landLate(table);
     const fault = takeArmed(table);
@@ -123,26 +111,26 @@ export async function startCommitFaultProxy(upstreamUri: string): Promise<Commit
       upstreamStatus,
     });
     if (fault === undefined) {
-      const answer = await forward(upstream, req, body);
+      const answer = await forward(req, body);
       commits.push(record(answer.status));
-      return relay(res, answer);
+      return relayAnswer(res, answer);
     }
     switch (fault.fault.kind) {
       case 'late-504': {
         commits.push(record(undefined));
         late.set(table, { req, body, index, armed: fault });
-        relay(res, errorAnswer(504, 'gateway timeout (injected: the commit is still being applied)'));
+        relayAnswer(res, errorAnswer(504, 'gateway timeout (injected: the commit is still being applied)'));
         return;
       }
       case 'refuse': {
         const done = record(undefined);
         commits.push(done);
-        relay(res, errorAnswer(fault.fault.status, `commit refused (injected ${fault.fault.status})`));
+        relayAnswer(res, errorAnswer(fault.fault.status, `commit refused (injected ${fault.fault.status})`));
         fault.settle(done);
         return;
       }
       case 'hold': {
-        const upstreamStatus = fault.fault.forward ? (await forward(upstream, req, body)).status : undefined;
+        const upstreamStatus = fault.fault.forward ? (await forward(req, body)).status : undefined;
         const done = record(upstreamStatus);
         commits.push(done);
         fault.settle(done);
@@ -152,15 +140,15 @@ export async function startCommitFaultProxy(upstreamUri: string): Promise<Commit
       case 'pause': {
         commits.push(record(undefined));
         await fault.fault.until;
-        const answer = await forward(upstream, req, body);
+        const answer = await forward(req, body);
         const done = record(answer.status);
         commits[index] = done;
-        relay(res, answer);
+        relayAnswer(res, answer);
         fault.settle(done);
         return;
       }
       case 'cut': {
-        const answer = await forward(upstream, req, body);
+        const answer = await forward(req, body);
         const done = record(answer.status);
         commits.push(done);
         req.socket.destroy();
@@ -168,10 +156,10 @@ export async function startCommitFaultProxy(upstreamUri: string): Promise<Commit
         return;
       }
       case 'broken-2xx': {
-        const answer = await forward(upstream, req, body);
+        const answer = await forward(req, body);
         const done = record(answer.status);
         commits.push(done);
-        relay(res, { ...answer, body: answer.body.subarray(0, Math.floor(answer.body.length / 2)) });
+        relayAnswer(res, { ...answer, body: answer.body.subarray(0, Math.floor(answer.body.length / 2)) });
         fault.settle(done);
         return;
       }
@@ -184,58 +172,14 @@ export async function startCommitFaultProxy(upstreamUri: string): Promise<Commit
     url: `http://127.0.0.1:${port}`,
     commits,
     arm: (fault, table) => new Promise((settle) => armed.push({ fault, table, settle })),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }
 
-function relay(res: ServerResponse, answer: Answer): void {
-  res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
-  res.end(answer.body);
-}
-
-function errorAnswer(status: number, message: string): Answer {
+function errorAnswer(status: number, message: string): BufferedAnswer {
   return {
     status,
     headers: { 'content-type': 'application/json' },
     body: Buffer.from(JSON.stringify({ error: { message, type: 'InjectedFault', code: status } })),
   };
-}
-
-function forward(upstream: URL, req: IncomingMessage, body: Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers = { ...req.headers, host: upstream.host, 'content-length': String(body.length) };
-    delete headers['transfer-encoding'];
-    delete headers['connection'];
-    const outgoing = httpRequest(
-      { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
-      (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('end', () => {
-          const passed: Record<string, string> = {};
-          for (const name of ['content-type', 'etag']) {
-            const value = answer.headers[name];
-            if (typeof value === 'string') passed[name] = value;
-          }
-          resolve({ status: answer.statusCode ?? 502, headers: passed, body: Buffer.concat(chunks) });
-        });
-        answer.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
