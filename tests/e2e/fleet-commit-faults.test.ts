@@ -235,4 +235,30 @@ describe('the writer fleet under commit faults, alone and in a group', () => {
     ]);
     await expectExactlyOnce('refused', outcomes);
   });
+
+  it('a definite 400 refusal fails the job at once with the catalog message and deletes what it wrote', async () => {
+    await createTable('invalid');
+    const armed = proxy.arm(commitFaults.refuse(400), `${fleet.namespace}.invalid`);
+    const jobId = `${fleet.run}-invalid-0`;
+    const handle = await fleet
+      .producer()
+      .write(`${fleet.namespace}.invalid`, jobBatch(0, ROWS), { idempotencyKey: jobId });
+    const error = await handle.result(RESULT_TIMEOUT_MS).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'FloeWriteError',
+      message: expect.stringContaining('commit refused (injected 400)'),
+    });
+    expect((await armed).upstreamStatus).toBeUndefined();
+    expect(commitsTo('invalid')).toEqual([['refuse', undefined]]);
+    const loaded = await direct.loadTable({ namespace: [fleet.namespace], name: 'invalid' });
+    const metadata = tableMetadataOf(loaded);
+    expect(metadata.snapshots).toHaveLength(0);
+    // Nothing the job wrote survives: no data file, no manifest, no manifest list.
+    const io = fileIOFor(metadata.location, stackS3Properties(stack));
+    const left: string[] = [];
+    for await (const info of io.list(`${metadata.location}/`)) {
+      if (!info.location.endsWith('.metadata.json')) left.push(info.location);
+    }
+    expect(left).toEqual([]);
+  });
 });
