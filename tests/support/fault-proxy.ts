@@ -7,7 +7,7 @@
 
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, trackedServer } from './http-relay.ts';
+import { readBody, trackedServer, upstreamRequest } from './http-relay.ts';
 
 export type Fault =
   | { readonly kind: 'status'; readonly status: number }
@@ -71,21 +71,15 @@ export async function startFaultProxy(upstreamUri: string): Promise<FaultProxy> 
 
   function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
-      const headers = { ...req.headers, host: upstream.host, 'content-length': String(body.length) };
-      delete headers['transfer-encoding'];
-      delete headers['connection'];
-      const outgoing = httpRequest(
-        { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
-        (answer) => {
-          const passHeaders = { ...answer.headers };
-          delete passHeaders['connection'];
-          delete passHeaders['transfer-encoding'];
-          res.writeHead(answer.statusCode ?? 502, passHeaders);
-          answer.pipe(res);
-          answer.on('end', () => resolve());
-          answer.on('error', reject);
-        },
-      );
+      const outgoing = httpRequest(upstreamRequest(upstream, req, body), (answer) => {
+        const passHeaders = { ...answer.headers };
+        delete passHeaders['connection'];
+        delete passHeaders['transfer-encoding'];
+        res.writeHead(answer.statusCode ?? 502, passHeaders);
+        answer.pipe(res);
+        answer.on('end', () => resolve());
+        answer.on('error', reject);
+      });
       outgoing.on('error', reject);
       outgoing.end(body);
     });

@@ -5,6 +5,7 @@ import {
   createServer,
   request as httpRequest,
   type IncomingMessage,
+  type RequestOptions,
   type Server,
   type ServerResponse,
 } from 'node:http';
@@ -55,28 +56,30 @@ export interface BufferedAnswer {
   readonly body: Buffer;
 }
 
+/** The options of the upstream request that re-sends `req` with its already-read `body`. */
+export function upstreamRequest(upstream: URL, req: IncomingMessage, body: Buffer): RequestOptions {
+  const headers = { ...req.headers, host: upstream.host, 'content-length': String(body.length) };
+  delete headers['transfer-encoding'];
+  delete headers['connection'];
+  return { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers };
+}
+
 /** Sends `req` (with its already-read `body`) to `upstream` and reads the whole answer. */
 export function forwardBuffered(upstream: URL, req: IncomingMessage, body: Buffer): Promise<BufferedAnswer> {
   return new Promise((resolve, reject) => {
-    const headers = { ...req.headers, host: upstream.host, 'content-length': String(body.length) };
-    delete headers['transfer-encoding'];
-    delete headers['connection'];
-    const outgoing = httpRequest(
-      { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
-      (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('end', () => {
-          const passed: Record<string, string> = {};
-          for (const name of ['content-type', 'etag']) {
-            const value = answer.headers[name];
-            if (typeof value === 'string') passed[name] = value;
-          }
-          resolve({ status: answer.statusCode ?? 502, headers: passed, body: Buffer.concat(chunks) });
-        });
-        answer.on('error', reject);
-      },
-    );
+    const outgoing = httpRequest(upstreamRequest(upstream, req, body), (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const passed: Record<string, string> = {};
+        for (const name of ['content-type', 'etag']) {
+          const value = answer.headers[name];
+          if (typeof value === 'string') passed[name] = value;
+        }
+        resolve({ status: answer.statusCode ?? 502, headers: passed, body: Buffer.concat(chunks) });
+      });
+      answer.on('error', reject);
+    });
     outgoing.on('error', reject);
     outgoing.end(body);
   });
