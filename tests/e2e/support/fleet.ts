@@ -18,6 +18,8 @@ export interface FleetConfigOptions {
   readonly catalogUri?: string;
   /** OAuth2 client credentials for the catalog (secret passed through ${env:…}). */
   readonly catalogCredential?: { readonly clientId: string; readonly clientSecret: string };
+  /** catalog.retry.timeout_ms: one request's timeout (default 10 s). */
+  readonly catalogTimeoutMs?: number;
   /** S3 secret the workers use (default: the stack's). */
   readonly s3SecretAccessKey?: string;
   readonly concurrency?: number;
@@ -27,8 +29,6 @@ export interface FleetConfigOptions {
   readonly breakerThreshold?: number;
   readonly breakerHalfOpenAfterMs?: number;
   readonly catalogMaxAttempts?: number;
-  /** catalog.retry.timeout_ms: one request's timeout (default 10 s). */
-  readonly catalogTimeoutMs?: number;
   /** Top-level floe.yaml sections appended as written (e.g. a `maintenance:` section). */
   readonly extraYaml?: string;
 }
