@@ -5,13 +5,15 @@
 // after the catalog answered, a 2xx with a broken body, a timeout with or without the commit
 // landing, a refusal — the table ends with the rows exactly once, every file any snapshot
 // references exists, PyIceberg and DuckDB read it, and the outcome names the snapshot that holds
-// the change. A definite refusal (400) fails and leaves nothing of the commit behind.
+// the change. A definite refusal (400) fails and leaves nothing of the commit behind. Snapshot
+// expiry commits through the same driver: a late-landing expiry removes what it planned, once.
 import { randomUUID } from 'node:crypto';
 import { catalogCommitter, RestCatalog, tableMetadataOf } from '@floe/catalog';
 import {
   type CommitOutcome,
   type CommittedTable,
   commitWithRebase,
+  expireSnapshots,
   fastAppend,
   fileIOFor,
   findSnapshotWithProperty,
@@ -76,13 +78,24 @@ async function createTable(name: string): Promise<CommittedTable> {
 
 interface Committed {
   readonly outcome: CommitOutcome;
-  readonly record: CommitRecord;
+  /** What the proxy did with the faulted commit (undefined: no fault armed). */
+  readonly record: CommitRecord | undefined;
   readonly jobId: string;
 }
 
-/** Writes ROWS rows of job `job` and commits them with `fault` armed on the commit. */
+/** Writes ROWS rows of job `job` into a new table and commits them with `fault` armed. */
 async function commitWithFault(name: string, job: number, fault: CommitFault): Promise<Committed> {
-  const base = await createTable(name);
+  await createTable(name);
+  return append(name, job, fault);
+}
+
+/** Writes ROWS rows of job `job` and commits them through the proxy (`fault` armed, if given). */
+async function append(name: string, job: number, fault?: CommitFault): Promise<Committed> {
+  const loaded = await direct.loadTable({ namespace: [namespace], name });
+  const base: CommittedTable = {
+    metadata: tableMetadataOf(loaded),
+    metadataLocation: loaded.metadataLocation,
+  };
   const io = fileIOFor(base.metadata.location, s3Properties);
   const batch = new arrow.Table({
     id: arrow.makeVector(BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(job * ROWS + i))),
@@ -98,8 +111,8 @@ async function commitWithFault(name: string, job: number, fault: CommitFault): P
     spec,
     arrowSchema: batch.schema,
   });
-  const jobId = `${name}-job`;
-  const armed = proxy.arm(fault, `${namespace}.${name}`);
+  const jobId = `${name}-job-${job}`;
+  const armed = fault === undefined ? undefined : proxy.arm(fault, `${namespace}.${name}`);
   const outcome = await commitWithRebase({
     committer: catalogCommitter(throughProxy),
     identifier: { namespace: [namespace], name },
@@ -112,7 +125,8 @@ async function commitWithFault(name: string, job: number, fault: CommitFault): P
     alreadyCommitted: (table) =>
       findSnapshotWithProperty(table.metadata, 'floe.job-ids', (v) => v.split(',').includes(jobId)),
   });
-  return { outcome, record: await armed, jobId };
+  const record = armed === undefined ? undefined : await armed;
+  return { outcome, record, jobId };
 }
 
 /** The table as the catalog holds it, judged by storage, PyIceberg and DuckDB. */
@@ -155,28 +169,28 @@ describe('a commit whose outcome the network makes unclear', () => {
 
   it('connection cut after the catalog answered: the reload finds the commit', async () => {
     const committed = await commitWithFault('cut', 2, commitFaults.cut());
-    expect(committed.record.upstreamStatus).toBe(200);
+    expect(committed.record?.upstreamStatus).toBe(200);
     expect(committed.outcome).toMatchObject({ status: 'committed', attempts: 1, unknownOutcomes: 1 });
     await expectExactlyOnce('cut', 2, committed);
   });
 
   it('a 2xx with a broken body is unknown, not a failure: the reload finds the commit', async () => {
     const committed = await commitWithFault('broken', 3, commitFaults.broken2xx());
-    expect(committed.record.upstreamStatus).toBe(200);
+    expect(committed.record?.upstreamStatus).toBe(200);
     expect(committed.outcome).toMatchObject({ status: 'committed', attempts: 1, unknownOutcomes: 1 });
     await expectExactlyOnce('broken', 3, committed);
   });
 
   it('a timeout while the commit lands: the reload finds it', async () => {
     const committed = await commitWithFault('timeout_landed', 4, commitFaults.hold(true));
-    expect(committed.record.upstreamStatus).toBe(200);
+    expect(committed.record?.upstreamStatus).toBe(200);
     expect(committed.outcome).toMatchObject({ status: 'committed', attempts: 1, unknownOutcomes: 1 });
     await expectExactlyOnce('timeout_landed', 4, committed);
   });
 
   it('a timeout of a commit that never arrived: the reload misses it, attempt 2 commits once', async () => {
     const committed = await commitWithFault('timeout_lost', 5, commitFaults.hold(false));
-    expect(committed.record.upstreamStatus).toBeUndefined();
+    expect(committed.record?.upstreamStatus).toBeUndefined();
     expect(committed.outcome).toMatchObject({ status: 'committed', attempts: 2, unknownOutcomes: 1 });
     await expectExactlyOnce('timeout_lost', 5, committed);
   });
@@ -202,5 +216,42 @@ describe('a commit whose outcome the network makes unclear', () => {
       if (info.location.endsWith('.avro')) left.push(info.location);
     }
     expect(left).toEqual([]);
+  });
+});
+
+describe('snapshot expiry through the commit driver', () => {
+  it('late landing: the 504-ed expiry lands before attempt 2; the expired snapshots go, nothing live is deleted', async () => {
+    await createTable('expiry');
+    const snapshots: bigint[] = [];
+    for (const job of [1, 2, 3]) snapshots.push((await append('expiry', job)).outcome.snapshot.snapshotId);
+    const loaded = await direct.loadTable({ namespace: [namespace], name: 'expiry' });
+    const io = fileIOFor(tableMetadataOf(loaded).location, s3Properties);
+    const armed = proxy.arm(commitFaults.late504(), `${namespace}.expiry`);
+    const report = await expireSnapshots({
+      committer: catalogCommitter(throughProxy),
+      identifier: { namespace: [namespace], name: 'expiry' },
+      io,
+      policy: { snapshotIds: snapshots.slice(0, 2), olderThanMs: 0n },
+    });
+    expect((await armed).upstreamStatus).toBe(200);
+    expect(report.expiredSnapshotIds).toEqual(snapshots.slice(0, 2));
+    expect(report.attempts).toBe(2);
+    expect(report.failedDeletes).toEqual([]);
+    for (const list of report.files.manifestLists) expect(await io.exists(list)).toBe(false);
+
+    const after = await direct.loadTable({ namespace: [namespace], name: 'expiry' });
+    const table: CommittedTable = {
+      metadata: tableMetadataOf(after),
+      metadataLocation: after.metadataLocation,
+    };
+    expect(table.metadata.snapshots.map((s) => s.snapshotId)).toEqual([snapshots[2]]);
+    expect(await missingReferencedFiles(io, table)).toEqual([]);
+    const read = await readBack(`${namespace}.expiry`, after.metadataLocation as string);
+    expect(read.pyiceberg).toEqual([
+      [1, ROWS],
+      [2, ROWS],
+      [3, ROWS],
+    ]);
+    expect(read.duckdb).toEqual({ rows: 3 * ROWS, distinctIds: 3 * ROWS });
   });
 });
