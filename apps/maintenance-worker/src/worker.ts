@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { catalogCommitter, RestCatalog } from '@floe/catalog';
 import { type CompiledArtifacts, restCatalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
 import { fileIOFor } from '@floe/iceberg';
+import { stagingAreaUri } from '@floe/jobs';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -16,7 +17,6 @@ import type { MaintenanceDeps } from './maintenance-deps.ts';
 import { asQueueFailure } from './maintenance-error.ts';
 import { createMaintenanceMetrics, type MaintenanceMetrics } from './maintenance-metrics.ts';
 import { type MaintenanceRuntime, processMaintenanceJob, workerName } from './process-maintenance-job.ts';
-import { stagingListPrefix } from './run-staging.ts';
 import { registerSchedules, type ScheduleRegistration } from './schedulers.ts';
 
 /** Time running jobs get to finish on shutdown before they are released for re-delivery. */
@@ -53,7 +53,7 @@ export async function startMaintenanceWorker(
     retention: artifacts.maintenance.retention,
     writeQueue,
     staging,
-    stagingIO: fileIOFor(stagingListPrefix(staging.bucket, staging.prefix), s3Properties),
+    stagingIO: fileIOFor(stagingAreaUri(staging), s3Properties),
     logger,
   };
   const runtime: MaintenanceRuntime = {

@@ -1,5 +1,6 @@
 // The write job pipeline, one job from payload to committed snapshot (DESIGN §4–§6):
-//   1. parse the payload against the v1 contract (invalid → JobContractError, not retryable);
+//   1. parse the payload against the v1 contract (invalid → JobContractError, not retryable) and
+//      check that every batch lies in the staging area (else fail before anything is read);
 //   2. load the table; if it is missing, create it from the staged data when the job asks
 //      (`create`), else fail with what to do;
 //   3. marker check: a snapshot whose `floe.job-ids` holds this job means a previous delivery
@@ -23,13 +24,18 @@ import {
   fileIOFor,
   type TableMetadata,
 } from '@floe/iceberg';
-import { parseWriteJob, type WriteJob, type WriteResult } from '@floe/jobs';
+import { parseWriteJob, type StagingLocation, type WriteJob, type WriteResult } from '@floe/jobs';
 import { type CommitRequest, commitGroup, type GroupCommitObservation, markerCheck } from './commit-group.ts';
 import { createTableFromData } from './create-table.ts';
 import { type EncodeRequest, type EncodeResult, encodeJob } from './encode-job.ts';
 import type { EncodePool } from './encode-pool.ts';
 import type { TableIOSettings } from './encode-protocol.ts';
-import { deleteStagedObjects, openStagedObject, type StagedObjectReader } from './staged-objects.ts';
+import {
+  assertInStagingArea,
+  deleteStagedObjects,
+  openStagedObject,
+  type StagedObjectReader,
+} from './staged-objects.ts';
 import type { CommitSlot, TableCommitter } from './table-committer.ts';
 import { writeResultFrom } from './write-result-from.ts';
 import { WriterError } from './writer-error.ts';
@@ -50,6 +56,8 @@ export interface WriteJobDeps {
   readonly committer: CatalogCommitter;
   /** S3 client for the staging bucket. */
   readonly staging: S3Client;
+  /** floe.yaml `storage.staging`: the only place batches are read from and deleted in. */
+  readonly stagingArea: StagingLocation;
   /** `s3.*` FileIO properties from floe.yaml's storage section; the catalog's table config wins. */
   readonly s3Properties: Readonly<Record<string, string>>;
   /** Use the catalog's vended, refreshing credentials for table IO. */
@@ -154,6 +162,10 @@ export async function processWriteJob(
 ): Promise<WriteResult> {
   const started = Date.now();
   const job = parseWriteJob(payload);
+  assertInStagingArea(
+    job.batches.map((batch) => batch.uri),
+    deps.stagingArea,
+  );
   const name = dotted(job);
   const jobId = job.idempotencyKey;
   const fields = { table: name, jobId, attempt: context.attempt ?? 1 };
@@ -184,6 +196,7 @@ export async function processWriteJob(
     const { failed } = await deleteStagedObjects(
       deps.staging,
       job.batches.map((b) => b.uri),
+      deps.stagingArea,
     );
     for (const failure of failed) {
       deps.logger?.warn(

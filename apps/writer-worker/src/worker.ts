@@ -53,6 +53,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
     catalog,
     committer,
     staging,
+    stagingArea: artifacts.storage.staging,
     storage: artifacts.storage,
     encodePool,
     tableCommitter,

@@ -4,13 +4,14 @@
 // by PyIceberg reading the table. Covers append, re-delivery of a committed job (marker →
 // alreadyCommitted, no new snapshot), create-if-missing with a day(ts) partition spec, each bad
 // input (missing required column included) failing at once with its message and nothing
-// committed, and SIGTERM exiting 0 in time.
+// committed, a batch outside the staging area failing before anything is read (the object stays,
+// byte for byte), and SIGTERM exiting 0 in time.
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RestCatalog, tableMetadataOf } from '@floe/catalog';
 import { schemaToJson } from '@floe/iceberg';
 import { WRITE_JOB_NAME, type WriteJobInput, type WriteResult } from '@floe/jobs';
@@ -362,6 +363,47 @@ emit({"spec": str(t.spec()), "count": t.scan().to_arrow().num_rows,
       expect(failed.attemptsMade).toBe(1);
       expect(failed.message).toContain(`schema of the staged data does not match table ${namespace}.events`);
       expect(failed.message).toContain("required column 'id' is missing from the data");
+    });
+
+    it('a batch outside the staging area fails before any read; the object stays as it was', async () => {
+      const data = rows(0, 5);
+      const bytes = ipcOf(data);
+      const put = async (bucket: string, key: string) => {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
+        return { bucket, key };
+      };
+      const objects = [
+        // Looks like the prefix `staging`, but is not under `staging/`.
+        await put(stack.stagingBucket, `staging-evil/${run}/x.arrows`),
+        // Another bucket the writer's credentials can read.
+        await put(stack.warehouseBucket, `private-${run}/x.arrows`),
+      ];
+      const allowed = `s3://${stack.stagingBucket}/staging/`;
+      const uris = [
+        ...objects.map((o) => `s3://${o.bucket}/${o.key}`),
+        // `..` leads a normalising client from the staging prefix to the first object.
+        `s3://${stack.stagingBucket}/staging/../staging-evil/${run}/x.arrows`,
+      ];
+      for (const uri of uris) {
+        // With `create`, a check that ran after loading the table would leave the table behind.
+        const failed = await enqueueFailing(
+          job('outside', [{ uri, format: 'arrow-ipc-stream', rows: data.length, bytes: bytes.byteLength }], {
+            create: { partitionSpec: [] },
+          }),
+        );
+        expect(failed.attemptsMade).toBe(1);
+        expect(failed.message).toContain(`staged object ${uri} is outside the staging area ${allowed}`);
+        expect(failed.message).toContain('storage.staging.bucket and storage.staging.prefix');
+      }
+      expect(await catalog.tableExists({ namespace: [namespace], name: 'outside' })).toBe(false);
+      for (const { bucket, key } of objects) {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        expect(
+          Buffer.from(
+            await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+          ),
+        ).toEqual(Buffer.from(bytes));
+      }
     });
 
     it('unknown table without create', async () => {
