@@ -2,7 +2,7 @@
 // the write queue (read-only: the pending-job guard and the staging cleanup look at it) built
 // from CompiledArtifacts; a BullMQ `Worker` on `queue.maintenance_queue` with the
 // `maintenance.worker` settings; the job schedulers registered from `maintenance.schedules`; the
-// ops server (/healthz, /readyz, /metrics); and a bounded graceful shutdown (stop taking jobs,
+// ops server (/healthz, /readyz, /metrics on `metrics_host`:`metrics_port`); and a bounded graceful shutdown (stop taking jobs,
 // let running ones finish, then release what is left — BullMQ re-delivers it and the table lock
 // expires after its TTL, so a rerun is safe).
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -90,6 +90,8 @@ export async function startMaintenanceWorker(
   let closing = false;
   const ops = await startOpsServer({
     port: settings.metrics_port,
+    host: settings.metrics_host,
+    portSetting: 'maintenance.worker.metrics_port',
     registry: metrics.registry,
     readiness: () => !closing && connection.status === 'ready' && worker.isRunning(),
   });
@@ -102,6 +104,7 @@ export async function startMaintenanceWorker(
       schedules: schedules.upserted,
       removedSchedules: schedules.removed,
       worker: runtime.worker,
+      metricsHost: ops.host,
       metricsPort: ops.port,
     },
     'maintenance worker started',

@@ -15,7 +15,14 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { RestCatalog, tableMetadataOf } from '@floe/catalog';
 import { schemaToJson } from '@floe/iceberg';
 import { WRITE_JOB_NAME, type WriteJobInput, type WriteResult } from '@floe/jobs';
-import { loadStackEnv, runPython, startFloeProcess, WRITER_WORKER } from '@floe/test-support';
+import {
+  isLoopbackAddress,
+  listeningAddresses,
+  loadStackEnv,
+  runPython,
+  startFloeProcess,
+  WRITER_WORKER,
+} from '@floe/test-support';
 import * as arrow from 'apache-arrow';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -413,7 +420,19 @@ emit({"spec": str(t.spec()), "count": t.scan().to_arrow().num_rows,
     });
   });
 
-  it('(e) exits 0 on SIGTERM within the shutdown deadline', async () => {
+  it('(e) serves /healthz, /readyz and /metrics on loopback only (writer.metrics_host defaults to 127.0.0.1)', async () => {
+    const line = output.split('\n').find((l) => l.includes('"writer worker started"'));
+    const started = JSON.parse(line ?? '{}') as { metricsHost?: string; metricsPort?: number };
+    expect(started.metricsHost).toBe('127.0.0.1');
+    const port = started.metricsPort ?? -1;
+    const addresses = listeningAddresses(port);
+    expect(addresses.length, `a listening socket on port ${port}`).toBeGreaterThan(0);
+    expect(addresses.filter((address) => !isLoopbackAddress(address))).toEqual([]);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('(f) exits 0 on SIGTERM within the shutdown deadline', async () => {
     const started = Date.now();
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
     worker.kill('SIGTERM');
