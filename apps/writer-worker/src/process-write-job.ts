@@ -24,7 +24,14 @@ import {
   fileIOFor,
   type TableMetadata,
 } from '@floe/iceberg';
-import { parseWriteJob, type StagingLocation, type WriteJob, type WriteResult } from '@floe/jobs';
+import {
+  EXACTLY_ONCE_WINDOW_MS,
+  markerSearchStartMs,
+  parseWriteJob,
+  type StagingLocation,
+  type WriteJob,
+  type WriteResult,
+} from '@floe/jobs';
 import { type CommitRequest, commitGroup, type GroupCommitObservation, markerCheck } from './commit-group.ts';
 import { createTableFromData } from './create-table.ts';
 import { type EncodeRequest, type EncodeResult, encodeJob } from './encode-job.ts';
@@ -41,8 +48,6 @@ import { writeResultFrom } from './write-result-from.ts';
 import { WriterError } from './writer-error.ts';
 
 export { COMMIT_ID_PROPERTY, JOB_IDS_PROPERTY } from './commit-group.ts';
-/** Clock-skew margin of the marker search: nothing committed before enqueue minus this holds the job. */
-export const MARKER_SKEW_MS = 10 * 60 * 1000;
 
 export interface WriteJobLogger extends CommitLogger {
   error(fields: Record<string, unknown>, message: string): void;
@@ -169,7 +174,18 @@ export async function processWriteJob(
   const name = dotted(job);
   const jobId = job.idempotencyKey;
   const fields = { table: name, jobId, attempt: context.attempt ?? 1 };
-  const markerNotBeforeMs = BigInt(Date.parse(job.enqueuedAt) - MARKER_SKEW_MS);
+  // The marker search starts at enqueue (minus the shared clock-skew margin) however late the
+  // delivery: expiry keeps every snapshot an unfinished job may need, so a job delivered after
+  // the exactly-once window still finds its own earlier commit. Only the producer's enqueue
+  // dedup ends with the window (README "Exactly once: what bounds it").
+  const enqueuedAtMs = Date.parse(job.enqueuedAt);
+  const markerNotBeforeMs = BigInt(markerSearchStartMs(enqueuedAtMs));
+  if (started - enqueuedAtMs > EXACTLY_ONCE_WINDOW_MS) {
+    deps.logger?.warn(
+      { ...fields, enqueuedAt: job.enqueuedAt, windowMs: EXACTLY_ONCE_WINDOW_MS },
+      'job delivered after the exactly-once window; its marker search still covers every snapshot since enqueue',
+    );
+  }
   const alreadyCommitted = markerCheck({ jobId, markerNotBeforeMs } as CommitRequest);
 
   let first: StagedObjectReader | undefined;

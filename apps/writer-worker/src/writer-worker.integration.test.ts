@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RestCatalog, tableMetadataOf } from '@floe/catalog';
 import { schemaToJson } from '@floe/iceberg';
-import { WRITE_JOB_NAME, type WriteJobInput, type WriteResult } from '@floe/jobs';
+import { EXACTLY_ONCE_WINDOW_MS, WRITE_JOB_NAME, type WriteJobInput, type WriteResult } from '@floe/jobs';
 import {
   isLoopbackAddress,
   listeningAddresses,
@@ -270,6 +270,15 @@ emit({"ids": sorted(t.scan().to_arrow()["id"].to_pylist()), "summary": dict(t.cu
       alreadyCommitted: true,
     });
     expect(await snapshotCount('events')).toBe(before);
+  });
+
+  it('(b2) a job delivered after the exactly-once window still finds its commit, and the log says it came late', async () => {
+    const before = await snapshotCount('events');
+    const enqueuedAt = new Date(Date.now() - EXACTLY_ONCE_WINDOW_MS - 60 * 60 * 1000).toISOString();
+    const late = await enqueue({ ...firstJob, enqueuedAt }, `late-${randomUUID()}`);
+    expect(late).toMatchObject({ snapshotId: firstResult.snapshotId, alreadyCommitted: true });
+    expect(await snapshotCount('events')).toBe(before);
+    expect(output).toContain('job delivered after the exactly-once window');
   });
 
   it('(c) creates a missing table partitioned by day(ts) from the staged data', async () => {
