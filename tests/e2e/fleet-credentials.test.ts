@@ -104,14 +104,36 @@ async function expectRefused(worker: WorkerProcess, gateway: AuthGateway, secret
   );
 }
 
-/** Every handle's job is still queued with no attempt spent: nothing was failed or lost. */
-async function expectQueued(fleet: Fleet, handles: readonly WriteHandle[]): Promise<void> {
+/** Through several re-checks, every handle's job stays queued with no attempt spent: nothing failed or lost. */
+async function expectQueued(
+  fleet: Fleet,
+  worker: WorkerProcess,
+  handles: readonly WriteHandle[],
+): Promise<void> {
+  await sleep(5 * RECHECK_MS);
+  expect(worker.output()).not.toMatch(/write job failed permanently/);
   for (const handle of handles) {
     const job = await fleet.producer().queue.getJob(handle.jobId);
     expect(job, `job ${handle.jobId}`).toBeDefined();
     expect(await job?.getState()).toBe('waiting');
     expect(job?.attemptsMade).toBe(0);
   }
+}
+
+/** Once the catalog accepts the credentials again: every job commits, the writer is ready, the gauge 1. */
+async function expectCommitted(worker: WorkerProcess, handles: readonly WriteHandle[]): Promise<void> {
+  const outcomes = await settle(
+    handles.map((handle, i) => ({ job: i, handle })),
+    60_000,
+  );
+  expect(describeFailures(outcomes)).toBe('');
+  await waitFor(
+    'readiness turning green',
+    () => readyz(worker),
+    (r) => r.status === 200,
+  );
+  expect(await authGauge(worker)).toBe('1');
+  expect(worker.output()).toContain('catalog accepts the writer credentials again: taking jobs');
 }
 
 /** Each job's rows once, each job's id in exactly one snapshot marker. */
@@ -148,19 +170,11 @@ describe('catalog credentials rejected: the writer waits, queued jobs stay queue
     await expectRefused(worker, gateway, 'a-wrong-secret');
 
     const handles = [await enqueue(fleet, 'late', 1), await enqueue(fleet, 'late', 2)];
-    await sleep(5 * RECHECK_MS);
-    await expectQueued(fleet, handles);
-    expect(worker.output()).not.toMatch(/write job failed permanently/);
+    await expectQueued(fleet, worker, handles);
 
     // The operator fixes the catalog side: the secret in floe.yaml is accepted from now on.
     gateway.acceptClientSecret('a-wrong-secret');
-    const outcomes = await settle(
-      handles.map((handle, i) => ({ job: i + 1, handle })),
-      60_000,
-    );
-    expect(describeFailures(outcomes)).toBe('');
-    expect((await readyz(worker)).status).toBe(200);
-    expect(await authGauge(worker)).toBe('1');
+    await expectCommitted(worker, handles);
     await expectExactlyOnce(
       fleet,
       'late',
@@ -193,23 +207,10 @@ describe('catalog credentials rejected: the writer waits, queued jobs stay queue
       await enqueue(fleet, 'rotated', 3),
     ];
     await expectRefused(worker, gateway, 'the-secret');
-    await sleep(5 * RECHECK_MS);
-    await expectQueued(fleet, queued);
-    expect(worker.output()).not.toMatch(/write job failed permanently/);
+    await expectQueued(fleet, worker, queued);
 
     gateway.acceptClientSecret('the-secret');
-    const outcomes = await settle(
-      queued.map((handle, i) => ({ job: i + 1, handle })),
-      60_000,
-    );
-    expect(describeFailures(outcomes)).toBe('');
-    await waitFor(
-      'readiness turning green',
-      () => readyz(worker),
-      (r) => r.status === 200,
-    );
-    expect(await authGauge(worker)).toBe('1');
-    expect(worker.output()).toContain('catalog accepts the writer credentials again: taking jobs');
+    await expectCommitted(worker, queued);
     expect(worker.output()).not.toContain('the-secret"');
     await expectExactlyOnce(
       fleet,
