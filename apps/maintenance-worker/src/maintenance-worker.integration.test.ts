@@ -13,6 +13,7 @@ import {
   type StartedWorker,
   snapshotIdsOf,
   tableWithSnapshots,
+  WORKER_YAML,
 } from './stack-harness.test-helper.ts';
 
 const h = createHarness('worker');
@@ -166,5 +167,15 @@ describe('jobs that cannot run', () => {
     await expect(h.wait(unknownVersion)).rejects.toThrow(
       'contract version 2 is not supported by this worker',
     );
+  });
+});
+
+describe('the ops server address', () => {
+  it('listens on maintenance.worker.metrics_host when it is set (every interface, as in a container)', async () => {
+    const open = await h.startWorker(`${WORKER_YAML}    metrics_host: 0.0.0.0\n`);
+    expect(open.worker.ops.host).toBe('0.0.0.0');
+    expect(listeningAddresses(open.worker.ops.port)).toContain('0.0.0.0');
+    expect((await fetch(`http://127.0.0.1:${open.worker.ops.port}/healthz`)).status).toBe(200);
+    await open.worker.shutdown();
   });
 });
