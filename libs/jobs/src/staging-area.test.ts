@@ -51,6 +51,9 @@ describe('staging area', () => {
     ]) {
       expect(outsideStagingArea(uri, area)).toBe('its key holds an empty, . or .. path segment');
     }
+    for (const uri of ['s3://staging/floe/..\\secret.arrows', 's3://staging/floe/a\nb.arrows']) {
+      expect(outsideStagingArea(uri, area)).toBe('its key holds a backslash or a control character');
+    }
     // Dots inside a segment are ordinary characters.
     expect(outsideStagingArea('s3://staging/floe/a..b/x.arrows', area)).toBeUndefined();
   });

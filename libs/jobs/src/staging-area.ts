@@ -2,8 +2,9 @@
 // stage Arrow batches and the only place a writer reads a job's batches from or deletes them
 // in. Anyone who can enqueue a job controls its batch URIs, so workers check every URI against
 // the area before touching it: same bucket, `s3://` scheme, the prefix as whole path segments
-// (`s3://staging/floe-evil/…` is not under prefix `floe`), and no empty, `.` or `..` segment
-// after it (some S3 clients and proxies normalise those, which could lead a request outside).
+// (`s3://staging/floe-evil/…` is not under prefix `floe`), and no empty, `.` or `..` segment,
+// backslash or control character after it (some S3 clients and proxies normalise those, which
+// could lead a request outside).
 import type { StagingLocation } from './queues.ts';
 
 /** `s3://<bucket>/<prefix>/`, or `s3://<bucket>/` for an empty prefix: what every staged URI starts with. */
@@ -26,5 +27,7 @@ export function outsideStagingArea(uri: string, location: StagingLocation): stri
   if (rest.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
     return 'its key holds an empty, . or .. path segment';
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  if (/[\\\u0000-\u001f\u007f]/.test(rest)) return 'its key holds a backslash or a control character';
   return undefined;
 }
