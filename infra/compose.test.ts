@@ -300,6 +300,10 @@ describe('workers', () => {
 
   it('agree on one metrics port across floe.yaml, compose and the health checks', () => {
     expect(compiled().writer.metrics_port).toBe(METRICS_PORT);
+    expect(compiled().maintenance.worker.metrics_port).toBe(METRICS_PORT);
+    // The published port reaches the container's own interface, not its loopback.
+    expect(compiled().writer.metrics_host).toBe('0.0.0.0');
+    expect(compiled().maintenance.worker.metrics_host).toBe('0.0.0.0');
     for (const worker of WORKERS) {
       const published = publishedPorts(compose).ports.filter((port) => port.service === worker);
       expect(published.map((port) => port.containerPort)).toEqual([METRICS_PORT]);

@@ -4,7 +4,8 @@
 // 401 for missing, unknown or expired tokens, Polaris's `/api/catalog/v1/...` path layout
 // proxied to the server's `/v1/...`, and optionally ETag/304 on table loads and vended storage
 // credentials injected into load responses. It counts token requests and records every proxied
-// request so tests can assert what the client actually sent. The real server still does all
+// request so tests can assert what the client actually sent. A test can rotate the accepted
+// client secret and revoke issued tokens, as an operator rotating a Polaris principal would. The real server still does all
 // catalog work; nothing about tables or namespaces is faked.
 
 import { createHash, randomBytes } from 'node:crypto';
@@ -43,6 +44,7 @@ export interface AuthGateway {
   /** Base URI in Polaris's layout: `http://127.0.0.1:PORT/api/catalog`. */
   readonly polarisUrl: string;
   readonly clientId: string;
+  /** The client secret the token endpoint accepts now. */
   readonly clientSecret: string;
   readonly tokenRequests: number;
   /** Scopes requested, one entry per token request. */
@@ -52,6 +54,8 @@ export interface AuthGateway {
   readonly expiredRejections: number;
   /** Invalidate every issued token (the next call with one gets 401). */
   revokeAllTokens(): void;
+  /** From now on the token endpoint accepts only `secret` (tokens already issued stay valid). */
+  acceptClientSecret(secret: string): void;
   resetCounters(): void;
   close(): Promise<void>;
 }
@@ -60,7 +64,7 @@ const POLARIS_PREFIX = '/api/catalog';
 
 export async function startAuthGateway(options: AuthGatewayOptions): Promise<AuthGateway> {
   const clientId = options.clientId ?? 'floe-test-client';
-  const clientSecret = options.clientSecret ?? `s3cr3t-${randomBytes(12).toString('hex')}`;
+  let clientSecret = options.clientSecret ?? `s3cr3t-${randomBytes(12).toString('hex')}`;
   const ttlMs = options.tokenTtlMs ?? 2000;
   const requireAuth = options.requireAuth ?? true;
   const upstream = new URL(options.upstream);
@@ -183,7 +187,9 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
     url,
     polarisUrl: `${url}${POLARIS_PREFIX}`,
     clientId,
-    clientSecret,
+    get clientSecret() {
+      return clientSecret;
+    },
     get tokenRequests() {
       return state.tokenRequests;
     },
@@ -198,6 +204,9 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
     },
     revokeAllTokens() {
       tokens.clear();
+    },
+    acceptClientSecret(secret: string) {
+      clientSecret = secret;
     },
     resetCounters() {
       state.tokenRequests = 0;

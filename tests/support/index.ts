@@ -21,6 +21,7 @@ export {
   startFloeProcess,
   WRITER_WORKER,
 } from './floe-process.ts';
+export { decodeKernelAddress, isLoopbackAddress, listeningAddresses } from './listening-sockets.ts';
 export { pythonEnv, runPython } from './python.ts';
 export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath, stackS3Properties } from './stack-env.ts';
 export { type StackFloeYamlOptions, stackCredentialEnv, stackFloeYaml } from './stack-floe-yaml.ts';

@@ -5,14 +5,12 @@
 import type { RestCatalog } from '@floe/catalog';
 import type { RetentionConfig } from '@floe/config';
 import type { CatalogCommitter, FileIO } from '@floe/iceberg';
+import type { StagingLocation } from '@floe/jobs';
 import type { Logger } from '@floe/telemetry';
 import type { Queue } from 'bullmq';
 
-export interface StagingArea {
-  readonly bucket: string;
-  /** Key prefix as configured (`staging/`); may be empty. */
-  readonly prefix: string;
-}
+/** floe.yaml `storage.staging`: bucket and key prefix as configured (`staging/`; may be empty). */
+export type StagingArea = StagingLocation;
 
 export interface MaintenanceDeps {
   readonly catalog: RestCatalog;

@@ -3,11 +3,11 @@
 // it was enqueued; if expiry removed that snapshot, the retry would commit the rows a second
 // time. So before planning, the worker scans the WRITE queue for unfinished jobs of the table
 // (waiting — paused queues included —, active, delayed, prioritized, waiting-children) and keeps every snapshot
-// committed at or after the oldest one's `enqueuedAt` minus a clock-skew margin (producers,
-// workers and the catalog do not share a clock).
+// committed at or after the oldest one's `enqueuedAt` minus the clock-skew margin (producers,
+// workers and the catalog do not share a clock) — where the writer's marker search starts, both
+// from @floe/jobs `markerSearchStartMs`. An unfinished job is protected however old it is.
+import { markerSearchStartMs } from '@floe/jobs';
 import type { Queue } from 'bullmq';
-
-export const CLOCK_SKEW_MARGIN_MS = 60_000;
 
 // A paused queue keeps its jobs in the wait list (BullMQ 5+), so 'waiting' covers them.
 const UNFINISHED = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
@@ -62,5 +62,5 @@ export async function pendingWriteJobs(writeQueue: Queue, table: TableName): Pro
       if (jobs.length < PAGE) break;
     }
   }
-  return { count, retainSinceMs: oldest === undefined ? undefined : oldest - CLOCK_SKEW_MARGIN_MS };
+  return { count, retainSinceMs: oldest === undefined ? undefined : markerSearchStartMs(oldest) };
 }

@@ -3,26 +3,21 @@
 // write job's BullMQ id is that idempotency key. An object goes when it is older than the
 // retention AND its job is completed, failed or no longer in the queue; objects of waiting,
 // active, delayed (…) jobs stay whatever their age, because a retry still reads them. Objects
-// that do not follow the layout are not ours to judge and stay too.
+// that do not follow the layout, or that a client could resolve outside the staging area
+// (`..` segments, @floe/jobs outsideStagingArea), are not ours to judge and stay too.
 
 import type { FileInfo } from '@floe/iceberg';
-import type { MaintenanceJob } from '@floe/jobs';
+import { type MaintenanceJob, outsideStagingArea, type StagingLocation, stagingAreaUri } from '@floe/jobs';
 import type { ActionOutcome, MaintenanceDeps } from './maintenance-deps.ts';
 import { stagingRetentionMs } from './retention-policy.ts';
 
 const STAGED_OBJECT = /^\d{4}-\d{2}-\d{2}\/(.+)\/part-\d{5,}\.arrows$/;
 const FINISHED_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'unknown']);
 
-/** `s3://bucket/prefix/` for the configured staging area (an empty prefix lists the bucket). */
-export function stagingListPrefix(bucket: string, prefix: string): string {
-  const base = prefix.replace(/\/+$/, '');
-  return `s3://${bucket}/${base === '' ? '' : `${base}/`}`;
-}
-
-/** The idempotency key a staged object belongs to, or undefined when the key is not ours. */
-export function stagedJobKey(listPrefix: string, location: string): string | undefined {
-  if (!location.startsWith(listPrefix)) return undefined;
-  return STAGED_OBJECT.exec(location.slice(listPrefix.length))?.[1];
+/** The idempotency key a staged object belongs to, or undefined when the object is not ours. */
+export function stagedJobKey(area: StagingLocation, location: string): string | undefined {
+  if (outsideStagingArea(location, area) !== undefined) return undefined;
+  return STAGED_OBJECT.exec(location.slice(stagingAreaUri(area).length))?.[1];
 }
 
 export async function runStaging(
@@ -30,12 +25,12 @@ export async function runStaging(
   deps: MaintenanceDeps,
   assertLockHeld: () => void,
 ): Promise<ActionOutcome> {
-  const listPrefix = stagingListPrefix(deps.staging.bucket, deps.staging.prefix);
+  const listPrefix = stagingAreaUri(deps.staging);
   const cutoffMs = Date.now() - stagingRetentionMs(job.policy, deps.retention);
   const oldByJob = new Map<string, FileInfo[]>();
   let kept = 0;
   for await (const info of deps.stagingIO.list(listPrefix)) {
-    const key = stagedJobKey(listPrefix, info.location);
+    const key = stagedJobKey(deps.staging, info.location);
     if (key === undefined || info.lastModifiedMs === undefined || info.lastModifiedMs >= cutoffMs) {
       kept += 1;
       continue;

@@ -2,13 +2,14 @@
 // the write queue (read-only: the pending-job guard and the staging cleanup look at it) built
 // from CompiledArtifacts; a BullMQ `Worker` on `queue.maintenance_queue` with the
 // `maintenance.worker` settings; the job schedulers registered from `maintenance.schedules`; the
-// ops server (/healthz, /readyz, /metrics); and a bounded graceful shutdown (stop taking jobs,
+// ops server (/healthz, /readyz, /metrics on `metrics_host`:`metrics_port`); and a bounded graceful shutdown (stop taking jobs,
 // let running ones finish, then release what is left — BullMQ re-delivers it and the table lock
 // expires after its TTL, so a rerun is safe).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { catalogCommitter, RestCatalog } from '@floe/catalog';
 import { type CompiledArtifacts, restCatalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
 import { fileIOFor } from '@floe/iceberg';
+import { stagingAreaUri } from '@floe/jobs';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -16,7 +17,6 @@ import type { MaintenanceDeps } from './maintenance-deps.ts';
 import { asQueueFailure } from './maintenance-error.ts';
 import { createMaintenanceMetrics, type MaintenanceMetrics } from './maintenance-metrics.ts';
 import { type MaintenanceRuntime, processMaintenanceJob, workerName } from './process-maintenance-job.ts';
-import { stagingListPrefix } from './run-staging.ts';
 import { registerSchedules, type ScheduleRegistration } from './schedulers.ts';
 
 /** Time running jobs get to finish on shutdown before they are released for re-delivery. */
@@ -53,7 +53,7 @@ export async function startMaintenanceWorker(
     retention: artifacts.maintenance.retention,
     writeQueue,
     staging,
-    stagingIO: fileIOFor(stagingListPrefix(staging.bucket, staging.prefix), s3Properties),
+    stagingIO: fileIOFor(stagingAreaUri(staging), s3Properties),
     logger,
   };
   const runtime: MaintenanceRuntime = {
@@ -90,6 +90,8 @@ export async function startMaintenanceWorker(
   let closing = false;
   const ops = await startOpsServer({
     port: settings.metrics_port,
+    host: settings.metrics_host,
+    portSetting: 'maintenance.worker.metrics_port',
     registry: metrics.registry,
     readiness: () => !closing && connection.status === 'ready' && worker.isRunning(),
   });
@@ -102,6 +104,7 @@ export async function startMaintenanceWorker(
       schedules: schedules.upserted,
       removedSchedules: schedules.removed,
       worker: runtime.worker,
+      metricsHost: ops.host,
       metricsPort: ops.port,
     },
     'maintenance worker started',

@@ -3,7 +3,13 @@
 // valid WriteResult shape or fails with a message, so `result()` can be proven end to end.
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_QUEUE_PREFIX, type WriteJob, type WriteResult, writeJob } from '@floe/jobs';
+import {
+  DEFAULT_QUEUE_PREFIX,
+  EXACTLY_ONCE_WINDOW_MS,
+  type WriteJob,
+  type WriteResult,
+  writeJob,
+} from '@floe/jobs';
 import { loadStackEnv } from '@floe/test-support';
 import { Int32, type RecordBatch, Table, tableFromIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
@@ -191,6 +197,49 @@ describe('FloeProducer (real Redis + MinIO)', () => {
       expect((failure as FloeWriteError).jobId).toBe(bad.jobId);
     } finally {
       await worker.close();
+    }
+  });
+
+  it('keeps finished jobs for the exactly-once window: a retried enqueue of a completed or failed job returns it', async () => {
+    const done = await producer.write('bronze.kept', batchOf(0, 10), {
+      idempotencyKey: `it-${randomUUID()}`,
+    });
+    const failed = await producer.write('bronze.bad', batchOf(0, 10), {
+      idempotencyKey: `it-${randomUUID()}`,
+    });
+    const worker = new Worker(
+      queueName,
+      async (job) => {
+        const parsed = writeJob.parse(job.data);
+        if (parsed.table.name === 'bad') throw new UnrecoverableError('refused for the test');
+        return resultFor(parsed);
+      },
+      { connection: new Redis(stack.redisUrl, { maxRetriesPerRequest: null }), prefix: DEFAULT_QUEUE_PREFIX },
+    );
+    try {
+      await done.result(30_000);
+      await expect(failed.result(30_000)).rejects.toThrow('refused for the test');
+    } finally {
+      await worker.close();
+    }
+    const windowSeconds = EXACTLY_ONCE_WINDOW_MS / 1000;
+    expect(windowSeconds).toBe(86_400);
+    for (const [handle, state] of [
+      [done, 'completed'],
+      [failed, 'failed'],
+    ] as const) {
+      const job = await inspect.getJob(handle.jobId);
+      expect(await job?.getState()).toBe(state);
+      // BullMQ removes a finished job only once it is older than the window.
+      expect(job?.opts.removeOnComplete).toEqual({ age: windowSeconds });
+      expect(job?.opts.removeOnFail).toEqual({ age: windowSeconds });
+      const keys = await stagedKeys(handle.jobId);
+      // A retry with the same key within the window: the existing job, nothing new staged or queued.
+      const retried = await producer.write('bronze.kept', batchOf(100, 10), { idempotencyKey: handle.jobId });
+      expect(retried.deduplicated).toBe(true);
+      expect(retried.batches).toEqual(handle.batches);
+      expect(await stagedKeys(handle.jobId)).toEqual(keys);
+      expect(await inspect.getJobCounts('waiting', 'delayed')).toEqual({ waiting: 0, delayed: 0 });
     }
   });
 

@@ -3,11 +3,14 @@
 // BullMQ job id is the idempotency key, and returns a handle to await the result. Redis is
 // checked before anything is staged, so an unreachable queue leaves no orphan objects; a failed
 // staging deletes what it uploaded; a deduplicated enqueue deletes only the parts that the
-// existing job does not reference.
+// existing job does not reference. Finished jobs stay in Redis for the exactly-once window
+// (EXACTLY_ONCE_WINDOW_MS, completed and failed alike), so within it a retried enqueue with the
+// same idempotency key returns the job already there; after it, the key enqueues a new write.
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { CompiledArtifacts } from '@floe/config';
 import {
+  EXACTLY_ONCE_WINDOW_MS,
   type StagedBatch,
   stagingKey,
   stagingUri,
@@ -44,6 +47,12 @@ function redactUrl(url: string): string {
   } catch {
     return '(invalid url)';
   }
+}
+
+/** BullMQ keeps every finished write job (completed or failed) for the exactly-once window. */
+export function finishedJobRetention(): { removeOnComplete: { age: number }; removeOnFail: { age: number } } {
+  const age = EXACTLY_ONCE_WINDOW_MS / 1000;
+  return { removeOnComplete: { age }, removeOnFail: { age } };
 }
 
 export class FloeProducer {
@@ -214,8 +223,7 @@ export class FloeProducer {
         jobId,
         attempts: jobOptions.attempts,
         backoff: { type: 'exponential', delay: jobOptions.backoffMs },
-        removeOnComplete: { age: jobOptions.keepCompletedSeconds },
-        removeOnFail: { age: jobOptions.keepFailedSeconds },
+        ...finishedJobRetention(),
       });
     } catch (error) {
       await this.cleanUp(batches.map((batch) => batch.uri));
@@ -245,7 +253,7 @@ export class FloeProducer {
     const source = {
       queue: this.queue,
       queueEvents: () => this.queueEvents(),
-      keepCompletedSeconds: this.options.job.keepCompletedSeconds,
+      keepFinishedSeconds: EXACTLY_ONCE_WINDOW_MS / 1000,
     };
     return {
       jobId,

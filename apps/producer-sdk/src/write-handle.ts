@@ -40,7 +40,8 @@ export function failureFromMessage(message: string): { message: string; reason: 
 export interface ResultSource {
   readonly queue: Queue;
   queueEvents(): Promise<QueueEvents>;
-  readonly keepCompletedSeconds: number;
+  /** How long finished jobs stay in the queue (the exactly-once window). */
+  readonly keepFinishedSeconds: number;
 }
 
 export async function awaitWriteResult(
@@ -53,7 +54,7 @@ export async function awaitWriteResult(
   if (job === undefined) {
     throw new FloeProducerError(
       'write-failed',
-      `job ${jobId} is no longer in the queue: finished jobs are kept ${source.keepCompletedSeconds} s (completed) before removal`,
+      `job ${jobId} is no longer in the queue: finished jobs are kept ${source.keepFinishedSeconds} s (the exactly-once window) before removal`,
       { context: { jobId } },
     );
   }

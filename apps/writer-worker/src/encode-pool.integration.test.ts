@@ -46,6 +46,7 @@ const deps: WriteJobDeps = {
   catalog,
   committer,
   staging,
+  stagingArea: storage.staging,
   storage,
   s3Properties: s3PropertiesFrom(storage),
   vendedCredentials: false,

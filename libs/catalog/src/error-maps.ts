@@ -50,7 +50,7 @@ const GENERIC: StatusRules = {
   401: {
     kind: 'unauthorized',
     what: 'the catalog did not accept our credentials',
-    fix: 'check catalog.credential (client_id:client_secret) or catalog.token in floe.yaml',
+    fix: 'check catalog.credential.client_id / catalog.credential.client_secret (or catalog.credential.token) in floe.yaml',
   },
   403: {
     kind: 'forbidden',
@@ -70,7 +70,7 @@ const GENERIC: StatusRules = {
   419: {
     kind: 'auth-expired',
     what: 'the catalog says our token has expired',
-    fix: 'check that the OAuth2 token endpoint issues fresh tokens (catalog.token_endpoint)',
+    fix: 'check that the OAuth2 token endpoint issues fresh tokens (catalog.oauth2_server_uri)',
   },
   429: {
     kind: 'rate-limited',

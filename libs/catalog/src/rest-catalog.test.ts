@@ -295,7 +295,7 @@ describe('answers', () => {
     expect(error.kind).toBe('unauthorized');
     expect(seen.length).toBe(1);
     expect(error.message).toContain(
-      'check catalog.credential (client_id:client_secret) or catalog.token in floe.yaml',
+      'check catalog.credential.client_id / catalog.credential.client_secret (or catalog.credential.token) in floe.yaml',
     );
   });
 });

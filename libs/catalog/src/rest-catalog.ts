@@ -113,6 +113,16 @@ export class RestCatalog implements Catalog {
     );
   }
 
+  /**
+   * Asks the catalog now (GET /v1/config, not the cached answer, with a token fetched if needed):
+   * resolves when it answers and accepts our credentials, else rejects with the CatalogError —
+   * `token-request-failed` / `unauthorized` when it refuses them. Workers probe with it at start
+   * and while the credentials are refused.
+   */
+  async checkAccess(): Promise<void> {
+    await this.#observe({ operation: 'getConfig' }, (record) => this.#session.reloadConfig(record));
+  }
+
   // ---- namespaces -------------------------------------------------------------------------
 
   async listNamespaces(parent?: NamespaceInput): Promise<Namespace[]> {

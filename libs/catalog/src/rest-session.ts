@@ -88,6 +88,12 @@ export class RestSession {
     return this.#config;
   }
 
+  /** Fetches the configuration again now (a probe that the catalog answers and accepts our credentials). */
+  reloadConfig(record: OperationRecord): Promise<SessionConfig> {
+    this.#config = undefined;
+    return this.config(record);
+  }
+
   async supports(endpoint: EndpointId, record: OperationRecord): Promise<boolean> {
     return (await this.config(record)).supported.has(endpoint);
   }

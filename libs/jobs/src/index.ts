@@ -27,6 +27,7 @@ export {
   stagingUri,
   WRITE_JOB_NAME,
 } from './queues.ts';
+export { outsideStagingArea, stagingAreaUri } from './staging-area.ts';
 export {
   idempotencyKey,
   type StagedBatch,

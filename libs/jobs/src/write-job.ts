@@ -13,7 +13,12 @@ export const idempotencyKey = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9._~@=+\-/]+$/, "use letters, digits and . _ ~ @ = + - / (no ':' or spaces)")
-  .refine((key) => !/^\d+$/.test(key), 'must not be a plain integer (BullMQ reserves those)');
+  .refine((key) => !/^\d+$/.test(key), 'must not be a plain integer (BullMQ reserves those)')
+  // The key is a part of the staged objects' keys; writers refuse keys a client could normalise.
+  .refine(
+    (key) => key.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..'),
+    "must not hold an empty, '.' or '..' path segment (it becomes part of the staged object keys)",
+  );
 
 const identifierPart = z.string().min(1).max(255);
 

@@ -19,7 +19,7 @@ export {
   type MetricsRegistryOptions,
   metricsHandler,
 } from './metrics.ts';
-export { type OpsServer, type OpsServerOptions, startOpsServer } from './ops-server.ts';
+export { type OpsServer, type OpsServerOptions, type Readiness, startOpsServer } from './ops-server.ts';
 export { REDACTED, redactSecrets } from './redact-secrets.ts';
 export {
   FLOE_TRACER_NAME,

@@ -29,6 +29,8 @@ export interface FleetConfigOptions {
   readonly breakerThreshold?: number;
   readonly breakerHalfOpenAfterMs?: number;
   readonly catalogMaxAttempts?: number;
+  /** writer.catalog_recheck_ms: how often a writer refused by the catalog asks again. */
+  readonly catalogRecheckMs?: number;
   /** Top-level floe.yaml sections appended as written (e.g. a `maintenance:` section). */
   readonly extraYaml?: string;
 }
@@ -118,7 +120,7 @@ writer:
   stalled_interval_ms: 2000
   max_stalled_count: 5
   metrics_port: 0
-${options.extraYaml ?? ''}`;
+${options.catalogRecheckMs === undefined ? '' : `  catalog_recheck_ms: ${options.catalogRecheckMs}\n`}${options.extraYaml ?? ''}`;
   }
 
   function envFor(options: FleetConfigOptions): NodeJS.ProcessEnv {

@@ -52,13 +52,13 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
     if (options.clientId.length === 0) {
       throw new CatalogError(
         'invalid-config',
-        'OAuth2 client credentials need a client_id: set catalog.client_id',
+        'OAuth2 client credentials need a client_id: set catalog.credential.client_id in floe.yaml',
       );
     }
     if (options.clientSecret.length === 0) {
       throw new CatalogError(
         'invalid-config',
-        `OAuth2 client credentials for client_id '${options.clientId}' need a client_secret: set catalog.client_secret`,
+        `OAuth2 client credentials for client_id '${options.clientId}' need a client_secret: set catalog.credential.client_secret in floe.yaml`,
       );
     }
     this.#options = options;
@@ -137,7 +137,7 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
     } catch (error) {
       throw new CatalogError(
         'invalid-response',
-        `token endpoint ${redactUrl(tokenEndpoint)} answered client_id '${clientId}' without a usable access_token; check catalog.token_endpoint points at an OAuth2 token endpoint`,
+        `token endpoint ${redactUrl(tokenEndpoint)} answered client_id '${clientId}' without a usable access_token; check catalog.oauth2_server_uri points at an OAuth2 token endpoint`,
         { context: { tokenEndpoint: redactUrl(tokenEndpoint), clientId }, cause: describe(error) },
       );
     }
@@ -183,9 +183,9 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
     const endpoint = redactUrl(tokenEndpoint);
     const fix =
       status === 401 || status === 400 || code === 'invalid_client'
-        ? 'check catalog.client_id / catalog.client_secret (or catalog.credential) and catalog.scope'
+        ? 'check catalog.credential.client_id / catalog.credential.client_secret in floe.yaml (and catalog.scope)'
         : status === 404
-          ? 'check catalog.token_endpoint (Polaris: <uri>/api/catalog/v1/oauth/tokens)'
+          ? 'check catalog.oauth2_server_uri (Polaris: <uri>/api/catalog/v1/oauth/tokens)'
           : 'check the token endpoint and the identity provider logs';
     const said = [code, description].filter((part) => part !== undefined).join(': ');
     const message = this.#scrub(
