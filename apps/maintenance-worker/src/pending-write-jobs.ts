@@ -6,19 +6,14 @@
 // committed at or after the oldest one's `enqueuedAt` minus the clock-skew margin (producers,
 // workers and the catalog do not share a clock) — where the writer's marker search starts, both
 // from @floe/jobs `markerSearchStartMs`. An unfinished job is protected however old it is.
-import { markerSearchStartMs } from '@floe/jobs';
+import { markerSearchStartMs, type TableIdentifier } from '@floe/jobs';
 import type { Queue } from 'bullmq';
 
 // A paused queue keeps its jobs in the wait list (BullMQ 5+), so 'waiting' covers them.
 const UNFINISHED = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 const PAGE = 500;
 
-export interface TableName {
-  readonly namespace: readonly string[];
-  readonly name: string;
-}
-
-function sameTable(payload: unknown, table: TableName): boolean {
+function sameTable(payload: unknown, table: TableIdentifier): boolean {
   if (typeof payload !== 'object' || payload === null) return false;
   const target = Reflect.get(payload, 'table') as unknown;
   if (typeof target !== 'object' || target === null) return false;
@@ -47,7 +42,7 @@ export interface PendingWriteJobs {
 }
 
 /** Scans the write queue for unfinished jobs of `table` (see the module header). */
-export async function pendingWriteJobs(writeQueue: Queue, table: TableName): Promise<PendingWriteJobs> {
+export async function pendingWriteJobs(writeQueue: Queue, table: TableIdentifier): Promise<PendingWriteJobs> {
   let oldest: number | undefined;
   let count = 0;
   for (const state of UNFINISHED) {
