@@ -136,6 +136,7 @@ const BY_ENDPOINT: Readonly<Partial<Record<EndpointId, StatusRules>>> = {
   tableExists: TABLE_SCOPED,
   dropTable: TABLE_SCOPED,
   loadCredentials: TABLE_SCOPED,
+  getApplicablePolicies: TABLE_SCOPED,
   renameTable: { ...TABLE_SCOPED, 409: TABLE_EXISTS },
   commitTable: {
     ...TABLE_SCOPED,

@@ -41,6 +41,19 @@ export {
   DEFAULT_RETRY,
   type RestCatalogOptions,
 } from './options.ts';
+export {
+  type ApplicablePolicy,
+  type CompactionPolicy,
+  DATA_COMPACTION_POLICY,
+  describePolicy,
+  type MaintenancePolicyType,
+  METADATA_COMPACTION_POLICY,
+  ORPHAN_FILE_REMOVAL_POLICY,
+  type OrphanFileRemovalPolicy,
+  SNAPSHOT_EXPIRY_POLICY,
+  type SnapshotExpiryPolicy,
+  type TablePolicies,
+} from './policies.ts';
 export { createAuthManager, RestCatalog } from './rest-catalog.ts';
 export { type CatalogLogger, TRACER_NAME } from './telemetry.ts';
 export {

@@ -31,8 +31,10 @@ import type {
 import { CatalogError, isCatalogError } from './errors.ts';
 import { formatNamespace, formatTable, toNamespace, toTableIdentifier } from './identifiers.ts';
 import { type RestCatalogOptions, resolveRetryOptions } from './options.ts';
+import type { TablePolicies } from './policies.ts';
 import { CatalogResilience } from './resilience.ts';
 import { RestNamespaces } from './rest-namespaces.ts';
+import { loadApplicablePolicies } from './rest-policies.ts';
 import { RestSession } from './rest-session.ts';
 import { RestTables } from './rest-tables.ts';
 import { type OperationFacts, type OperationRecord, observeOperation } from './telemetry.ts';
@@ -233,6 +235,13 @@ export class RestCatalog implements Catalog {
   async commitTable(table: TableIdentifierInput, request: CommitTableRequest): Promise<CommitTableResult> {
     const id = toTableIdentifier(table);
     return this.#observeTable('commitTable', id, (record) => this.#tables.commit(record, id, request));
+  }
+
+  async applicablePolicies(table: TableIdentifierInput): Promise<TablePolicies | undefined> {
+    const id = toTableIdentifier(table);
+    return this.#observeTable('getApplicablePolicies', id, (record) =>
+      loadApplicablePolicies(this.#session, record, id),
+    );
   }
 
   credentialsFor(table: TableIdentifierInput): VendedCredentialsProvider {
