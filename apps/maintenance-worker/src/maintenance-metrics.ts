@@ -3,7 +3,7 @@
 // runs waited for their table lock (a steadily high wait means schedules overlap).
 import { Counter, createMetricsRegistry, Histogram, type MetricsRegistry } from '@floe/telemetry';
 
-export type RunOutcome = 'succeeded' | 'dry-run' | 'fanned-out' | 'retry' | 'failed';
+export type RunOutcome = 'succeeded' | 'dry-run' | 'fanned-out' | 'skipped-by-policy' | 'retry' | 'failed';
 
 export interface RunObservation {
   readonly action: string;
@@ -24,7 +24,7 @@ export function createMaintenanceMetrics(): MaintenanceMetrics {
   const registry = createMetricsRegistry({ serviceName: 'maintenance-worker' });
   const runs = new Counter({
     name: 'floe_maintenance_runs_total',
-    help: 'Maintenance runs finished, by action and outcome (succeeded, dry-run, fanned-out, retry, failed)',
+    help: 'Maintenance runs finished, by action and outcome (succeeded, dry-run, fanned-out, skipped-by-policy, retry, failed)',
     labelNames: ['action', 'outcome'],
     registers: [registry],
   });

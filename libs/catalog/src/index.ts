@@ -53,6 +53,7 @@ export {
   SNAPSHOT_EXPIRY_POLICY,
   type SnapshotExpiryPolicy,
   type TablePolicies,
+  tablePoliciesFrom,
 } from './policies.ts';
 export { createAuthManager, RestCatalog } from './rest-catalog.ts';
 export { type CatalogLogger, TRACER_NAME } from './telemetry.ts';
