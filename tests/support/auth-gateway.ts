@@ -8,8 +8,15 @@
 // catalog work; nothing about tables or namespaces is faked.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  errorModel,
+  forwardRequest as forward,
+  requestHeader as header,
+  readBody,
+  sendJson,
+} from './http-relay.ts';
 
 export interface AuthGatewayOptions {
   /** The real catalog server, e.g. the stack's catalogUri. */
@@ -212,63 +219,6 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
       });
     },
   };
-}
-
-interface UpstreamAnswer {
-  readonly status: number;
-  readonly contentType: string | undefined;
-  readonly body: Buffer;
-}
-
-function forward(
-  upstream: URL,
-  method: string,
-  path: string,
-  headers: IncomingMessage['headers'],
-  body: Buffer,
-): Promise<UpstreamAnswer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      { hostname: upstream.hostname, port: upstream.port, method, path, headers },
-      (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('end', () =>
-          resolve({
-            status: answer.statusCode ?? 502,
-            contentType: answer.headers['content-type'],
-            body: Buffer.concat(chunks),
-          }),
-        );
-        answer.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function errorModel(code: number, type: string, message: string): unknown {
-  return { error: { message, type, code } };
 }
 
 // Table metadata holds 64-bit snapshot ids; re-serialising it must not round them, so integers
