@@ -182,11 +182,13 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
     }
     const endpoint = redactUrl(tokenEndpoint);
     const fix =
-      status === 401 || status === 400 || code === 'invalid_client'
-        ? 'check catalog.client_id / catalog.client_secret (or catalog.credential) and catalog.scope'
-        : status === 404
-          ? 'check catalog.token_endpoint (Polaris: <uri>/api/catalog/v1/oauth/tokens)'
-          : 'check the token endpoint and the identity provider logs';
+      code === 'MissingOrInvalidRealm'
+        ? 'Polaris does not know the realm of this request: add the Polaris-Realm header (Polaris-Realm: <realm>, e.g. POLARIS) to catalog.headers in floe.yaml'
+        : status === 401 || status === 400 || code === 'invalid_client'
+          ? 'check catalog.client_id / catalog.client_secret (or catalog.credential) and catalog.scope'
+          : status === 404
+            ? 'check catalog.token_endpoint (Polaris: <uri>/api/catalog/v1/oauth/tokens)'
+            : 'check the token endpoint and the identity provider logs';
     const said = [code, description].filter((part) => part !== undefined).join(': ');
     const message = this.#scrub(
       `catalog rejected client_id '${clientId}' at ${endpoint} (HTTP ${status}${said ? ` ${said}` : ''}): ${fix}`,
