@@ -93,12 +93,14 @@ export class RestCatalog implements Catalog {
       resilience: this.#resilience,
       dispatcher: this.#dispatcher,
       logger: options.logger,
+      onCall: options.onCall,
     });
     this.#namespaces = new RestNamespaces(this.#session, options.pageSize);
     this.#tables = new RestTables(this.#session, {
       accessDelegation: options.accessDelegation,
       credentialRefreshMarginMs: options.credentialRefreshMarginMs,
       pageSize: options.pageSize,
+      logger: options.logger,
     });
   }
 
@@ -297,6 +299,7 @@ export function createAuthManager(
       ...(options.retry?.timeoutMs === undefined ? {} : { timeoutMs: options.retry.timeoutMs }),
       ...(options.headers === undefined ? {} : { headers: options.headers }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
       dispatcher,
     });
   }
