@@ -8,7 +8,8 @@
 //     younger than 5 days): one snapshot expired, two kept, and the report says the policy
 //     decided max age and snapshots to keep;
 //   - the other table's expiry follows floe.yaml: nothing expired, the report says floe.yaml;
-//   - every scheduled orphan run of both tables was skipped, naming the namespace's policy.
+//   - every scheduled orphan run of both tables was skipped, naming the namespace's policy;
+//   - the worker's /metrics counts its catalog calls (the policy lookups among them).
 import { RestCatalog } from '@floe/catalog';
 import { type PolicyGateway, startPolicyGateway } from '@floe/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -94,6 +95,17 @@ describe('Polaris maintenance policies on a schedule', () => {
       });
     }
     expect((await catalog.loadTable(other)).metadata['snapshots']).toHaveLength(3);
+
+    // The maintenance worker counts its catalog calls, the policy lookups included.
+    const started = worker
+      .output()
+      .split('\n')
+      .find((line) => line.includes('maintenance worker started'));
+    const metricsPort = (JSON.parse(started ?? '{}') as { metricsPort?: number }).metricsPort;
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(
+      /floe_catalog_requests_total\{[^}]*operation="getApplicablePolicies"[^}]*status="200"[^}]*\} [1-9]/,
+    );
 
     for (const run of [...runsOf('orphans', governed), ...runsOf('orphans', other)]) {
       expect(run.skipped).toEqual({

@@ -1,8 +1,17 @@
 // The writer's Prometheus metrics (served on /metrics by the ops server): jobs by outcome, rows
 // and bytes committed, commit attempts and optimistic-concurrency conflicts, commit latency, and
 // how many jobs each snapshot coalesced (group commit), and the catalog client's circuit breaker
-// state (read at scrape time, so an alert can fire while the catalog is down).
-import { Counter, createMetricsRegistry, Gauge, Histogram, type MetricsRegistry } from '@floe/telemetry';
+// state (read at scrape time, so an alert can fire while the catalog is down), and every catalog
+// HTTP call by operation and status.
+import {
+  type CatalogCallSample,
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  type MetricsRegistry,
+  registerCatalogMetrics,
+} from '@floe/telemetry';
 import type { JobOutcome } from './classify-error.ts';
 import type { CommitObservation } from './process-write-job.ts';
 
@@ -13,6 +22,8 @@ export interface WriterMetrics {
   commit(observation: CommitObservation): void;
   /** Reports `state()` as `floe_catalog_circuit_breaker_state{state=…}` on every scrape. */
   watchBreaker(state: () => BreakerState): void;
+  /** The catalog client's `onCall`: `floe_catalog_requests_total` and its duration histogram. */
+  readonly catalogCall: (sample: CatalogCallSample) => void;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -69,6 +80,7 @@ export function createWriterMetrics(): WriterMetrics {
   });
   return {
     registry,
+    catalogCall: registerCatalogMetrics(registry),
     watchBreaker: (state) => {
       breakerState = state;
     },

@@ -56,7 +56,12 @@ export {
   tablePoliciesFrom,
 } from './policies.ts';
 export { createAuthManager, RestCatalog } from './rest-catalog.ts';
-export { type CatalogLogger, TRACER_NAME } from './telemetry.ts';
+export {
+  type CatalogCallObservation,
+  type CatalogCallObserver,
+  type CatalogLogger,
+  TRACER_NAME,
+} from './telemetry.ts';
 export {
   type S3Credentials,
   type StorageCredentials,
