@@ -2,8 +2,8 @@
 // an OAuth2 client-credentials token endpoint (at `/v1/oauth/tokens` and at Polaris's
 // `/api/catalog/v1/oauth/tokens`) issuing tokens that live `tokenTtlMs` (2 s by default),
 // 401 for missing, unknown or expired tokens, Polaris's `/api/catalog/v1/...` path layout
-// proxied to the server's `/v1/...`, and optionally ETag/304 on table loads and vended storage
-// credentials injected into load responses. It counts token requests and records every proxied
+// proxied to the server's `/v1/...`, and optionally ETag/304 on table loads, vended storage
+// credentials injected into load responses and served by the credentials endpoint. It counts token requests and records every proxied
 // request so tests can assert what the client actually sent. The real server still does all
 // catalog work; nothing about tables or namespaces is faked.
 
@@ -31,6 +31,11 @@ export interface AuthGatewayOptions {
   readonly etag?: boolean;
   /** Merged into the `config` of loadTable/createTable responses (vended credentials). */
   readonly vendedConfig?: () => Record<string, string>;
+  /**
+   * Serve `GET …/tables/{table}/credentials` (the loadCredentials endpoint, which Polaris serves
+   * without advertising it) with `vendedConfig()` as one storage credential for prefix `s3://`.
+   */
+  readonly serveCredentials?: boolean;
 }
 
 export interface RecordedRequest {
@@ -118,6 +123,16 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
         record(401, undefined);
         return;
       }
+    }
+    if (
+      options.serveCredentials &&
+      req.method === 'GET' &&
+      /^\/v1\/(.+\/)?namespaces\/[^/]+\/tables\/[^/?]+\/credentials(\?|$)/.test(path)
+    ) {
+      const config = options.vendedConfig?.() ?? {};
+      sendJson(res, 200, { 'storage-credentials': [{ prefix: 's3://', config }] });
+      record(200, undefined);
+      return;
     }
     const status = await proxy(req, res, path, body);
     record(status, path);
