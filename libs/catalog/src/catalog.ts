@@ -6,7 +6,7 @@
 // and requirements for the same reason.
 
 import type { JsonObject } from './internal/json-shapes.ts';
-import type { TablePolicies } from './policies.ts';
+import type { TablePolicies } from './policy-types.ts';
 import type { StorageCredentials, VendedCredentialsProvider } from './vended-credentials.ts';
 
 /** Namespace levels, outermost first: `['bronze', 'raw']`. */

@@ -9,7 +9,7 @@
 // throttled), never for a setup problem.
 
 import type { EndpointId } from './endpoints.ts';
-import type { ErrorRule } from './error-maps.ts';
+import type { ErrorRule } from './errors.ts';
 
 /** Endpoints whose request makes Polaris vend (or use) storage credentials. */
 const CREDENTIAL_ENDPOINTS: ReadonlySet<EndpointId> = new Set<EndpointId>([

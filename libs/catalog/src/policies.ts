@@ -12,6 +12,13 @@ import type { ZodType } from 'zod';
 import type { TableIdentifier } from './catalog.ts';
 import { CatalogError } from './errors.ts';
 import { formatTable } from './identifiers.ts';
+import type {
+  ApplicablePolicy,
+  CompactionPolicy,
+  OrphanFileRemovalPolicy,
+  SnapshotExpiryPolicy,
+  TablePolicies,
+} from './policy-types.ts';
 import {
   type ApplicablePolicyWire,
   compactionContentSchema,
@@ -19,6 +26,14 @@ import {
   type PolicyConfigValue,
   snapshotExpiryContentSchema,
 } from './wire/policies.ts';
+
+export type {
+  ApplicablePolicy,
+  CompactionPolicy,
+  OrphanFileRemovalPolicy,
+  SnapshotExpiryPolicy,
+  TablePolicies,
+} from './policy-types.ts';
 
 export const SNAPSHOT_EXPIRY_POLICY = 'system.snapshot-expiry';
 export const ORPHAN_FILE_REMOVAL_POLICY = 'system.orphan-file-removal';
@@ -32,55 +47,6 @@ export type MaintenancePolicyType =
   | typeof METADATA_COMPACTION_POLICY;
 
 const DAY_MS = 86_400_000;
-
-/** One policy that applies to a table, as the catalog reported it (content unparsed). */
-export interface ApplicablePolicy {
-  readonly name: string;
-  readonly type: string;
-  /** The namespace the policy entity lives in (not necessarily where it is attached). */
-  readonly namespace: readonly string[];
-  readonly version: number;
-  /** false: attached to the table itself; true: inherited from its namespace or catalog. */
-  readonly inherited: boolean;
-  readonly inheritable: boolean;
-  readonly description?: string;
-  /** The policy content as the catalog stores it (a JSON document for system types). */
-  readonly content?: string;
-}
-
-interface MaintenancePolicyBase {
-  readonly policy: ApplicablePolicy;
-  readonly enable: boolean;
-  /** The free-form `config` map of the content. */
-  readonly config: Readonly<Record<string, PolicyConfigValue>>;
-}
-
-export interface SnapshotExpiryPolicy extends MaintenancePolicyBase {
-  readonly minSnapshotsToKeep?: number;
-  readonly maxSnapshotAgeMs?: number;
-  readonly maxRefAgeMs?: number;
-}
-
-export interface OrphanFileRemovalPolicy extends MaintenancePolicyBase {
-  readonly olderThanMs?: number;
-  readonly locations?: readonly string[];
-}
-
-export interface CompactionPolicy extends MaintenancePolicyBase {
-  /** `target_file_size_bytes` of a data-compaction policy's config. */
-  readonly targetFileSizeBytes?: number;
-}
-
-/** The maintenance policies in force for one table (absent = no policy of that type applies). */
-export interface TablePolicies {
-  readonly table: TableIdentifier;
-  /** Every applicable policy, custom types included. */
-  readonly policies: readonly ApplicablePolicy[];
-  readonly snapshotExpiry?: SnapshotExpiryPolicy;
-  readonly orphanFileRemoval?: OrphanFileRemovalPolicy;
-  readonly dataCompaction?: CompactionPolicy;
-  readonly metadataCompaction?: CompactionPolicy;
-}
 
 /** `name (system.snapshot-expiry v3, attached to the table|inherited)` for reports and logs. */
 export function describePolicy(policy: ApplicablePolicy): string {

@@ -31,7 +31,7 @@ import type {
 import { CatalogError, isCatalogError } from './errors.ts';
 import { formatNamespace, formatTable, toNamespace, toTableIdentifier } from './identifiers.ts';
 import { type RestCatalogOptions, resolveRetryOptions } from './options.ts';
-import type { TablePolicies } from './policies.ts';
+import type { TablePolicies } from './policy-types.ts';
 import { CatalogResilience } from './resilience.ts';
 import { RestNamespaces } from './rest-namespaces.ts';
 import { loadApplicablePolicies } from './rest-policies.ts';
