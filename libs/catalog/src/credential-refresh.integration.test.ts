@@ -4,7 +4,7 @@
 // without advertising it. Before expiry the provider refreshes through that endpoint, not by
 // reloading the table, and the refreshed credentials read the table's metadata file from MinIO.
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type AuthGateway, loadStackEnv, startAuthGateway } from '@floe/test-support';
+import { type AuthGateway, loadStackEnv, stackS3Properties, startAuthGateway } from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestCatalog } from './index.ts';
 
@@ -22,12 +22,8 @@ beforeAll(async () => {
     etag: true,
     serveCredentials: true,
     vendedConfig: () => ({
-      's3.access-key-id': env.s3AccessKeyId,
-      's3.secret-access-key': env.s3SecretAccessKey,
+      ...stackS3Properties(env),
       's3.session-token-expires-at-ms': String(Date.now() + lifetimeMs),
-      's3.endpoint': env.s3Endpoint,
-      's3.path-style-access': 'true',
-      'client.region': env.s3Region,
       'client.refresh-credentials-endpoint': `v1/namespaces/${run}/tables/t/credentials`,
     }),
   });

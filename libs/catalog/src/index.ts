@@ -42,19 +42,22 @@ export {
   type RestCatalogOptions,
 } from './options.ts';
 export {
-  type ApplicablePolicy,
-  type CompactionPolicy,
   DATA_COMPACTION_POLICY,
   describePolicy,
   type MaintenancePolicyType,
   METADATA_COMPACTION_POLICY,
   ORPHAN_FILE_REMOVAL_POLICY,
-  type OrphanFileRemovalPolicy,
   SNAPSHOT_EXPIRY_POLICY,
-  type SnapshotExpiryPolicy,
-  type TablePolicies,
   tablePoliciesFrom,
 } from './policies.ts';
+export type {
+  ApplicablePolicy,
+  CompactionPolicy,
+  MaintenancePolicyBase,
+  OrphanFileRemovalPolicy,
+  SnapshotExpiryPolicy,
+  TablePolicies,
+} from './policy-types.ts';
 export { createAuthManager, RestCatalog } from './rest-catalog.ts';
 export {
   type CatalogCallObservation,

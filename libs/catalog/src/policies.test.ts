@@ -3,7 +3,8 @@
 // typing of the four maintenance policy types, with the message a broken policy produces.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogError } from './errors.ts';
-import { type ApplicablePolicy, describePolicy, tablePoliciesFrom } from './policies.ts';
+import { describePolicy, tablePoliciesFrom } from './policies.ts';
+import type { ApplicablePolicy } from './policy-types.ts';
 import {
   jsonAnswer,
   type ScriptedCatalogServer,

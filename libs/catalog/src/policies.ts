@@ -27,14 +27,6 @@ import {
   snapshotExpiryContentSchema,
 } from './wire/policies.ts';
 
-export type {
-  ApplicablePolicy,
-  CompactionPolicy,
-  OrphanFileRemovalPolicy,
-  SnapshotExpiryPolicy,
-  TablePolicies,
-} from './policy-types.ts';
-
 export const SNAPSHOT_EXPIRY_POLICY = 'system.snapshot-expiry';
 export const ORPHAN_FILE_REMOVAL_POLICY = 'system.orphan-file-removal';
 export const DATA_COMPACTION_POLICY = 'system.data-compaction';

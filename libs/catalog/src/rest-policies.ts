@@ -7,12 +7,8 @@
 import type { TableIdentifier } from './catalog.ts';
 import { formatTable } from './identifiers.ts';
 import { paginate } from './internal/paginate.ts';
-import {
-  type ApplicablePolicy,
-  applicablePolicyFromWire,
-  type TablePolicies,
-  tablePoliciesFrom,
-} from './policies.ts';
+import { applicablePolicyFromWire, tablePoliciesFrom } from './policies.ts';
+import type { ApplicablePolicy, TablePolicies } from './policy-types.ts';
 import type { RestSession } from './rest-session.ts';
 import type { OperationRecord } from './telemetry.ts';
 import { applicablePoliciesResponseSchema } from './wire/policies.ts';
