@@ -241,4 +241,17 @@ describe('namespace set against Polaris 1.4 (409 after applying)', () => {
     expect(error.retryable).toBe(true);
     expect(error.context).toMatchObject({ applied: 'updates', failed: 'removals' });
   });
+
+  it('says that the removals were not sent when the updates failed', async () => {
+    server.routes.set(PROPS, () => polaris('namespace-commit-conflict'));
+    server.routes.set('GET /v1/namespaces/sales', () => jsonAnswer({ namespace: ['sales'], properties: {} }));
+    const error = await failure(
+      catalog.updateNamespaceProperties('sales', { updates: { a: '1' }, removals: ['b'] }),
+    );
+    expect(error.message).toMatch(
+      /^updateNamespaceProperties namespace sales: setting a failed, so removing b was not sent: updateNamespaceProperties namespace sales failed: Concurrent modification of namespace: sales — /,
+    );
+    expect(error.context).toMatchObject({ applied: 'nothing', failed: 'updates' });
+    expect(server.seen.filter((seen) => seen.url === '/v1/namespaces/sales/properties')).toHaveLength(1);
+  });
 });

@@ -169,23 +169,32 @@ export class RestNamespaces {
     const hasUpdates = Object.keys(updates).length > 0;
     const hasRemovals = removals.length > 0;
     if (!hasUpdates || !hasRemovals) return this.#sendPropertyChange(record, levels, updates, removals);
-    const updated = await this.#sendPropertyChange(record, levels, updates, []);
-    try {
-      const removed = await this.#sendPropertyChange(record, levels, {}, removals);
-      return { updated: updated.updated, removed: removed.removed, missing: removed.missing };
-    } catch (error) {
-      if (!isCatalogError(error)) throw error;
-      throw new CatalogError(
-        error.kind,
-        `updateNamespaceProperties namespace ${formatNamespace(levels)}: the updates ` +
-          `(${Object.keys(updates).join(', ')}) were applied, but removing ${removals.join(', ')} failed: ${error.message}`,
-        {
-          retryable: error.retryable,
-          context: { ...error.context, applied: 'updates', failed: 'removals' },
-          cause: error,
-        },
+    const partFailed = (error: unknown, applied: string, failed: string, what: string): unknown =>
+      isCatalogError(error)
+        ? new CatalogError(
+            error.kind,
+            `updateNamespaceProperties namespace ${formatNamespace(levels)}: ${what}: ${error.message}`,
+            { retryable: error.retryable, context: { ...error.context, applied, failed }, cause: error },
+          )
+        : error;
+    const updateKeys = Object.keys(updates).join(', ');
+    const updated = await this.#sendPropertyChange(record, levels, updates, []).catch((error: unknown) => {
+      throw partFailed(
+        error,
+        'nothing',
+        'updates',
+        `setting ${updateKeys} failed, so removing ${removals.join(', ')} was not sent`,
       );
-    }
+    });
+    const removed = await this.#sendPropertyChange(record, levels, {}, removals).catch((error: unknown) => {
+      throw partFailed(
+        error,
+        'updates',
+        'removals',
+        `the updates (${updateKeys}) were applied, but removing ${removals.join(', ')} failed`,
+      );
+    });
+    return { updated: updated.updated, removed: removed.removed, missing: removed.missing };
   }
 
   async #sendPropertyChange(
