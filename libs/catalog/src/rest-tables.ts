@@ -307,7 +307,7 @@ export class RestTables {
     const loadedExpiry = credentialsExpiry(base);
     const needsCredentials =
       previous !== undefined ||
-      s3CredentialsFromConfig(storageConfigFor(base.location, base)) === undefined ||
+      !hasCredentials(base) ||
       (loadedExpiry !== undefined && loadedExpiry.getTime() <= Date.now());
     if (
       needsCredentials &&
@@ -397,6 +397,10 @@ export class RestTables {
     this.#cache.delete(cacheKey(id, 'refs'));
     if (!options.keepCredentials) this.#credentials.delete(formatTable(id));
   }
+}
+
+function hasCredentials(source: VendedCredentialsSource): boolean {
+  return s3CredentialsFromConfig(storageConfigFor(source.location, source)) !== undefined;
 }
 
 function cacheKey(id: TableIdentifier, snapshots: string): string {
