@@ -2,7 +2,8 @@
 // wire. It fetches `GET /v1/config` once (prefix, merged properties, namespace separator,
 // advertised endpoints), builds URLs from the endpoints table, adds auth and static headers,
 // runs each attempt under the resilience policies, gives auth one reactive refresh on
-// 401/419, and maps failed responses through the endpoint's error map. Bodies go out and come
+// 401/419, reports every HTTP exchange to the call observer (metrics), and maps failed
+// responses through the endpoint's error map. Bodies go out and come
 // back through the BigInt-safe JSON of @floe/iceberg.
 
 import { parseJson, stringifyJson } from '@floe/iceberg';
@@ -81,10 +82,6 @@ export class RestSession {
 
   get baseUri(): string {
     return this.#baseUri;
-  }
-
-  get logger(): CatalogLogger | undefined {
-    return this.#options.logger;
   }
 
   /** The catalog configuration, fetched once; a failed fetch is retried on the next call. */
