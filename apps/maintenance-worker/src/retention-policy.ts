@@ -45,6 +45,14 @@ export function decide<T extends string | number | boolean>(
   return undefined;
 }
 
+/** `decide` with a last layer that always has a value (floe.yaml's, which has defaults). */
+export function decideWithDefault<T extends string | number | boolean>(
+  candidates: readonly SettingCandidate<T>[],
+  fallback: SettingCandidate<T> & { readonly value: T },
+): ReportedSetting & { readonly value: T } {
+  return decide(candidates) ?? { value: fallback.value, source: fallback.source, from: fallback.from };
+}
+
 /** The applicable Polaris policies of a table; undefined when the catalog has no policy API. */
 export async function tablePoliciesOf(
   catalog: Catalog,
@@ -166,15 +174,17 @@ export function orphanDecision(
   retention: RetentionConfig,
 ): OrphanDecision {
   const polaris = policies?.orphanFileRemoval;
-  const olderThan = decide([
-    { source: 'run', from: 'run.orphanOlderThanMs', value: job.orphanOlderThanMs },
-    { source: 'polaris-policy', from: policyFrom(polaris), value: polaris?.olderThanMs },
+  const olderThan = decideWithDefault(
+    [
+      { source: 'run', from: 'run.orphanOlderThanMs', value: job.orphanOlderThanMs },
+      { source: 'polaris-policy', from: policyFrom(polaris), value: polaris?.olderThanMs },
+    ],
     {
       source: 'floe.yaml',
       from: 'maintenance.retention.orphan_older_than_ms',
       value: retention.orphan_older_than_ms,
     },
-  ]) as ReportedSetting & { value: number };
+  );
   return {
     skip: skipWhenDisabled(polaris),
     olderThanMs: olderThan.value,
@@ -192,14 +202,14 @@ export function stagingDecision(
   job: MaintenancePolicy,
   retention: RetentionConfig,
 ): { readonly retentionMs: number; readonly settings: Readonly<Record<string, ReportedSetting>> } {
-  const decided = decide([
-    { source: 'run', from: 'run.stagingRetentionMs', value: job.stagingRetentionMs },
+  const decided = decideWithDefault(
+    [{ source: 'run', from: 'run.stagingRetentionMs', value: job.stagingRetentionMs }],
     {
       source: 'floe.yaml',
       from: 'maintenance.retention.staging_retention_ms',
       value: retention.staging_retention_ms,
     },
-  ]) as ReportedSetting & { value: number };
+  );
   return { retentionMs: decided.value, settings: { retentionMs: decided } };
 }
 
