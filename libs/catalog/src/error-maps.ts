@@ -59,6 +59,18 @@ const GENERIC: StatusRules = {
     what: 'the catalog has no such resource',
     fix: 'check catalog.uri and catalog.warehouse',
   },
+  409: {
+    kind: 'bad-request',
+    what: 'the catalog reported a conflict with its current state',
+    fix: "reload what you changed and try again; the catalog's reason says what conflicted",
+    reasonFirst: true,
+  },
+  422: {
+    kind: 'bad-request',
+    what: 'the catalog could not process the request',
+    fix: "correct what the catalog's reason names",
+    reasonFirst: true,
+  },
   406: {
     kind: 'unsupported-endpoint',
     what: 'the catalog does not support this operation',
