@@ -290,6 +290,20 @@ describe('workers', () => {
     expect(artifacts.storage.secret_access_key).toBe('${env:FLOE_S3_SECRET_ACCESS_KEY}');
   });
 
+  it("creates the Polaris catalog for the workers' access delegation (one variable for both)", () => {
+    const bootstrapSetting = withDefaults(
+      environmentOf(service('polaris-bootstrap')).get('FLOE_ACCESS_DELEGATION') ?? '',
+    );
+    expect(bootstrapSetting).toBe('none');
+    expect(compiled().catalog.access_delegation).toBe(bootstrapSetting);
+    const vended = compileConfig(
+      floeYaml,
+      { ...workerEnv, FLOE_ACCESS_DELEGATION: 'vended-credentials' },
+      { sourceName: 'infra/compose/floe.yaml' },
+    );
+    expect(vended.catalog.access_delegation).toBe('vended-credentials');
+  });
+
   it('provides every variable floe.yaml references', () => {
     const { FLOE_CATALOG_CLIENT_SECRET: _written, ...withoutBootstrapFile } = workerEnv;
     expect(() =>

@@ -1,6 +1,7 @@
-// HTTP plumbing the test proxies share: a loopback server that tracks its sockets (so closing it
-// cuts every open connection, as a crashed gateway would), reading a request body whole, and
-// forwarding a buffered request to the upstream with the answer buffered too.
+// HTTP plumbing the test proxies and gateways share (fault proxies, auth gateway, Polaris policy
+// gateway): a loopback server that tracks its sockets (so closing it cuts every open connection,
+// as a crashed gateway would), reading a request body whole, forwarding a buffered request to the
+// upstream with the answer buffered too, and answering with JSON or an Iceberg/Polaris ErrorModel.
 import {
   createServer,
   request as httpRequest,
@@ -66,8 +67,34 @@ export function upstreamRequest(upstream: URL, req: IncomingMessage, body: Buffe
 
 /** Sends `req` (with its already-read `body`) to `upstream` and reads the whole answer. */
 export function forwardBuffered(upstream: URL, req: IncomingMessage, body: Buffer): Promise<BufferedAnswer> {
+  return sendBuffered(upstreamRequest(upstream, req, body), body);
+}
+
+/** The answer of a request the caller built itself (method, path, headers), read whole. */
+export interface UpstreamAnswer {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly body: Buffer;
+}
+
+/** Sends a request the caller built (a gateway rewriting the path) and reads the whole answer. */
+export async function forwardRequest(
+  upstream: URL,
+  method: string,
+  path: string,
+  headers: IncomingMessage['headers'],
+  body: Buffer,
+): Promise<UpstreamAnswer> {
+  const answer = await sendBuffered(
+    { hostname: upstream.hostname, port: upstream.port, method, path, headers },
+    body,
+  );
+  return { status: answer.status, contentType: answer.headers['content-type'], body: answer.body };
+}
+
+function sendBuffered(options: RequestOptions, body: Buffer): Promise<BufferedAnswer> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(upstreamRequest(upstream, req, body), (answer) => {
+    const outgoing = httpRequest(options, (answer) => {
       const chunks: Buffer[] = [];
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
       answer.on('end', () => {
@@ -89,4 +116,18 @@ export function forwardBuffered(upstream: URL, req: IncomingMessage, body: Buffe
 export function relayAnswer(res: ServerResponse, answer: BufferedAnswer): void {
   res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
   res.end(answer.body);
+}
+
+export function requestHeader(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export function errorModel(code: number, type: string, message: string): unknown {
+  return { error: { message, type, code } };
 }

@@ -22,6 +22,13 @@ export {
   WRITER_WORKER,
 } from './floe-process.ts';
 export { decodeKernelAddress, isLoopbackAddress, listeningAddresses } from './listening-sockets.ts';
+export {
+  POLARIS_POLICY_ENDPOINTS,
+  type PolicyGateway,
+  type PolicyGatewayOptions,
+  type PolicyTarget,
+  startPolicyGateway,
+} from './polaris-policy-gateway.ts';
 export { pythonEnv, runPython } from './python.ts';
 export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath, stackS3Properties } from './stack-env.ts';
 export { type StackFloeYamlOptions, stackCredentialEnv, stackFloeYaml } from './stack-floe-yaml.ts';

@@ -5,7 +5,7 @@
 import type { RestCatalog } from '@floe/catalog';
 import type { RetentionConfig } from '@floe/config';
 import type { CatalogCommitter, FileIO } from '@floe/iceberg';
-import type { StagingLocation } from '@floe/jobs';
+import type { ReportedSetting, SkippedByPolicy, StagingLocation } from '@floe/jobs';
 import type { Logger } from '@floe/telemetry';
 import type { Queue } from 'bullmq';
 
@@ -35,6 +35,10 @@ export interface ActionOutcome {
   readonly failedDeletes: number;
   /** Files deleted (or, in a dry run, that would be). */
   readonly files: readonly string[];
+  /** The settings the action applied and who decided each (retention-policy.ts). */
+  readonly settings?: Readonly<Record<string, ReportedSetting>>;
+  /** Set when a disabled Polaris policy stopped the action. */
+  readonly skipped?: SkippedByPolicy;
 }
 
 export const NOTHING_DONE: ActionOutcome = {

@@ -9,7 +9,7 @@
 import type { FileInfo } from '@floe/iceberg';
 import { type MaintenanceJob, outsideStagingArea, type StagingLocation, stagingAreaUri } from '@floe/jobs';
 import type { ActionOutcome, MaintenanceDeps } from './maintenance-deps.ts';
-import { stagingRetentionMs } from './retention-policy.ts';
+import { stagingDecision } from './retention-policy.ts';
 
 const STAGED_OBJECT = /^\d{4}-\d{2}-\d{2}\/(.+)\/part-\d{5,}\.arrows$/;
 const FINISHED_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'unknown']);
@@ -26,7 +26,8 @@ export async function runStaging(
   assertLockHeld: () => void,
 ): Promise<ActionOutcome> {
   const listPrefix = stagingAreaUri(deps.staging);
-  const cutoffMs = Date.now() - stagingRetentionMs(job.policy, deps.retention);
+  const decision = stagingDecision(job.policy, deps.retention);
+  const cutoffMs = Date.now() - decision.retentionMs;
   const oldByJob = new Map<string, FileInfo[]>();
   let kept = 0;
   for await (const info of deps.stagingIO.list(listPrefix)) {
@@ -63,5 +64,6 @@ export async function runStaging(
     bytesDeleted: deleted.reduce((sum, f) => sum + f.size, 0),
     failedDeletes: failed.length,
     files,
+    settings: decision.settings,
   };
 }

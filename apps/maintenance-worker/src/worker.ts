@@ -38,7 +38,9 @@ export async function startMaintenanceWorker(
   const settings = artifacts.maintenance.worker;
   const { prefix } = artifacts.queue;
   const metrics = createMaintenanceMetrics();
-  const catalog = new RestCatalog(restCatalogOptionsFrom(artifacts.catalog));
+  const catalog = new RestCatalog(
+    restCatalogOptionsFrom(artifacts.catalog, { logger, onCall: metrics.catalogCall }),
+  );
   const connection = new Redis(artifacts.queue.redis_url, { maxRetriesPerRequest: null });
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const writeQueue = new Queue(artifacts.queue.write_queue, { connection, prefix });

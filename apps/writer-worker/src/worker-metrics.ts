@@ -2,8 +2,17 @@
 // and bytes committed, commit attempts and optimistic-concurrency conflicts, commit latency, and
 // how many jobs each snapshot coalesced (group commit), the catalog client's circuit breaker
 // state and whether the catalog accepts the writer's credentials (both read at scrape time, so
-// an alert can fire while the catalog is down or refuses the writer).
-import { Counter, createMetricsRegistry, Gauge, Histogram, type MetricsRegistry } from '@floe/telemetry';
+// an alert can fire while the catalog is down or refuses the writer), and every catalog HTTP
+// call by operation and status.
+import {
+  type CatalogCallSample,
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  type MetricsRegistry,
+  registerCatalogMetrics,
+} from '@floe/telemetry';
 import type { JobOutcome } from './classify-error.ts';
 import type { CommitObservation } from './process-write-job.ts';
 
@@ -16,6 +25,8 @@ export interface WriterMetrics {
   watchBreaker(state: () => BreakerState): void;
   /** Reports `accepted()` as `floe_catalog_auth_ok` (1/0) on every scrape. */
   watchCatalogAuth(accepted: () => boolean): void;
+  /** The catalog client's `onCall`: `floe_catalog_requests_total` and its duration histogram. */
+  readonly catalogCall: (sample: CatalogCallSample) => void;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -81,6 +92,7 @@ export function createWriterMetrics(): WriterMetrics {
   });
   return {
     registry,
+    catalogCall: registerCatalogMetrics(registry),
     watchBreaker: (state) => {
       breakerState = state;
     },

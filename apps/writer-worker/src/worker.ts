@@ -39,7 +39,9 @@ export interface WriterWorker {
 
 export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Logger): Promise<WriterWorker> {
   const metrics = createWriterMetrics();
-  const catalog = new RestCatalog(restCatalogOptionsFrom(artifacts.catalog));
+  const catalog = new RestCatalog(
+    restCatalogOptionsFrom(artifacts.catalog, { logger, onCall: metrics.catalogCall }),
+  );
   metrics.watchBreaker(() => catalog.breakerState);
   const staging = stagingClientFrom(artifacts.storage);
   const committer = catalogCommitter(catalog);

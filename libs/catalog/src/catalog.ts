@@ -7,6 +7,7 @@
 
 import type { TableIdentifier } from '@floe/iceberg';
 import type { JsonObject } from './internal/json-shapes.ts';
+import type { TablePolicies } from './policy-types.ts';
 import type { StorageCredentials, VendedCredentialsProvider } from './vended-credentials.ts';
 
 /** Namespace levels, outermost first: `['bronze', 'raw']`. */
@@ -144,6 +145,13 @@ export interface Catalog {
   dropTable(table: TableIdentifierInput, options?: DropTableOptions): Promise<void>;
   /** Atomically applies updates if every requirement holds; a failed requirement is `commit-conflict`. */
   commitTable(table: TableIdentifierInput, request: CommitTableRequest): Promise<CommitTableResult>;
+
+  /**
+   * The maintenance policies that apply to a table (Apache Polaris's policy API, inheritance
+   * resolved by the catalog); `undefined` when the catalog has no policy API. Optional: only
+   * catalogs that can have policies implement it.
+   */
+  applicablePolicies?(table: TableIdentifierInput): Promise<TablePolicies | undefined>;
 
   /** Storage credentials for a table, refreshed from the catalog before they expire. */
   credentialsFor(table: TableIdentifierInput): VendedCredentialsProvider;

@@ -273,7 +273,10 @@ describe('answers', () => {
     routes.set('POST /v1/namespaces', () => ({ status: 400, body: 'bad namespace' }));
     const error = await failure(catalog().createNamespace('db', {}, { createParents: false }));
     expect(error.kind).toBe('bad-request');
-    expect(error.message).toContain(`(POST ${base}/v1/namespaces answered HTTP 400: bad namespace)`);
+    expect(error.message).toBe(
+      "createNamespace namespace db failed: bad namespace — the catalog rejected the request as invalid; correct the value the catalog's reason names " +
+        `(POST ${base}/v1/namespaces answered HTTP 400)`,
+    );
   });
 
   it('refuses contradictory property changes and an empty metadata location before sending', async () => {

@@ -23,9 +23,13 @@ import type { HttpResponse } from './internal/http.ts';
 import { paginate } from './internal/paginate.ts';
 import type { AccessDelegation } from './options.ts';
 import type { RestSession } from './rest-session.ts';
-import type { OperationRecord } from './telemetry.ts';
+import type { CatalogLogger, OperationRecord } from './telemetry.ts';
 import {
+  credentialsExpiry,
   RefreshingCredentialsProvider,
+  refreshEndpointOf,
+  s3CredentialsFromConfig,
+  storageConfigFor,
   tableLocationOf,
   type VendedCredentialsProvider,
   type VendedCredentialsSource,
@@ -41,6 +45,7 @@ export interface RestTablesOptions {
   readonly accessDelegation: AccessDelegation | undefined;
   readonly credentialRefreshMarginMs: number | undefined;
   readonly pageSize: number | undefined;
+  readonly logger?: CatalogLogger | undefined;
 }
 
 export class RestTables {
@@ -278,7 +283,7 @@ export class RestTables {
       const cached = this.#cache.get(cacheKey(id, 'all')) ?? this.#cache.get(cacheKey(id, 'refs'));
       provider = new RefreshingCredentialsProvider({
         table: key,
-        fetch: () => this.#fetchCredentials(id),
+        fetch: (previous) => this.#fetchCredentials(id, previous),
         ...(this.#options.credentialRefreshMarginMs === undefined
           ? {}
           : { refreshMarginMs: this.#options.credentialRefreshMarginMs }),
@@ -289,10 +294,62 @@ export class RestTables {
     return provider;
   }
 
-  async #fetchCredentials(id: TableIdentifier): Promise<VendedCredentialsSource> {
+  /**
+   * One credential refresh, cheapest first: the `client.refresh-credentials-endpoint` the table
+   * config names (Polaris serves it without advertising the endpoint), else the advertised
+   * loadCredentials endpoint, else a table load. A refresh that yields no credentials falls back
+   * to the table load, which carries the table's full config.
+   */
+  async #fetchCredentials(
+    id: TableIdentifier,
+    previous: VendedCredentialsSource | undefined,
+  ): Promise<VendedCredentialsSource> {
     const record: OperationRecord = { attempts: 0, status: undefined };
-    const loaded = await this.load(record, id, { snapshots: 'refs', bypassCache: true });
-    if (!(await this.#session.supports('loadCredentials', record))) return sourceOf(loaded);
+    const reload = async () =>
+      sourceOf(await this.load(record, id, { snapshots: 'refs', bypassCache: true }));
+    // The first fetch loads the table (its config names the refresh endpoint, and may already carry credentials).
+    const base = previous ?? (await reload());
+    let refreshed: VendedCredentialsSource | undefined = previous === undefined ? base : undefined;
+    let via = 'loadTable';
+    const named = refreshEndpointOf(base, this.#session.baseUri);
+    const loadedExpiry = credentialsExpiry(base);
+    const needsCredentials =
+      previous !== undefined ||
+      !hasCredentials(base) ||
+      (loadedExpiry !== undefined && loadedExpiry.getTime() <= Date.now());
+    if (
+      needsCredentials &&
+      (named !== undefined || (await this.#session.supports('loadCredentials', record)))
+    ) {
+      const credentials = await this.#loadCredentials(record, id, named).catch((error: unknown) => {
+        // A definite refusal (an endpoint the server does not serve after all) falls back to a
+        // table load, which also tells the truth about a dropped table.
+        if (isCatalogError(error) && !error.retryable) return [];
+        throw error;
+      });
+      if (credentials.length > 0) {
+        refreshed = { ...base, storageCredentials: credentials };
+        via = named === undefined ? 'loadCredentials' : 'client.refresh-credentials-endpoint';
+      }
+    }
+    refreshed ??= await reload();
+    const expiresAt = credentialsExpiry(refreshed);
+    this.#options.logger?.info(
+      {
+        table: formatTable(id),
+        via,
+        ...(expiresAt === undefined ? {} : { expiresAt: expiresAt.toISOString() }),
+      },
+      'catalog storage credentials refreshed',
+    );
+    return refreshed;
+  }
+
+  async #loadCredentials(
+    record: OperationRecord,
+    id: TableIdentifier,
+    url: string | undefined,
+  ): Promise<VendedCredentialsSource['storageCredentials']> {
     const object = `credentials of table ${formatTable(id)}`;
     const response = await this.#session.call({
       endpoint: 'loadCredentials',
@@ -303,6 +360,7 @@ export class RestTables {
       headers: this.#delegationHeaders(),
       idempotent: true,
       record,
+      ...(url === undefined ? {} : { url }),
     });
     const wire = this.#session.parse(
       response,
@@ -311,7 +369,7 @@ export class RestTables {
       object,
       this.#session.baseUri,
     );
-    return { ...sourceOf(loaded), storageCredentials: wire['storage-credentials'] };
+    return wire['storage-credentials'];
   }
 
   #delegationHeaders(): Record<string, string> {
@@ -347,6 +405,10 @@ export class RestTables {
     this.#cache.delete(cacheKey(id, 'refs'));
     if (!options.keepCredentials) this.#credentials.delete(formatTable(id));
   }
+}
+
+function hasCredentials(source: VendedCredentialsSource): boolean {
+  return s3CredentialsFromConfig(storageConfigFor(source.location, source)) !== undefined;
 }
 
 function cacheKey(id: TableIdentifier, snapshots: string): string {

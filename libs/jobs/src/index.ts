@@ -15,6 +15,12 @@ export {
   maintenanceJob,
   maintenancePolicy,
   maintenanceReport,
+  type ReportedSetting,
+  reportedSetting,
+  type SettingSource,
+  type SkippedByPolicy,
+  settingSource,
+  skippedByPolicy,
 } from './maintenance-job.ts';
 export { JobContractError, parseMaintenanceJob, parseWriteJob, parseWriteResult } from './parse.ts';
 export {

@@ -11,6 +11,7 @@ export {
   secretRedactPaths,
 } from './logger.ts';
 export {
+  type CatalogCallSample,
   Counter,
   createMetricsRegistry,
   Gauge,
@@ -18,6 +19,7 @@ export {
   type MetricsRegistry,
   type MetricsRegistryOptions,
   metricsHandler,
+  registerCatalogMetrics,
 } from './metrics.ts';
 export { type OpsServer, type OpsServerOptions, type Readiness, startOpsServer } from './ops-server.ts';
 export { REDACTED, redactSecrets } from './redact-secrets.ts';

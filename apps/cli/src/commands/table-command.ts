@@ -1,11 +1,13 @@
 // `floe table list|describe|register|rename|drop`: tables of the configured Iceberg REST
 // catalog, named `namespace.table` (nested namespaces with more dots). `describe` shows what
 // a person checks first — schema with field ids, partition spec, sort order, properties,
-// current snapshot, location; `register` adopts an existing metadata file (e.g. after a drop
+// current snapshot, location, and the Apache Polaris policies that apply (when the catalog has
+// the policy API); `register` adopts an existing metadata file (e.g. after a drop
 // without purge, or a migration); `drop` keeps data files unless `--purge`.
 import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { createCommandGroup, type Invocation, type Subcommand } from '../catalog/catalog-command-group.ts';
 import { type Command, EXIT_OK, UsageError } from '../command.ts';
+import { describePolicies, renderPolicies } from '../output/policy-description.ts';
 import { describeTable, renderTableDescription } from '../output/table-description.ts';
 import { renderTextTable, toJsonOutput } from '../output/text-table.ts';
 import { INSPECT_SUBCOMMANDS } from './inspect-command.ts';
@@ -57,7 +59,8 @@ const list: Subcommand = {
 const describe: Subcommand = {
   name: 'describe',
   usage: 'describe NS.TABLE',
-  summary: 'show schema, partition spec, sort order, properties, current snapshot and location',
+  summary:
+    'show schema, partition spec, sort order, properties, current snapshot, location and the Polaris policies that apply',
   args: ['NS.TABLE'],
   validate(args) {
     requireQualified(args[0] as string, 'table');
@@ -65,8 +68,11 @@ const describe: Subcommand = {
   async run(invocation) {
     const table = await invocation.catalog.loadTable(argAt(invocation, 0));
     const description = describeTable(table);
+    const policies = describePolicies(await invocation.catalog.applicablePolicies?.(table.identifier));
     invocation.io.stdout(
-      invocation.format === 'json' ? toJsonOutput(description) : renderTableDescription(description),
+      invocation.format === 'json'
+        ? toJsonOutput({ ...description, policies })
+        : renderTableDescription(description) + renderPolicies(policies),
     );
     return EXIT_OK;
   },
