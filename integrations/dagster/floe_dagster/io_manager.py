@@ -55,6 +55,17 @@ def _root_run_id(context: OutputContext) -> str:
     return run.root_run_id or run.run_id
 
 
+def _root_run_start_ms(context: OutputContext, root_run_id: str) -> int | None:
+    """When the root run was created (epoch ms): no job of its keys can be older."""
+    try:
+        record = context.step_context.instance.get_run_record_by_id(root_run_id)
+    except Exception:  # no step context, or an instance that cannot say
+        return None
+    if record is None:
+        return None
+    return int(record.create_timestamp.timestamp() * 1000)
+
+
 def _input_name(context: InputContext) -> str:
     """The input's name and a space, or nothing: contexts from build_input_context may have none."""
     try:
@@ -73,7 +84,12 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
     part_bytes: int = Field(default=64 * MiB, description="Target size of one staged Arrow IPC object.")
     part_rows: int = Field(default=1_000_000, description="Most rows in one staged object.")
     result_timeout_seconds: float = Field(
-        default=1800.0, description="How long handle_output waits for the writer's result."
+        default=600.0,
+        description="How long handle_output waits for the writer's result. On timeout a job no writer has "
+        "taken is removed (nothing is written); one already running is reported as such.",
+    )
+    progress_log_seconds: float = Field(
+        default=15.0, description="While waiting, log the job's id, queue and state this often."
     )
     job_attempts: int = Field(default=10, description="Delivery attempts of a write job (retryable failures).")
 
@@ -105,8 +121,9 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
                 "dagster.asset-key": "/".join(asset_path),
                 **({"dagster.partition-keys": _keys_summary(partition_keys)} if partition_keys else {}),
             },
+            earliest_enqueue_ms=_root_run_start_ms(context, root_run_id),
         )
-        outcome = self._writer().write(output, source)
+        outcome = self._writer().write(output, source, context.log)
         context.add_output_metadata(_output_metadata(table, outcome))
 
     # -- input ----------------------------------------------------------------------------------
@@ -157,6 +174,7 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
             StagingLimits(part_bytes=self.part_bytes, part_rows=self.part_rows),
             self.result_timeout_seconds,
             JobOptions(attempts=self.job_attempts),
+            self.progress_log_seconds,
         )
 
 
