@@ -43,6 +43,7 @@ from floe_dagster.errors import FloeDagsterError
 from floe_dagster.fleet_queue import DEFAULT_LOG, JobOptions, WaitLog, WriteQueue, WriteResult
 from floe_dagster.naming import TableName
 from floe_dagster.outputs import ArrowSource, arrow_column_kinds
+from floe_dagster.partition_counts import PartitionRowCounter
 from floe_dagster.partitions import PartitionDimension, overwrite_filter, partition_spec
 from floe_dagster.staging import ArrowStager
 from floe_dagster.write_job import build_write_job, check_write_job
@@ -60,6 +61,8 @@ class OutputWrite:
     dimensions: list[PartitionDimension]
     idempotency_key: str
     snapshot_properties: Mapping[str, str] = field(default_factory=dict)
+    partition_cells: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Each partition key the output covers → its key per dimension (dagster_partitions.py)."""
     earliest_enqueue_ms: int | None = None
     """The earliest time (epoch ms) a job with this key can have been enqueued (the root run's
     start); bounds the marker search. None: the whole exactly-once window."""
@@ -72,6 +75,8 @@ class WriteOutcome:
     staged_rows: int | None  # None when an earlier attempt's job was reused
     staged_parts: int | None
     reused: Reuse | None
+    partition_rows: Mapping[str, int] | None = None
+    """Rows of each partition key (counted while staging; None when an earlier job was reused)."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,8 @@ class FleetWriter:
 
         at = datetime.now(timezone.utc)
         stager = self._stager()
-        staged = stager.stage(source.schema, source.batches, key, at)
+        counter = PartitionRowCounter(output.dimensions, output.partition_cells)
+        staged = stager.stage(source.schema, counter.through(source.batches), key, at)
         job = build_write_job(
             table=output.table,
             mode=mode,
@@ -158,7 +164,8 @@ class FleetWriter:
             stager.delete([part for part in staged if part.uri not in referenced])
         log.info(f"floe: enqueued job {key} for {output.table.dotted} on queue {self.queue.queue_name}")
         result = self._await(output, key, [part.uri for part in staged], log)
-        return WriteOutcome(key, result, sum(part.rows for part in staged), len(staged), None)
+        rows = sum(part.rows for part in staged)
+        return WriteOutcome(key, result, rows, len(staged), None, counter.counts if output.partition_cells else None)
 
     def _committed(self, output: OutputWrite, table: object) -> WriteResult | None:
         now_ms = int(datetime.now(timezone.utc).timestamp() * 1000)

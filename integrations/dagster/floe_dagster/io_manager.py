@@ -21,13 +21,15 @@ from typing import Literal, cast
 import pyarrow as pa
 from dagster import ConfigurableIOManager, DagsterInvariantViolationError, InputContext, OutputContext
 from pydantic import Field
+from pyiceberg.table import Table
 
 from floe_dagster.artifacts import load_artifacts
-from floe_dagster.catalog import catalog_from_artifacts
-from floe_dagster.dagster_partitions import covered_dimensions
+from floe_dagster.catalog import catalog_from_artifacts, load_table_or_none
+from floe_dagster.dagster_partitions import covered_dimensions, partition_cells
 from floe_dagster.errors import FloeDagsterError
 from floe_dagster.fleet_queue import JobOptions
-from floe_dagster.fleet_writer import FleetWriter, OutputWrite, StagingLimits, WriteOutcome
+from floe_dagster.fleet_writer import FleetWriter, OutputWrite, StagingLimits
+from floe_dagster.materialization import output_metadata, partition_metadata
 from floe_dagster.naming import TableName, idempotency_key, table_for_asset
 from floe_dagster.outputs import arrow_source
 from floe_dagster.reading import ReadRequest, parse_as_of, parse_snapshot_id, scan_table
@@ -64,6 +66,16 @@ def _root_run_start_ms(context: OutputContext, root_run_id: str) -> int | None:
     if record is None:
         return None
     return int(record.create_timestamp.timestamp() * 1000)
+
+
+def _add_partition_metadata(context: OutputContext, partition_key: str, values: dict[str, object]) -> None:
+    """Metadata of one partition's materialization in a run over several (Dagster merges it over
+    the output's metadata for that partition's event)."""
+    try:
+        step = context.step_context
+    except Exception:  # contexts built outside a run have no step context and no per-partition events
+        return
+    step.add_asset_metadata(values, asset_key=context.asset_key, partition_key=partition_key)
 
 
 def _input_name(context: InputContext) -> str:
@@ -121,10 +133,14 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
                 "dagster.asset-key": "/".join(asset_path),
                 **({"dagster.partition-keys": _keys_summary(partition_keys)} if partition_keys else {}),
             },
+            partition_cells=partition_cells(context),
             earliest_enqueue_ms=_root_run_start_ms(context, root_run_id),
         )
         outcome = self._writer().write(output, source, context.log)
-        context.add_output_metadata(_output_metadata(table, outcome))
+        committed = self._committed_table(table, context)
+        context.add_output_metadata(output_metadata(table, outcome, committed, partition_keys))
+        for partition_key, values in partition_metadata(outcome, partition_keys).items():
+            _add_partition_metadata(context, partition_key, values)
 
     # -- input ----------------------------------------------------------------------------------
 
@@ -168,6 +184,14 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
 
     # -- helpers --------------------------------------------------------------------------------
 
+    def _committed_table(self, table: TableName, context: OutputContext) -> Table | None:
+        """The table after the commit, for its columns and location (metadata only: best effort)."""
+        try:
+            return load_table_or_none(catalog_from_artifacts(load_artifacts(self.artifacts_path)), table)
+        except Exception as error:  # the write is committed; missing metadata must not fail the step
+            context.log.warning(f"floe: could not read {table.dotted} back for its column metadata ({error})")
+            return None
+
     def _writer(self) -> FleetWriter:
         return FleetWriter(
             load_artifacts(self.artifacts_path),
@@ -180,27 +204,3 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
 
 def _keys_summary(keys: list[str]) -> str:
     return keys[0] if len(keys) == 1 else f"{keys[0]}..{keys[-1]} ({len(keys)} keys)"
-
-
-def _output_metadata(table: TableName, outcome: WriteOutcome) -> dict[str, object]:
-    result = outcome.result
-    metadata: dict[str, object] = {
-        "dagster/row_count": result.added_rows,
-        "dagster/table_name": table.dotted,
-        "table": table.dotted,
-        "snapshot_id": str(result.snapshot_id),
-        "sequence_number": str(result.sequence_number),
-        "operation": result.operation,
-        "files": result.added_files,
-        "bytes": result.added_bytes,
-        "removed_files": result.removed_files,
-        "attempts": result.attempts,
-        "coalesced_jobs": result.coalesced_jobs,
-        "job_id": outcome.job_id,
-        "committed_at": result.committed_at,
-    }
-    if outcome.staged_parts is not None:
-        metadata["staged_parts"] = outcome.staged_parts
-    if outcome.reused is not None:
-        metadata["reused"] = outcome.reused
-    return metadata
