@@ -178,14 +178,14 @@ def parse_artifacts(
         raise ArtifactsError(
             "missing-env" if only_env else "invalid-artifacts",
             f"{source} has {count} problem{'' if count == 1 else 's'}:",
-            _scrub(reader.issues, reader.resolved_values),
+            scrub_issues(reader.issues, reader.resolved_values),
         )
     assert catalog is not None and storage is not None and queue is not None
     others = {key: value for key, value in document.items() if key not in ("version", "catalog", "storage", "queue")}
     return CompiledArtifacts(ARTIFACTS_VERSION, catalog, storage, queue, source, others)
 
 
-def _keeps_reference(path: tuple[str, ...]) -> bool:
+def keeps_reference(path: tuple[str, ...]) -> bool:
     return any(
         len(pattern) == len(path) and all(p == "*" or p == segment for p, segment in zip(pattern, path, strict=True))
         for pattern in _REFERENCE_KEPT_FIELDS
@@ -203,7 +203,7 @@ def _kind(value: object) -> str:
     return "a mapping" if isinstance(value, dict) else type(value).__name__
 
 
-def _scrub(issues: list[ArtifactsIssue], secrets: list[str]) -> list[ArtifactsIssue]:
+def scrub_issues(issues: list[ArtifactsIssue], secrets: list[str]) -> list[ArtifactsIssue]:
     def scrub(text: str) -> str:
         for secret in secrets:
             if len(secret) >= 3:
@@ -329,7 +329,7 @@ class _SectionReader:
         if not isinstance(value, str):
             self._issue(path, f"is {_kind(value)}, expected a string", "regenerate it with `floe compile`")
             return None
-        if _keeps_reference(path) and "${" in value:
+        if keeps_reference(path) and "${" in value:
             return self._interpolate(value, path)
         return value
 
@@ -341,7 +341,7 @@ class _SectionReader:
             return value
         scheme, separator, rest = value.partition("://")
         if not separator or scheme.lower() not in schemes or rest == "":
-            shown = "[REDACTED]" if _keeps_reference(path) else json.dumps(value)
+            shown = "[REDACTED]" if keeps_reference(path) else json.dumps(value)
             self._issue(path, f"is {shown}, not a {'/'.join(s + '://' for s in schemes)} URL", "give a full URL")
         return value
 
@@ -360,39 +360,52 @@ class _SectionReader:
         return value
 
     def _interpolate(self, template: str, path: tuple[str, ...]) -> str:
-        where = ".".join(path)
+        value, issues, resolved = resolve_references(template, path, self.env)
+        self.issues.extend(issues)
+        self.resolved_values.extend(resolved)
+        return value
 
-        def replace(match: re.Match[str]) -> str:
-            escape, body = match.group(1), match.group(2)
-            if escape is not None:
-                return match.group(0)[1:]
-            reference = _ENV_REFERENCE.match(body)
-            if reference is None:
-                self.issues.append(
-                    ArtifactsIssue(
-                        where,
-                        f"has the unsupported placeholder `${{{body}}}`",
-                        "write ${env:NAME} or ${env:NAME:-default}, or $${…} for a literal",
-                    )
-                )
-                return ""
-            name, fallback = reference.group(1), reference.group(2)
-            from_env = self.env.get(name)
-            if from_env:
-                self.resolved_values.append(from_env)
-            if fallback is not None:
-                return from_env if from_env else fallback
-            if from_env is None:
-                secret = path in _SECRET_FIELDS
-                self.issues.append(
-                    ArtifactsIssue(
-                        where,
-                        f"environment variable {name} is not set",
-                        f"export {name} in the environment of the Dagster process"
-                        + ("" if secret else f", or give a default with ${{env:{name}:-value}}"),
-                    )
-                )
-                return ""
-            return from_env
 
-        return _PLACEHOLDER.sub(replace, template)
+def resolve_references(
+    template: str, path: tuple[str, ...], env: Mapping[str, str]
+) -> tuple[str, list[ArtifactsIssue], list[str]]:
+    """``template`` with its ``${env:…}`` references resolved (libs/config's rules), the issues
+    found and the values read from the environment (to scrub from messages)."""
+    where = ".".join(path)
+    issues: list[ArtifactsIssue] = []
+    resolved: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        escape, body = match.group(1), match.group(2)
+        if escape is not None:
+            return match.group(0)[1:]
+        reference = _ENV_REFERENCE.match(body)
+        if reference is None:
+            issues.append(
+                ArtifactsIssue(
+                    where,
+                    f"has the unsupported placeholder `${{{body}}}`",
+                    "write ${env:NAME} or ${env:NAME:-default}, or $${…} for a literal",
+                )
+            )
+            return ""
+        name, fallback = reference.group(1), reference.group(2)
+        from_env = env.get(name)
+        if from_env:
+            resolved.append(from_env)
+        if fallback is not None:
+            return from_env if from_env else fallback
+        if from_env is None:
+            secret = path in _SECRET_FIELDS
+            issues.append(
+                ArtifactsIssue(
+                    where,
+                    f"environment variable {name} is not set",
+                    f"export {name} in the environment of the Dagster process"
+                    + ("" if secret else f", or give a default with ${{env:{name}:-value}}"),
+                )
+            )
+            return ""
+        return from_env
+
+    return _PLACEHOLDER.sub(replace, template), issues, resolved

@@ -23,12 +23,13 @@ from dagster import ConfigurableIOManager, DagsterInvariantViolationError, Input
 from pydantic import Field
 from pyiceberg.table import Table
 
-from floe_dagster.artifacts import load_artifacts
+from floe_dagster.artifacts import CompiledArtifacts, load_artifacts
 from floe_dagster.catalog import catalog_from_artifacts, load_table_or_none
 from floe_dagster.dagster_partitions import covered_dimensions, partition_cells
 from floe_dagster.errors import FloeDagsterError
 from floe_dagster.fleet_queue import JobOptions
 from floe_dagster.fleet_writer import FleetWriter, OutputWrite, StagingLimits
+from floe_dagster.floe_yaml import load_floe_yaml
 from floe_dagster.materialization import output_metadata, partition_metadata
 from floe_dagster.naming import TableName, idempotency_key, table_for_asset
 from floe_dagster.outputs import arrow_source
@@ -89,8 +90,15 @@ def _input_name(context: InputContext) -> str:
 class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
     """Writes asset outputs to Iceberg through the floe writer fleet; reads them with PyIceberg."""
 
+    config_path: str | None = Field(
+        default=None,
+        description="The floe.yaml the writers read (`--config`): when set, the IOManager reads it directly "
+        "(catalog, storage and queue sections) and artifacts_path is not used, so both sides share one file.",
+    )
     artifacts_path: str = Field(
-        default="floe.compiled.json", description="CompiledArtifacts file written by `floe compile`."
+        default="floe.compiled.json",
+        description="CompiledArtifacts file written by `npm run floe -- compile` (used when config_path is "
+        "not set; start the writers with `--artifacts` on the same file).",
     )
     default_namespace: str | None = Field(default=None, description="Namespace for assets whose key has a single part.")
     part_bytes: int = Field(default=64 * MiB, description="Target size of one staged Arrow IPC object.")
@@ -172,7 +180,7 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
             snapshot_id=snapshot_id,
             as_of=as_of,
         )
-        catalog = catalog_from_artifacts(load_artifacts(self.artifacts_path))
+        catalog = catalog_from_artifacts(self._artifacts())
         reader = scan_table(catalog, request, where)
         wanted = context.dagster_type.typing_type if context.dagster_type is not None else None
         if wanted is pa.RecordBatchReader:
@@ -184,17 +192,23 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
 
     # -- helpers --------------------------------------------------------------------------------
 
+    def _artifacts(self) -> CompiledArtifacts:
+        """Read on every use: an edited floe.yaml (or a recompiled file) takes effect at once."""
+        if self.config_path is not None:
+            return load_floe_yaml(self.config_path)
+        return load_artifacts(self.artifacts_path)
+
     def _committed_table(self, table: TableName, context: OutputContext) -> Table | None:
         """The table after the commit, for its columns and location (metadata only: best effort)."""
         try:
-            return load_table_or_none(catalog_from_artifacts(load_artifacts(self.artifacts_path)), table)
+            return load_table_or_none(catalog_from_artifacts(self._artifacts()), table)
         except Exception as error:  # the write is committed; missing metadata must not fail the step
             context.log.warning(f"floe: could not read {table.dotted} back for its column metadata ({error})")
             return None
 
     def _writer(self) -> FleetWriter:
         return FleetWriter(
-            load_artifacts(self.artifacts_path),
+            self._artifacts(),
             StagingLimits(part_bytes=self.part_bytes, part_rows=self.part_rows),
             self.result_timeout_seconds,
             JobOptions(attempts=self.job_attempts),
