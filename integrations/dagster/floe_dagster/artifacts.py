@@ -132,7 +132,9 @@ def load_artifacts(
 ) -> CompiledArtifacts:
     """Reads, resolves and checks a CompiledArtifacts file; ``env`` defaults to ``os.environ``."""
     source = str(path)
-    fix = f"run `floe compile --config floe.yaml --out {source}` to create it"
+    fix = (
+        f"run `npm run floe -- compile --config floe.yaml --out {source}` to create it (or use config_path: floe.yaml)"
+    )
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -148,7 +150,7 @@ def load_artifacts(
         document = json.loads(text)
     except json.JSONDecodeError as error:
         issue = ArtifactsIssue(
-            source, f"is not JSON ({error.msg} at line {error.lineno})", "regenerate it with `floe compile`"
+            source, f"is not JSON ({error.msg} at line {error.lineno})", "regenerate it with `npm run floe -- compile`"
         )
         raise ArtifactsError("unreadable-artifacts", f"cannot read {source}:", [issue]) from None
     return parse_artifacts(document, env, source)
@@ -164,7 +166,7 @@ def parse_artifacts(
         issue = ArtifactsIssue(
             "version",
             f"is {json.dumps(version)}, floe-dagster reads version {ARTIFACTS_VERSION}",
-            "run `floe compile` with the floe version this package belongs to, to regenerate it",
+            "run `npm run floe -- compile` with the floe version this package belongs to, to regenerate it",
         )
         raise ArtifactsError("unsupported-version", f"{source} cannot be used:", [issue])
 
@@ -316,7 +318,7 @@ class _SectionReader:
         self._issue(
             (name,),
             "is missing" if section is None else "is not a mapping",
-            "regenerate the artifacts with `floe compile`",
+            "regenerate the artifacts with `npm run floe -- compile`",
         )
         return None
 
@@ -324,10 +326,10 @@ class _SectionReader:
         value = section.get(path[-1])
         if value is None:
             if required:
-                self._issue(path, "is missing", "regenerate the artifacts with `floe compile`")
+                self._issue(path, "is missing", "regenerate the artifacts with `npm run floe -- compile`")
             return None
         if not isinstance(value, str):
-            self._issue(path, f"is {_kind(value)}, expected a string", "regenerate it with `floe compile`")
+            self._issue(path, f"is {_kind(value)}, expected a string", "regenerate it with `npm run floe -- compile`")
             return None
         if keeps_reference(path) and "${" in value:
             return self._interpolate(value, path)
@@ -348,14 +350,18 @@ class _SectionReader:
     def _boolean(self, section: Mapping[str, Any], path: tuple[str, ...]) -> bool:
         value = section.get(path[-1])
         if not isinstance(value, bool):
-            self._issue(path, f"is {json.dumps(value)}, expected true or false", "regenerate it with `floe compile`")
+            self._issue(
+                path, f"is {json.dumps(value)}, expected true or false", "regenerate it with `npm run floe -- compile`"
+            )
             return False
         return value
 
     def _integer(self, section: Mapping[str, Any], path: tuple[str, ...]) -> int:
         value = section.get(path[-1])
         if isinstance(value, bool) or not isinstance(value, int):
-            self._issue(path, f"is {json.dumps(value)}, expected an integer", "regenerate it with `floe compile`")
+            self._issue(
+                path, f"is {json.dumps(value)}, expected an integer", "regenerate it with `npm run floe -- compile`"
+            )
             return 0
         return value
 

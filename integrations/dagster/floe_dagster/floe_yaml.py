@@ -100,7 +100,15 @@ def load_floe_yaml(path: str | os.PathLike[str], env: Mapping[str, str] | None =
             f"{source} has {len(issues)} problem{'' if len(issues) == 1 else 's'}:",
             scrub_issues(issues, resolved),
         )
-    return parse_artifacts(document, environment, source)
+    try:
+        return parse_artifacts(document, environment, source)
+    except ArtifactsError as error:
+        # The checks are the artifacts loader's; the fix is in floe.yaml, not in a recompile.
+        fixed = [
+            ArtifactsIssue(issue.path, issue.problem, f"fix it in {source}" if "compile`" in issue.fix else issue.fix)
+            for issue in error.issues
+        ]
+        raise ArtifactsError(error.kind, str(error).split("\n", 1)[0], fixed) from None
 
 
 def _set_default(document: dict[str, Any], where: tuple[str, ...], default: object) -> None:

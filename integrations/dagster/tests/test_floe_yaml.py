@@ -98,6 +98,22 @@ def test_bad_floe_yaml_is_reported_naming_the_field_and_the_fix(tmp_path: Path) 
     ]
 
 
+def test_a_wrong_field_in_floe_yaml_says_to_fix_floe_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "floe.yaml"
+    path.write_text(
+        "catalog: {type: rest, uri: 'http://127.0.0.1:8181'}\n"
+        "storage: {path_style: maybe, staging: {bucket: floe-staging}}\nqueue: {redis_url: 'redis://127.0.0.1:6379'}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ArtifactsError) as error:
+        load_floe_yaml(path, ENV)
+    assert str(error.value).startswith(f"{path} has 2 problems:")
+    assert [str(issue) for issue in error.value.issues] == [
+        f"catalog.warehouse: is missing — fix it in {path}",
+        f'storage.path_style: is "maybe", expected true or false — fix it in {path}',
+    ]
+
+
 def test_an_io_manager_on_the_writers_floe_yaml_writes_through_them(
     fleet: Fleet, namespace: str, judge: RestCatalog
 ) -> None:
