@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from dagster import asset, materialize
+from dagster import AssetIn, AssetKey, asset, materialize
 from floe_dagster import FloeDagsterError, FloeIcebergIOManager
 from pyiceberg.catalog.rest import RestCatalog
 from tests.support.fleet import ACCESS_KEY_ENV, SECRET_KEY_ENV, Fleet, floe_yaml, stack_env
@@ -61,11 +61,19 @@ def test_an_asset_materializes_over_tls_to_s3_and_redis_with_a_private_ca(
     def over_tls() -> pa.Table:
         return pa.table({"id": pa.array([1, 2, 3], pa.int64())})
 
+    read: list[pa.Table] = []
+
+    @asset(key_prefix=[namespace], ins={"over_tls": AssetIn(key=AssetKey([namespace, "over_tls"]))})
+    def read_over_tls(over_tls: pa.Table) -> None:
+        read.append(over_tls)
+
     manager = FloeIcebergIOManager(config_path=str(fleet.config), result_timeout_seconds=120)
     with scoped_env({"SSL_CERT_FILE": str(ca.ca_cert), "AWS_CA_BUNDLE": str(ca.ca_cert)}):
-        assert materialize([over_tls], resources={"floe": manager}).success
+        assert materialize([over_tls, read_over_tls], resources={"floe": manager, "io_manager": manager}).success
     table = judge.load_table((namespace, "over_tls"))
     assert sorted(table.scan().to_arrow().column("id").to_pylist()) == [1, 2, 3]
+    # load_input read the data files through the TLS endpoint too
+    assert sorted(read[0].column("id").to_pylist()) == [1, 2, 3]
 
 
 def test_without_the_ca_the_step_says_the_certificate_is_not_trusted(

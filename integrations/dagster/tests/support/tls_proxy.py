@@ -92,5 +92,12 @@ class TlsProxy:
         await asyncio.gather(pipe(client_reader, service_writer), pipe(service_reader, client_writer))
 
     def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        async def shutdown() -> None:
+            relays = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in relays:
+                task.cancel()
+            await asyncio.gather(*relays, return_exceptions=True)
+            self.loop.stop()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop)
         self.thread.join(timeout=10)
