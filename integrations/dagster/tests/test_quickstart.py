@@ -14,7 +14,6 @@ instance shows each partition's own row count.
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -23,15 +22,7 @@ from pathlib import Path
 from dagster import AssetKey, DagsterInstance
 from pyiceberg.catalog.rest import RestCatalog
 from tests.support.fleet import REPO_ROOT, Fleet, node_binary
-
-README = Path(__file__).resolve().parents[1] / "README.md"
-SNIPPET = re.compile(r"<!-- quickstart: (\S+) -->\s*```\w*\n(.*?)```", re.DOTALL)
-
-
-def snippets() -> dict[str, str]:
-    found = {name: body for name, body in SNIPPET.findall(README.read_text(encoding="utf-8"))}
-    assert set(found) == {"floe.yaml", "definitions.py", "materialize"}, f"README quickstart blocks: {sorted(found)}"
-    return found
+from tests.support.readme import write_quickstart_project
 
 
 def stack_exports() -> dict[str, str]:
@@ -85,7 +76,6 @@ def fresh_venv(where: Path) -> Path:
 
 
 def test_the_readme_quickstart_runs_as_written(tmp_path: Path, judge: RestCatalog) -> None:
-    blocks = snippets()
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     env.update(stack_exports())
     home = tmp_path / "dagster-home"
@@ -93,10 +83,8 @@ def test_the_readme_quickstart_runs_as_written(tmp_path: Path, judge: RestCatalo
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     env["DAGSTER_HOME"] = str(home)
     project = tmp_path / "project"
-    project.mkdir()
+    blocks = write_quickstart_project(project)
     config = project / "floe.yaml"
-    config.write_text(blocks["floe.yaml"], encoding="utf-8")
-    (project / "definitions.py").write_text(blocks["definitions.py"], encoding="utf-8")
 
     compiled = subprocess.run(
         [node_binary(), "apps/cli/src/main.ts", "compile", "--config", str(config), "--out", str(project / "c.json")],
