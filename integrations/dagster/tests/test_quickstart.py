@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,13 @@ def fresh_venv(where: Path) -> Path:
         [str(python), "-c", "import site; print(site.getsitepackages()[0])"], capture_output=True, text=True, check=True
     ).stdout.strip()
     Path(own_site, "stack-venv.pth").write_text(stack_site + "\n", encoding="utf-8")
+    # A copy of the package: building in place would leave build/ and *.egg-info in the checkout.
+    package = where.parent / "floe-dagster-src"
+    shutil.copytree(
+        REPO_ROOT / "integrations" / "dagster",
+        package,
+        ignore=shutil.ignore_patterns("tests", "build", "*.egg-info", "__pycache__", "docs", "scripts"),
+    )
     installed = subprocess.run(
         [
             sys.executable,
@@ -65,7 +73,7 @@ def fresh_venv(where: Path) -> Path:
             "install",
             "-q",
             "--no-deps",
-            str(REPO_ROOT / "integrations" / "dagster"),
+            str(package),
         ],
         capture_output=True,
         text=True,
