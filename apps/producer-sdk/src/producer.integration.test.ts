@@ -198,6 +198,9 @@ describe('FloeProducer (real Redis + MinIO)', () => {
     const idempotencyKey = `it-${randomUUID()}`;
     const handle = await producer.write('bronze.cancelled', batchOf(0, 10), { idempotencyKey });
     expect(await stagedKeys(idempotencyKey)).not.toEqual([]);
+    await expect(handle.result(500)).rejects.toThrow(
+      `job ${idempotencyKey} did not finish within 500 ms; it may still be written: cancel() removes it if no worker has started it`,
+    );
     expect(await handle.cancel()).toBe('removed');
     expect(await inspect.getJob(idempotencyKey)).toBeUndefined();
     expect(await stagedKeys(idempotencyKey)).toEqual([]);

@@ -91,10 +91,15 @@ export async function awaitWriteResult(
   } catch (error) {
     const text = (error as Error).message ?? String(error);
     if (/timed out before finishing/.test(text)) {
-      throw new FloeProducerError('result-timeout', `job ${jobId} did not finish within ${timeoutMs} ms`, {
-        retryable: true,
-        context: { jobId, timeoutMs: timeoutMs ?? 0 },
-      });
+      const hint = 'it may still be written: cancel() removes it if no worker has started it';
+      throw new FloeProducerError(
+        'result-timeout',
+        `job ${jobId} did not finish within ${timeoutMs} ms; ${hint}`,
+        {
+          retryable: true,
+          context: { jobId, timeoutMs: timeoutMs ?? 0 },
+        },
+      );
     }
     if (text === 'closing') {
       throw new FloeProducerError('closed', `the producer was closed while waiting for job ${jobId}`, {
