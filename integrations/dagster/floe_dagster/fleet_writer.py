@@ -185,9 +185,18 @@ class FleetWriter:
                 return outcome
             raise outcome from None
         except BaseException:  # KeyboardInterrupt, DagsterExecutionInterruptedError: the run was stopped
-            outcome = self._withdraw(output, key, staged_uris, "because the step was interrupted", log)
-            if isinstance(outcome, FloeDagsterError):
-                log.warning(outcome.message)
+            try:
+                outcome = self._withdraw(output, key, staged_uris, "because the step was interrupted", log)
+            except Exception as error:  # the interrupt, not this, is what the step must end with
+                log.warning(
+                    f"floe: the step was interrupted and job {key} on queue {self.queue.queue_name} could not be "
+                    f"checked ({error}): it may still be written; re-execute the run to record its outcome"
+                )
+            else:
+                if isinstance(outcome, FloeDagsterError):
+                    log.warning(outcome.message)
+                else:
+                    log.info(f"floe: job {key} had committed snapshot {outcome.snapshot_id} before the interrupt")
             raise
 
     def _withdraw(
