@@ -29,6 +29,7 @@ from typing import Literal
 
 import boto3
 from botocore.config import Config
+from pyiceberg.table import Table
 
 from floe_dagster.artifacts import CompiledArtifacts
 from floe_dagster.catalog import (
@@ -167,10 +168,10 @@ class FleetWriter:
         rows = sum(part.rows for part in staged)
         return WriteOutcome(key, result, rows, len(staged), None, counter.counts if output.partition_cells else None)
 
-    def _committed(self, output: OutputWrite, table: object) -> WriteResult | None:
+    def _committed(self, output: OutputWrite, table: Table) -> WriteResult | None:
         now_ms = int(datetime.now(timezone.utc).timestamp() * 1000)
         since = marker_search_start(output.earliest_enqueue_ms, now_ms)
-        return find_committed_job(table, output.idempotency_key, output.table.dotted, since)  # type: ignore[arg-type]
+        return find_committed_job(table, output.idempotency_key, output.table.dotted, since)
 
     def _await(self, output: OutputWrite, key: str, staged_uris: list[str], log: WaitLog) -> WriteResult:
         """The job's result; on timeout or interruption the job is withdrawn (see the module doc)."""
