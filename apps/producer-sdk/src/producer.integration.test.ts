@@ -243,6 +243,52 @@ describe('FloeProducer (real Redis + MinIO)', () => {
     }
   });
 
+  it('cancel() removes a job no worker has taken, with its staged parts: it is never written', async () => {
+    const idempotencyKey = `it-${randomUUID()}`;
+    const handle = await producer.write('bronze.cancelled', batchOf(0, 10), { idempotencyKey });
+    expect(await stagedKeys(idempotencyKey)).not.toEqual([]);
+    await expect(handle.result(500)).rejects.toThrow(
+      `job ${idempotencyKey} did not finish within 500 ms; it may still be written: cancel() removes it if no worker has started it`,
+    );
+    expect(await handle.cancel()).toBe('removed');
+    expect(await inspect.getJob(idempotencyKey)).toBeUndefined();
+    expect(await stagedKeys(idempotencyKey)).toEqual([]);
+    expect(await handle.cancel()).toBe('gone');
+  });
+
+  it('cancel() leaves a job a worker holds alone and says it is running, then finished', async () => {
+    const held = await producer.write('bronze.held', batchOf(0, 10));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // stand-in consumer (see header): holds this job until released, finishes any other at once
+    const worker = new Worker(
+      queueName,
+      async (job) => {
+        if (job.id === held.jobId) await released;
+        return resultFor(writeJob.parse(job.data));
+      },
+      {
+        connection: new Redis(stack.redisUrl, { maxRetriesPerRequest: null }),
+        prefix: DEFAULT_QUEUE_PREFIX,
+        concurrency: 4,
+      },
+    );
+    try {
+      await expect.poll(() => inspect.getJobState(held.jobId), { timeout: 30_000 }).toBe('active');
+      expect(await held.cancel()).toBe('running');
+      expect(await inspect.getJobState(held.jobId)).toBe('active');
+      expect(await stagedKeys(held.jobId)).not.toEqual([]);
+      release();
+      expect(await held.result(30_000)).toMatchObject({ table: 'bronze.held', addedRows: 10 });
+      expect(await held.cancel()).toBe('finished');
+    } finally {
+      release();
+      await worker.close();
+    }
+  });
+
   it('refuses an empty write without staging or enqueueing', async () => {
     const idempotencyKey = `it-${randomUUID()}`;
     await expect(producer.write('bronze.events', batchOf(0, 0), { idempotencyKey })).rejects.toThrow(

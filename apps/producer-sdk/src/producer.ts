@@ -36,7 +36,7 @@ import {
 } from './options.ts';
 import { deleteParts, type StagingTarget, uploadPart } from './staging-store.ts';
 import { traceparentOf } from './traceparent.ts';
-import { awaitWriteResult, type WriteHandle } from './write-handle.ts';
+import { awaitWriteResult, cancelWrite, type WriteHandle } from './write-handle.ts';
 
 /** redis://user:secret@host → redis://user:***@host, for messages. */
 function redactUrl(url: string): string {
@@ -260,6 +260,7 @@ export class FloeProducer {
       batches,
       deduplicated,
       result: (timeoutMs?: number) => awaitWriteResult(source, jobId, timeoutMs),
+      cancel: () => cancelWrite(this.queue, jobId, () => this.cleanUp(batches.map((batch) => batch.uri))),
     };
   }
 

@@ -1,6 +1,8 @@
 // @floe/config: the floe.yaml schema, `${env:…}` interpolation and CompiledArtifacts — the one
 // resolved configuration document every floe app (and the Python integration) reads.
 // Curated exports only.
+
+export { type AppArgs, AppArgsError, type AppUsage, appUsage, parseAppArgs } from './app-args.ts';
 export {
   DEFAULT_ARTIFACTS_FILE,
   loadCompiledArtifacts,
