@@ -290,6 +290,20 @@ describe('workers', () => {
     expect(artifacts.storage.secret_access_key).toBe('${env:FLOE_S3_SECRET_ACCESS_KEY}');
   });
 
+  it("creates the Polaris catalog for the workers' access delegation (one variable for both)", () => {
+    const bootstrapSetting = withDefaults(
+      environmentOf(service('polaris-bootstrap')).get('FLOE_ACCESS_DELEGATION') ?? '',
+    );
+    expect(bootstrapSetting).toBe('none');
+    expect(compiled().catalog.access_delegation).toBe(bootstrapSetting);
+    const vended = compileConfig(
+      floeYaml,
+      { ...workerEnv, FLOE_ACCESS_DELEGATION: 'vended-credentials' },
+      { sourceName: 'infra/compose/floe.yaml' },
+    );
+    expect(vended.catalog.access_delegation).toBe('vended-credentials');
+  });
+
   it('provides every variable floe.yaml references', () => {
     const { FLOE_CATALOG_CLIENT_SECRET: _written, ...withoutBootstrapFile } = workerEnv;
     expect(() =>
@@ -300,6 +314,10 @@ describe('workers', () => {
 
   it('agree on one metrics port across floe.yaml, compose and the health checks', () => {
     expect(compiled().writer.metrics_port).toBe(METRICS_PORT);
+    expect(compiled().maintenance.worker.metrics_port).toBe(METRICS_PORT);
+    // The published port reaches the container's own interface, not its loopback.
+    expect(compiled().writer.metrics_host).toBe('0.0.0.0');
+    expect(compiled().maintenance.worker.metrics_host).toBe('0.0.0.0');
     for (const worker of WORKERS) {
       const published = publishedPorts(compose).ports.filter((port) => port.service === worker);
       expect(published.map((port) => port.containerPort)).toEqual([METRICS_PORT]);

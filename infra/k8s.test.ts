@@ -143,6 +143,10 @@ describe('infra/k8s manifests', () => {
 
     it(`${name}: probes /healthz and /readyz on the configured metrics port`, () => {
       expect(artifacts.writer.metrics_port).toBe(9464);
+      expect(artifacts.maintenance.worker.metrics_port).toBe(9464);
+      // The kubelet probes the pod's IP: the ops servers listen on every interface.
+      expect(artifacts.writer.metrics_host).toBe('0.0.0.0');
+      expect(artifacts.maintenance.worker.metrics_host).toBe('0.0.0.0');
       expect(checkProbes(deployment, artifacts.writer.metrics_port)).toEqual([]);
       // The same manifests against a floe.yaml that moved the port must fail.
       expect(checkProbes(deployment, 9100)).toContain(

@@ -5,7 +5,13 @@
 # curl and Polaris's management API (spec/polaris-management-service.yml in apache/polaris):
 #   1. a root token from the OAuth2 endpoint `/api/catalog/v1/oauth/tokens` (client_credentials,
 #      scope PRINCIPAL_ROLE:ALL) with the root credentials Polaris was started with;
-#   2. an INTERNAL catalog whose S3 storage points at MinIO (path-style, separate internal endpoint);
+#   2. an INTERNAL catalog whose S3 storage points at MinIO the way it was verified with Polaris 1.4.1:
+#      path-style, a separate internal endpoint, STS at MinIO (`stsEndpoint`), and `kmsUnavailable:
+#      true` — MinIO has no AWS KMS, and without it Polaris answers loadTable, commitTable and its own
+#      metadata writes with 422 "Failed to get subscoped credentials: invalid resource 'arn:aws:kms…'".
+#      With FLOE_ACCESS_DELEGATION=none (the default: the workers hold their own MinIO keys) the
+#      catalog also gets `stsUnavailable: true`, so Polaris never calls STS; with
+#      `vended-credentials` it vends per-table credentials through MinIO's STS;
 #   3. a principal role and a catalog role holding CATALOG_MANAGE_CONTENT, linked to each other;
 #   4. a principal for the workers, holding that principal role, whose client id/secret are written to
 #      $FLOE_OUTPUT_DIR/catalog-credentials.env (read by the workers with `node --env-file`) and
@@ -23,6 +29,10 @@ FLOE_WAREHOUSE_LOCATION="${FLOE_WAREHOUSE_LOCATION:-s3://warehouse/}"
 S3_ENDPOINT="${S3_ENDPOINT:-http://minio:9000}"
 S3_ENDPOINT_INTERNAL="${S3_ENDPOINT_INTERNAL:-$S3_ENDPOINT}"
 S3_REGION="${S3_REGION:-us-east-1}"
+# STS that Polaris calls to vend credentials: MinIO serves STS on its S3 endpoint.
+S3_STS_ENDPOINT="${S3_STS_ENDPOINT:-$S3_ENDPOINT_INTERNAL}"
+# What the workers' floe.yaml says in catalog.access_delegation: none or vended-credentials.
+FLOE_ACCESS_DELEGATION="${FLOE_ACCESS_DELEGATION:-none}"
 FLOE_PRINCIPAL="${FLOE_PRINCIPAL:-floe_worker}"
 FLOE_PRINCIPAL_ROLE="${FLOE_PRINCIPAL_ROLE:-floe_writer}"
 FLOE_CATALOG_ROLE="${FLOE_CATALOG_ROLE:-floe_content_manager}"
@@ -54,6 +64,11 @@ require_plain_name FLOE_CATALOG_NAME "$FLOE_CATALOG_NAME"
 require_plain_name FLOE_PRINCIPAL "$FLOE_PRINCIPAL"
 require_plain_name FLOE_PRINCIPAL_ROLE "$FLOE_PRINCIPAL_ROLE"
 require_plain_name FLOE_CATALOG_ROLE "$FLOE_CATALOG_ROLE"
+case "$FLOE_ACCESS_DELEGATION" in
+  none) STS_UNAVAILABLE=true ;;
+  vended-credentials) STS_UNAVAILABLE=false ;;
+  *) fail "FLOE_ACCESS_DELEGATION='$FLOE_ACCESS_DELEGATION' must be none or vended-credentials (as catalog.access_delegation in floe.yaml)" ;;
+esac
 
 # Pulls a string field out of a flat-enough JSON document without jq (the curl image has none).
 # Polaris's token and credential values are URL-safe strings, so they never contain quotes.
@@ -100,7 +115,7 @@ log "requesting a root token from $TOKEN_URL (realm $POLARIS_REALM)"
 ROOT_TOKEN=$(fetch_token "$POLARIS_ROOT_CLIENT_ID" "$POLARIS_ROOT_CLIENT_SECRET")
 [ -n "$ROOT_TOKEN" ] || fail "Polaris refused the root credentials for client id '$POLARIS_ROOT_CLIENT_ID' ($(cat "$WORK_DIR/token.json")): check POLARIS_ROOT_CLIENT_ID/POLARIS_ROOT_CLIENT_SECRET match POLARIS_BOOTSTRAP_CREDENTIALS"
 
-log "creating catalog '$FLOE_CATALOG_NAME' at $FLOE_WAREHOUSE_LOCATION (S3 endpoint $S3_ENDPOINT, internal $S3_ENDPOINT_INTERNAL)"
+log "creating catalog '$FLOE_CATALOG_NAME' at $FLOE_WAREHOUSE_LOCATION (S3 endpoint $S3_ENDPOINT, internal $S3_ENDPOINT_INTERNAL, STS $S3_STS_ENDPOINT, access delegation $FLOE_ACCESS_DELEGATION)"
 call POST /catalogs "{
   \"catalog\": {
     \"type\": \"INTERNAL\",
@@ -114,8 +129,11 @@ call POST /catalogs "{
       \"allowedLocations\": [\"$FLOE_WAREHOUSE_LOCATION\"],
       \"endpoint\": \"$S3_ENDPOINT\",
       \"endpointInternal\": \"$S3_ENDPOINT_INTERNAL\",
+      \"stsEndpoint\": \"$S3_STS_ENDPOINT\",
       \"pathStyleAccess\": true,
-      \"region\": \"$S3_REGION\"
+      \"region\": \"$S3_REGION\",
+      \"kmsUnavailable\": true,
+      \"stsUnavailable\": $STS_UNAVAILABLE
     }
   }
 }" 201 409

@@ -203,8 +203,13 @@ describe('polaris bootstrap script', () => {
           allowedLocations: ['s3://warehouse/'],
           endpoint: 'http://minio:9000',
           endpointInternal: 'http://minio:9000',
+          stsEndpoint: 'http://minio:9000',
           pathStyleAccess: true,
           region: 'us-east-1',
+          // As verified on MinIO with Polaris 1.4.1: no KMS there, and with access delegation none
+          // (the default) Polaris never calls STS.
+          kmsUnavailable: true,
+          stsUnavailable: true,
         },
       },
     });
@@ -230,6 +235,33 @@ describe('polaris bootstrap script', () => {
     expect(result.stdout).toContain(`client id: ${clientId}`);
     expect(result.stdout).not.toContain(clientSecret);
     expect(result.stdout).not.toContain(ROOT_SECRET);
+  });
+
+  it('lets Polaris vend credentials through MinIO STS when the workers use vended-credentials', async () => {
+    const result = await runBootstrap({
+      ...env,
+      FLOE_ACCESS_DELEGATION: 'vended-credentials',
+      S3_ENDPOINT_INTERNAL: 'http://minio-internal:9000',
+    });
+    expect(result.code).toBe(0);
+    const body = JSON.parse(polaris.requests.find((r) => r.path.endsWith('/catalogs'))?.body ?? '{}');
+    expect(body.catalog.storageConfigInfo).toMatchObject({
+      endpoint: 'http://minio:9000',
+      endpointInternal: 'http://minio-internal:9000',
+      stsEndpoint: 'http://minio-internal:9000',
+      kmsUnavailable: true,
+      stsUnavailable: false,
+    });
+    expect(result.stdout).toContain('STS http://minio-internal:9000, access delegation vended-credentials');
+  });
+
+  it('refuses an access delegation floe.yaml does not know', async () => {
+    const result = await runBootstrap({ ...env, FLOE_ACCESS_DELEGATION: 'remote-sign' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      "FLOE_ACCESS_DELEGATION='remote-sign' must be none or vended-credentials (as catalog.access_delegation in floe.yaml)",
+    );
+    expect(polaris.requests).toEqual([]);
   });
 
   it('re-runs against the same Polaris without resetting working credentials', async () => {

@@ -2,14 +2,23 @@
 // an OAuth2 client-credentials token endpoint (at `/v1/oauth/tokens` and at Polaris's
 // `/api/catalog/v1/oauth/tokens`) issuing tokens that live `tokenTtlMs` (2 s by default),
 // 401 for missing, unknown or expired tokens, Polaris's `/api/catalog/v1/...` path layout
-// proxied to the server's `/v1/...`, and optionally ETag/304 on table loads and vended storage
-// credentials injected into load responses. It counts token requests and records every proxied
-// request so tests can assert what the client actually sent. The real server still does all
+// proxied to the server's `/v1/...`, and optionally ETag/304 on table loads, vended storage
+// credentials injected into load responses and served by the credentials endpoint. It counts token
+// requests and records every proxied request so tests can assert what the client actually sent.
+// A test can rotate the accepted client secret and revoke issued tokens, as an operator rotating
+// a Polaris principal would. The real server still does all
 // catalog work; nothing about tables or namespaces is faked.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  errorModel,
+  forwardRequest as forward,
+  requestHeader as header,
+  readBody,
+  sendJson,
+} from './http-relay.ts';
 
 export interface AuthGatewayOptions {
   /** The real catalog server, e.g. the stack's catalogUri. */
@@ -24,6 +33,11 @@ export interface AuthGatewayOptions {
   readonly etag?: boolean;
   /** Merged into the `config` of loadTable/createTable responses (vended credentials). */
   readonly vendedConfig?: () => Record<string, string>;
+  /**
+   * Serve `GET …/tables/{table}/credentials` (the loadCredentials endpoint, which Polaris serves
+   * without advertising it) with `vendedConfig()` as one storage credential for prefix `s3://`.
+   */
+  readonly serveCredentials?: boolean;
 }
 
 export interface RecordedRequest {
@@ -43,6 +57,7 @@ export interface AuthGateway {
   /** Base URI in Polaris's layout: `http://127.0.0.1:PORT/api/catalog`. */
   readonly polarisUrl: string;
   readonly clientId: string;
+  /** The client secret the token endpoint accepts now. */
   readonly clientSecret: string;
   readonly tokenRequests: number;
   /** Scopes requested, one entry per token request. */
@@ -52,6 +67,8 @@ export interface AuthGateway {
   readonly expiredRejections: number;
   /** Invalidate every issued token (the next call with one gets 401). */
   revokeAllTokens(): void;
+  /** From now on the token endpoint accepts only `secret` (tokens already issued stay valid). */
+  acceptClientSecret(secret: string): void;
   resetCounters(): void;
   close(): Promise<void>;
 }
@@ -60,7 +77,7 @@ const POLARIS_PREFIX = '/api/catalog';
 
 export async function startAuthGateway(options: AuthGatewayOptions): Promise<AuthGateway> {
   const clientId = options.clientId ?? 'floe-test-client';
-  const clientSecret = options.clientSecret ?? `s3cr3t-${randomBytes(12).toString('hex')}`;
+  let clientSecret = options.clientSecret ?? `s3cr3t-${randomBytes(12).toString('hex')}`;
   const ttlMs = options.tokenTtlMs ?? 2000;
   const requireAuth = options.requireAuth ?? true;
   const upstream = new URL(options.upstream);
@@ -111,6 +128,16 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
         record(401, undefined);
         return;
       }
+    }
+    if (
+      options.serveCredentials &&
+      req.method === 'GET' &&
+      /^\/v1\/(.+\/)?namespaces\/[^/]+\/tables\/[^/?]+\/credentials(\?|$)/.test(path)
+    ) {
+      const config = options.vendedConfig?.() ?? {};
+      sendJson(res, 200, { 'storage-credentials': [{ prefix: 's3://', config }] });
+      record(200, undefined);
+      return;
     }
     const status = await proxy(req, res, path, body);
     record(status, path);
@@ -183,7 +210,9 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
     url,
     polarisUrl: `${url}${POLARIS_PREFIX}`,
     clientId,
-    clientSecret,
+    get clientSecret() {
+      return clientSecret;
+    },
     get tokenRequests() {
       return state.tokenRequests;
     },
@@ -199,6 +228,9 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
     revokeAllTokens() {
       tokens.clear();
     },
+    acceptClientSecret(secret: string) {
+      clientSecret = secret;
+    },
     resetCounters() {
       state.tokenRequests = 0;
       state.expiredRejections = 0;
@@ -212,63 +244,6 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Aut
       });
     },
   };
-}
-
-interface UpstreamAnswer {
-  readonly status: number;
-  readonly contentType: string | undefined;
-  readonly body: Buffer;
-}
-
-function forward(
-  upstream: URL,
-  method: string,
-  path: string,
-  headers: IncomingMessage['headers'],
-  body: Buffer,
-): Promise<UpstreamAnswer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      { hostname: upstream.hostname, port: upstream.port, method, path, headers },
-      (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('end', () =>
-          resolve({
-            status: answer.statusCode ?? 502,
-            contentType: answer.headers['content-type'],
-            body: Buffer.concat(chunks),
-          }),
-        );
-        answer.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function errorModel(code: number, type: string, message: string): unknown {
-  return { error: { message, type, code } };
 }
 
 // Table metadata holds 64-bit snapshot ids; re-serialising it must not round them, so integers

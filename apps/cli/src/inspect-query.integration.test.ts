@@ -97,6 +97,8 @@ describe('floe table inspection and floe query against a PyIceberg table', () =>
     expect(snapshots.map((s) => s['snapshot_id'])).toEqual(peer.snapshots);
     expect(snapshots[1]?.['parent_id']).toBe(peer.snapshots[0]);
     expect(snapshots.map((s) => s['operation'])).toEqual(['append', 'append']);
+    // the summary is a JSON object (string values), not JSON text inside the JSON
+    expect(snapshots[1]?.['summary']).toMatchObject({ 'added-records': expect.any(String) });
 
     const history = await floeJson('table', 'history', table);
     expect(history.map((h) => [h['snapshot_id'], h['is_current_ancestor']])).toEqual([

@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 
 const MAIN = new URL('./main.ts', import.meta.url).pathname;
 
-function runMain(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+function runMain(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { timeout: 60_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? null), stderr });
+    execFile(process.execPath, [MAIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? null), stdout, stderr });
     });
   });
 }
@@ -46,5 +46,17 @@ describe('floe-maintenance start-up', () => {
     const result = await runMain(['--confg', 'floe.yaml']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("floe-maintenance: Unknown option '--confg'");
+    expect(result.stderr).toContain('Usage: node apps/maintenance-worker/src/main.ts');
+  });
+
+  it('prints its options for --help and exits 0 without connecting', async () => {
+    const result = await runMain(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'Usage: node apps/maintenance-worker/src/main.ts [--config floe.yaml | --artifacts floe.compiled.json]',
+    );
+    for (const option of ['--config <file>', '--artifacts <file>', '-h, --help', 'NODE_EXTRA_CA_CERTS']) {
+      expect(result.stdout).toContain(option);
+    }
   });
 });

@@ -2,7 +2,8 @@
 // apps/maintenance-worker/src/main.ts --config floe.yaml` (or `--artifacts floe.compiled.json`).
 // Loads the configuration, starts tracing (`observability.otel`), registers the job schedulers,
 // starts the worker and its ops server, and on SIGTERM/SIGINT drains, flushes spans and exits 0.
-// A configuration problem exits 2 with the config library's message naming the bad field.
+// A configuration problem exits 2 with the config library's message naming the bad field;
+// `--help` prints the options and exits 0, an unknown option exits 2 with the usage.
 import { type CompiledArtifacts, ConfigError, secretValuesOf } from '@floe/config';
 import { createLogger, startTelemetry, type TelemetryHandle } from '@floe/telemetry';
 import { artifactsFromArgv } from './load-artifacts.ts';
@@ -23,9 +24,11 @@ function tracing(artifacts: CompiledArtifacts): TelemetryHandle {
   });
 }
 
-const artifacts = await artifactsFromArgv(process.argv.slice(2), process.env).catch((error: unknown) =>
+const loaded = await artifactsFromArgv(process.argv.slice(2), process.env).catch((error: unknown) =>
   fail(error, 2),
 );
+if (loaded === undefined) process.exit(0); // --help
+const artifacts: CompiledArtifacts = loaded;
 const logger = createLogger({
   name: 'maintenance-worker',
   level: artifacts.observability.log_level,

@@ -5,15 +5,12 @@
 import type { Catalog } from '@floe/catalog';
 import type { RetentionConfig } from '@floe/config';
 import type { CatalogCommitter, FileIO } from '@floe/iceberg';
+import type { ReportedSetting, SkippedByPolicy, StagingLocation } from '@floe/jobs';
 import type { Logger } from '@floe/telemetry';
 import type { Queue } from 'bullmq';
 
-export interface StagingArea {
-  /** The staging bucket, or the staging root URI (`s3://bucket`, `file:///folder`). */
-  readonly bucket: string;
-  /** Key prefix as configured (`staging/`); may be empty. */
-  readonly prefix: string;
-}
+/** floe.yaml `storage.staging`: bucket and key prefix as configured (`staging/`; may be empty). */
+export type StagingArea = StagingLocation;
 
 export interface MaintenanceDeps {
   readonly catalog: Catalog;
@@ -38,6 +35,10 @@ export interface ActionOutcome {
   readonly failedDeletes: number;
   /** Files deleted (or, in a dry run, that would be). */
   readonly files: readonly string[];
+  /** The settings the action applied and who decided each (retention-policy.ts). */
+  readonly settings?: Readonly<Record<string, ReportedSetting>>;
+  /** Set when a disabled Polaris policy stopped the action. */
+  readonly skipped?: SkippedByPolicy;
 }
 
 export const NOTHING_DONE: ActionOutcome = {

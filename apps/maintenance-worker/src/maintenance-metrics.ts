@@ -1,9 +1,17 @@
 // The maintenance worker's Prometheus metrics (served on /metrics by the ops server): runs by
 // action and outcome, snapshots expired, files and bytes deleted, run duration, and how long
-// runs waited for their table lock (a steadily high wait means schedules overlap).
-import { Counter, createMetricsRegistry, Histogram, type MetricsRegistry } from '@floe/telemetry';
+// runs waited for their table lock (a steadily high wait means schedules overlap), and every
+// catalog HTTP call by operation and status.
+import {
+  type CatalogCallSample,
+  Counter,
+  createMetricsRegistry,
+  Histogram,
+  type MetricsRegistry,
+  registerCatalogMetrics,
+} from '@floe/telemetry';
 
-export type RunOutcome = 'succeeded' | 'dry-run' | 'fanned-out' | 'retry' | 'failed';
+export type RunOutcome = 'succeeded' | 'dry-run' | 'fanned-out' | 'skipped-by-policy' | 'retry' | 'failed';
 
 export interface RunObservation {
   readonly action: string;
@@ -18,13 +26,15 @@ export interface MaintenanceMetrics {
   readonly registry: MetricsRegistry;
   run(observation: RunObservation): void;
   lockWait(outcome: 'acquired' | 'timeout', waitedMs: number): void;
+  /** The catalog client's `onCall`: `floe_catalog_requests_total` and its duration histogram. */
+  readonly catalogCall: (sample: CatalogCallSample) => void;
 }
 
 export function createMaintenanceMetrics(): MaintenanceMetrics {
   const registry = createMetricsRegistry({ serviceName: 'maintenance-worker' });
   const runs = new Counter({
     name: 'floe_maintenance_runs_total',
-    help: 'Maintenance runs finished, by action and outcome (succeeded, dry-run, fanned-out, retry, failed)',
+    help: 'Maintenance runs finished, by action and outcome (succeeded, dry-run, fanned-out, skipped-by-policy, retry, failed)',
     labelNames: ['action', 'outcome'],
     registers: [registry],
   });
@@ -61,6 +71,7 @@ export function createMaintenanceMetrics(): MaintenanceMetrics {
   });
   return {
     registry,
+    catalogCall: registerCatalogMetrics(registry),
     run(observation) {
       const { action, outcome } = observation;
       runs.inc({ action, outcome });

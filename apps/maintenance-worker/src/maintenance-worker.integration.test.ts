@@ -2,7 +2,9 @@
 // by PyIceberg), started in-process: the retention layering (job policy > table properties >
 // floe.yaml), the pending-write-job guard, the report / log line / metrics of a run, and the
 // messages of jobs that cannot run.
+
 import { startTelemetry } from '@floe/telemetry';
+import { isLoopbackAddress, listeningAddresses } from '@floe/test-support';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import {
   type StartedWorker,
   snapshotIdsOf,
   tableWithSnapshots,
+  WORKER_YAML,
 } from './stack-harness.test-helper.ts';
 
 const h = createHarness('worker');
@@ -137,6 +140,11 @@ describe('what a run reports', () => {
       /floe_maintenance_runs_total\{[^}]*action="orphans",outcome="succeeded"[^}]*\} [1-9]/,
     );
     expect((await fetch(`http://127.0.0.1:${started.worker.ops.port}/readyz`)).status).toBe(200);
+    // maintenance.worker.metrics_host defaults to loopback: the kernel shows no other address.
+    expect(started.worker.ops.host).toBe('127.0.0.1');
+    const addresses = listeningAddresses(started.worker.ops.port);
+    expect(addresses.length).toBeGreaterThan(0);
+    expect(addresses.filter((address) => !isLoopbackAddress(address))).toEqual([]);
   });
 });
 
@@ -159,5 +167,15 @@ describe('jobs that cannot run', () => {
     await expect(h.wait(unknownVersion)).rejects.toThrow(
       'contract version 2 is not supported by this worker',
     );
+  });
+});
+
+describe('the ops server address', () => {
+  it('listens on maintenance.worker.metrics_host when it is set (every interface, as in a container)', async () => {
+    const open = await h.startWorker(`${WORKER_YAML}    metrics_host: 0.0.0.0\n`);
+    expect(open.worker.ops.host).toBe('0.0.0.0');
+    expect(listeningAddresses(open.worker.ops.port)).toContain('0.0.0.0');
+    expect((await fetch(`http://127.0.0.1:${open.worker.ops.port}/healthz`)).status).toBe(200);
+    await open.worker.shutdown();
   });
 });

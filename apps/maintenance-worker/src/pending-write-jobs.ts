@@ -3,22 +3,17 @@
 // it was enqueued; if expiry removed that snapshot, the retry would commit the rows a second
 // time. So before planning, the worker scans the WRITE queue for unfinished jobs of the table
 // (waiting — paused queues included —, active, delayed, prioritized, waiting-children) and keeps every snapshot
-// committed at or after the oldest one's `enqueuedAt` minus a clock-skew margin (producers,
-// workers and the catalog do not share a clock).
+// committed at or after the oldest one's `enqueuedAt` minus the clock-skew margin (producers,
+// workers and the catalog do not share a clock) — where the writer's marker search starts, both
+// from @floe/jobs `markerSearchStartMs`. An unfinished job is protected however old it is.
+import { markerSearchStartMs, type TableIdentifier } from '@floe/jobs';
 import type { Queue } from 'bullmq';
-
-export const CLOCK_SKEW_MARGIN_MS = 60_000;
 
 // A paused queue keeps its jobs in the wait list (BullMQ 5+), so 'waiting' covers them.
 const UNFINISHED = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 const PAGE = 500;
 
-export interface TableName {
-  readonly namespace: readonly string[];
-  readonly name: string;
-}
-
-function sameTable(payload: unknown, table: TableName): boolean {
+function sameTable(payload: unknown, table: TableIdentifier): boolean {
   if (typeof payload !== 'object' || payload === null) return false;
   const target = Reflect.get(payload, 'table') as unknown;
   if (typeof target !== 'object' || target === null) return false;
@@ -47,7 +42,7 @@ export interface PendingWriteJobs {
 }
 
 /** Scans the write queue for unfinished jobs of `table` (see the module header). */
-export async function pendingWriteJobs(writeQueue: Queue, table: TableName): Promise<PendingWriteJobs> {
+export async function pendingWriteJobs(writeQueue: Queue, table: TableIdentifier): Promise<PendingWriteJobs> {
   let oldest: number | undefined;
   let count = 0;
   for (const state of UNFINISHED) {
@@ -62,5 +57,5 @@ export async function pendingWriteJobs(writeQueue: Queue, table: TableName): Pro
       if (jobs.length < PAGE) break;
     }
   }
-  return { count, retainSinceMs: oldest === undefined ? undefined : oldest - CLOCK_SKEW_MARGIN_MS };
+  return { count, retainSinceMs: oldest === undefined ? undefined : markerSearchStartMs(oldest) };
 }

@@ -4,7 +4,8 @@
 // most `table_lock_wait_ms`, else it fails retryably and BullMQ runs it later), does the work,
 // and releases the lock. `startedAt`/`finishedAt` bracket exactly the work done under the lock,
 // so for one table the intervals of all reports never overlap. Every run ends in the job's
-// return value, one `maintenance run finished` log line with the same fields, the
+// return value, one `maintenance run finished` log line with the same fields (including the
+// settings applied and who decided them, or the Polaris policy that skipped the run), the
 // `floe.maintenance.run` span and the metrics.
 import { hostname } from 'node:os';
 import { formatTable, isCatalogError, type TableIdentifier } from '@floe/catalog';
@@ -122,6 +123,8 @@ function reportOf(
     failedDeletes: outcome.failedDeletes,
     files: outcome.files.slice(0, MAX_REPORTED_FILES),
     ...(enqueuedJobs === undefined ? {} : { enqueuedJobs }),
+    ...(outcome.settings === undefined ? {} : { settings: { ...outcome.settings } }),
+    ...(outcome.skipped === undefined ? {} : { skipped: outcome.skipped }),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
@@ -175,7 +178,14 @@ export async function processMaintenanceJob(
       logger.info({ jobId, attempt, ...fields, files: files.slice(0, 100) }, RUN_FINISHED_MESSAGE);
       runtime.metrics.run({
         action: job.action,
-        outcome: report.enqueuedJobs !== undefined ? 'fanned-out' : job.dryRun ? 'dry-run' : 'succeeded',
+        outcome:
+          report.enqueuedJobs !== undefined
+            ? 'fanned-out'
+            : report.skipped !== undefined
+              ? 'skipped-by-policy'
+              : job.dryRun
+                ? 'dry-run'
+                : 'succeeded',
         durationMs: report.durationMs,
         snapshotsExpired: report.snapshotsExpired,
         filesDeleted: report.filesDeleted,

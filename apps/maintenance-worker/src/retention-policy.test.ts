@@ -1,5 +1,12 @@
+import { type ApplicablePolicy, tablePoliciesFrom } from '@floe/catalog';
 import { describe, expect, it } from 'vitest';
-import { expiryPolicyFor, orphanOlderThanMs, stagingRetentionMs } from './retention-policy.ts';
+import {
+  compactionPolicyLayer,
+  decide,
+  expiryDecision,
+  orphanDecision,
+  stagingDecision,
+} from './retention-policy.ts';
 
 const retention = {
   max_snapshot_age_ms: 432_000_000,
@@ -7,27 +14,129 @@ const retention = {
   orphan_older_than_ms: 259_200_000,
   staging_retention_ms: 604_800_000,
 };
+const table = { namespace: ['sales'], name: 'orders' };
 
-describe('retention layering', () => {
-  it('makes job values explicit overrides and floe.yaml values the lowest defaults', () => {
+function polaris(type: string, name: string, content: unknown, inherited = false): ApplicablePolicy {
+  return {
+    name,
+    type,
+    namespace: ['sales'],
+    version: 1,
+    inherited,
+    inheritable: true,
+    content: JSON.stringify(content),
+  };
+}
+
+const policies = tablePoliciesFrom(table, [
+  polaris('system.snapshot-expiry', 'keep-a-day', {
+    enable: true,
+    config: { max_snapshot_age_days: 1, min_snapshot_to_keep: 4 },
+  }),
+  polaris('system.orphan-file-removal', 'ns-orphans', { enable: false }, true),
+  polaris('system.data-compaction', 'compact-128m', {
+    enable: true,
+    config: { target_file_size_bytes: 134217728, compaction_strategy: 'bin-pack' },
+  }),
+]);
+
+describe('settings precedence: run > Polaris policy > table property > floe.yaml', () => {
+  it('takes the first layer that says something', () => {
     expect(
-      expiryPolicyFor({ maxSnapshotAgeMs: 5, minSnapshotsToKeep: 3, maxRefAgeMs: 7 }, retention, 99),
-    ).toEqual({
-      maxSnapshotAgeMs: 5n,
-      retainLast: 3,
-      maxRefAgeMs: 7n,
-      retainSinceMs: 99n,
+      decide([
+        { source: 'run', from: 'run.x', value: undefined },
+        { source: 'polaris-policy', from: 'policy p', value: 7 },
+        { source: 'floe.yaml', from: 'maintenance.x', value: 9 },
+      ]),
+    ).toEqual({ value: 7, source: 'polaris-policy', from: 'policy p' });
+    expect(decide([{ source: 'run', from: 'run.x', value: undefined }])).toBeUndefined();
+  });
+
+  it('lets the run beat the policy, the policy beat the table property, and reports who decided', () => {
+    const decision = expiryDecision(
+      { minSnapshotsToKeep: 2 },
+      policies,
+      { 'history.expire.max-snapshot-age-ms': '1000', 'history.expire.min-snapshots-to-keep': '9' },
+      retention,
+    );
+    expect(decision.skip).toBeUndefined();
+    expect(decision.expiry).toEqual({
+      maxSnapshotAgeMs: 86_400_000n,
+      retainLast: 2,
       defaults: { maxSnapshotAgeMs: 432_000_000n, minSnapshotsToKeep: 1 },
     });
-    expect(expiryPolicyFor({}, { ...retention, max_ref_age_ms: 1000 }, undefined)).toEqual({
-      defaults: { maxSnapshotAgeMs: 432_000_000n, minSnapshotsToKeep: 1, maxRefAgeMs: 1000n },
+    expect(decision.settings).toEqual({
+      maxSnapshotAgeMs: { value: 86_400_000, source: 'polaris-policy', from: 'policy keep-a-day' },
+      minSnapshotsToKeep: { value: 2, source: 'run', from: 'run.minSnapshotsToKeep' },
+      enabled: { value: true, source: 'polaris-policy', from: 'policy keep-a-day' },
     });
   });
 
-  it('takes orphan and staging thresholds from the job, else floe.yaml', () => {
-    expect(orphanOlderThanMs({}, retention)).toBe(259_200_000);
-    expect(orphanOlderThanMs({ orphanOlderThanMs: 10 }, retention)).toBe(10);
-    expect(stagingRetentionMs({}, retention)).toBe(604_800_000);
-    expect(stagingRetentionMs({ stagingRetentionMs: 10 }, retention)).toBe(10);
+  it('leaves a table property to the planner and falls back to floe.yaml without a policy', () => {
+    const decision = expiryDecision(
+      {},
+      undefined,
+      { 'history.expire.max-snapshot-age-ms': '1000' },
+      {
+        ...retention,
+        max_ref_age_ms: 5000,
+      },
+    );
+    expect(decision.expiry).toEqual({
+      defaults: { maxSnapshotAgeMs: 432_000_000n, minSnapshotsToKeep: 1, maxRefAgeMs: 5000n },
+    });
+    expect(decision.settings).toEqual({
+      maxSnapshotAgeMs: { value: 1000, source: 'table-property', from: 'history.expire.max-snapshot-age-ms' },
+      minSnapshotsToKeep: {
+        value: 1,
+        source: 'floe.yaml',
+        from: 'maintenance.retention.min_snapshots_to_keep',
+      },
+      maxRefAgeMs: { value: 5000, source: 'floe.yaml', from: 'maintenance.retention.max_ref_age_ms' },
+    });
+  });
+
+  it('skips a run whose Polaris policy is disabled, naming the policy', () => {
+    const decision = orphanDecision({ orphanOlderThanMs: 10 }, policies, retention);
+    expect(decision.skip).toEqual({
+      policy: 'ns-orphans',
+      policyType: 'system.orphan-file-removal',
+      reason:
+        'Polaris policy ns-orphans (system.orphan-file-removal v1, inherited from a namespace or the catalog) has enable: false',
+    });
+    expect(decision.settings['enabled']).toEqual({
+      value: false,
+      source: 'polaris-policy',
+      from: 'policy ns-orphans',
+    });
+  });
+
+  it('takes orphan and staging thresholds from the run, else the policy, else floe.yaml', () => {
+    const enabled = tablePoliciesFrom(table, [
+      polaris('system.orphan-file-removal', 'two-days', { enable: true, max_orphan_file_age_in_days: 2 }),
+    ]);
+    expect(orphanDecision({}, undefined, retention).olderThanMs).toBe(259_200_000);
+    expect(orphanDecision({}, enabled, retention).settings['olderThanMs']).toEqual({
+      value: 172_800_000,
+      source: 'polaris-policy',
+      from: 'policy two-days',
+    });
+    expect(orphanDecision({ orphanOlderThanMs: 10 }, enabled, retention).olderThanMs).toBe(10);
+    expect(stagingDecision({}, retention).retentionMs).toBe(604_800_000);
+    expect(stagingDecision({ stagingRetentionMs: 10 }, retention).settings).toEqual({
+      retentionMs: { value: 10, source: 'run', from: 'run.stagingRetentionMs' },
+    });
+  });
+
+  it('gives compaction actions the Polaris layer of their settings', () => {
+    expect(compactionPolicyLayer(policies, 'compact')).toMatchObject({
+      skip: undefined,
+      from: 'policy compact-128m',
+      targetFileSizeBytes: 134217728,
+      config: { compaction_strategy: 'bin-pack' },
+    });
+    const none = compactionPolicyLayer(policies, 'rewrite-manifests');
+    expect(none.policy).toBeUndefined();
+    expect(none.config).toEqual({});
   });
 });

@@ -1,4 +1,5 @@
-// The `expire` action on one table: the pending-write-job guard first (snapshots whose commit
+// The `expire` action on one table: the table's Polaris `system.snapshot-expiry` policy first (a
+// disabled one skips the run), the pending-write-job guard (snapshots whose commit
 // markers unfinished write jobs may still look for are pinned), then @floe/iceberg's
 // expireSnapshots with the layered policy (retention-policy.ts) — it never removes the current
 // snapshot or a ref head, commits the removal, and deletes the files only expired snapshots
@@ -6,9 +7,9 @@
 import type { TableIdentifier } from '@floe/catalog';
 import { expireSnapshots } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
-import type { ActionOutcome, MaintenanceDeps } from './maintenance-deps.ts';
+import { type ActionOutcome, type MaintenanceDeps, NOTHING_DONE } from './maintenance-deps.ts';
 import { pendingWriteJobs } from './pending-write-jobs.ts';
-import { expiryPolicyFor } from './retention-policy.ts';
+import { expiryDecision, tablePoliciesOf } from './retention-policy.ts';
 import { openTable } from './table-io.ts';
 
 export async function runExpire(
@@ -18,14 +19,21 @@ export async function runExpire(
   assertLockHeld: () => void,
 ): Promise<ActionOutcome> {
   // Opened first: an unknown table fails before the write queue is scanned.
-  const { io } = await openTable(deps, table);
+  const { io, metadata } = await openTable(deps, table);
+  const policies = await tablePoliciesOf(deps.catalog, table);
+  const decision = expiryDecision(job.policy, policies, metadata.properties, deps.retention);
+  if (decision.skip !== undefined)
+    return { ...NOTHING_DONE, settings: decision.settings, skipped: decision.skip };
   const pending = await pendingWriteJobs(deps.writeQueue, table);
   assertLockHeld();
   const report = await expireSnapshots({
     committer: deps.committer,
     identifier: table,
     io,
-    policy: expiryPolicyFor(job.policy, deps.retention, pending.retainSinceMs),
+    policy: {
+      ...decision.expiry,
+      ...(pending.retainSinceMs === undefined ? {} : { retainSinceMs: BigInt(pending.retainSinceMs) }),
+    },
     dryRun: job.dryRun,
     logger: deps.logger,
   });
@@ -44,5 +52,6 @@ export async function runExpire(
       ...files.manifestLists,
       ...files.metadataFiles,
     ],
+    settings: decision.settings,
   };
 }

@@ -3,30 +3,21 @@
 // write job's BullMQ id is that idempotency key. An object goes when it is older than the
 // retention AND its job is completed, failed or no longer in the queue; objects of waiting,
 // active, delayed (…) jobs stay whatever their age, because a retry still reads them. Objects
-// that do not follow the layout are not ours to judge and stay too.
+// that do not follow the layout, or that a client could resolve outside the staging area
+// (`..` segments, @floe/jobs outsideStagingArea), are not ours to judge and stay too.
 
 import type { FileInfo } from '@floe/iceberg';
-import type { MaintenanceJob } from '@floe/jobs';
+import { type MaintenanceJob, outsideStagingArea, type StagingLocation, stagingAreaUri } from '@floe/jobs';
 import type { ActionOutcome, MaintenanceDeps } from './maintenance-deps.ts';
-import { stagingRetentionMs } from './retention-policy.ts';
+import { stagingDecision } from './retention-policy.ts';
 
 const STAGED_OBJECT = /^\d{4}-\d{2}-\d{2}\/(.+)\/part-\d{5,}\.arrows$/;
 const FINISHED_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'unknown']);
 
-/**
- * `s3://bucket/prefix/` for the configured staging area (an empty prefix lists the bucket);
- * `bucket` may also be a root URI (`s3://bucket`, local staging's `file:///folder`).
- */
-export function stagingListPrefix(bucket: string, prefix: string): string {
-  const base = prefix.replace(/\/+$/, '');
-  const root = bucket.includes('://') ? bucket.replace(/\/+$/, '') : `s3://${bucket}`;
-  return `${root}/${base === '' ? '' : `${base}/`}`;
-}
-
-/** The idempotency key a staged object belongs to, or undefined when the key is not ours. */
-export function stagedJobKey(listPrefix: string, location: string): string | undefined {
-  if (!location.startsWith(listPrefix)) return undefined;
-  return STAGED_OBJECT.exec(location.slice(listPrefix.length))?.[1];
+/** The idempotency key a staged object belongs to, or undefined when the object is not ours. */
+export function stagedJobKey(area: StagingLocation, location: string): string | undefined {
+  if (outsideStagingArea(location, area) !== undefined) return undefined;
+  return STAGED_OBJECT.exec(location.slice(stagingAreaUri(area).length))?.[1];
 }
 
 export async function runStaging(
@@ -34,12 +25,13 @@ export async function runStaging(
   deps: MaintenanceDeps,
   assertLockHeld: () => void,
 ): Promise<ActionOutcome> {
-  const listPrefix = stagingListPrefix(deps.staging.bucket, deps.staging.prefix);
-  const cutoffMs = Date.now() - stagingRetentionMs(job.policy, deps.retention);
+  const listPrefix = stagingAreaUri(deps.staging);
+  const decision = stagingDecision(job.policy, deps.retention);
+  const cutoffMs = Date.now() - decision.retentionMs;
   const oldByJob = new Map<string, FileInfo[]>();
   let kept = 0;
   for await (const info of deps.stagingIO.list(listPrefix)) {
-    const key = stagedJobKey(listPrefix, info.location);
+    const key = stagedJobKey(deps.staging, info.location);
     if (key === undefined || info.lastModifiedMs === undefined || info.lastModifiedMs >= cutoffMs) {
       kept += 1;
       continue;
@@ -72,5 +64,6 @@ export async function runStaging(
     bytesDeleted: deleted.reduce((sum, f) => sum + f.size, 0),
     failedDeletes: failed.length,
     files,
+    settings: decision.settings,
   };
 }

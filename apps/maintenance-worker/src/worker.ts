@@ -2,13 +2,19 @@
 // the write queue (read-only: the pending-job guard and the staging cleanup look at it) built
 // from CompiledArtifacts; a BullMQ `Worker` on `queue.maintenance_queue` with the
 // `maintenance.worker` settings; the job schedulers registered from `maintenance.schedules`; the
-// ops server (/healthz, /readyz, /metrics); and a bounded graceful shutdown (stop taking jobs,
+// ops server (/healthz, /readyz, /metrics on `metrics_host`:`metrics_port`); and a bounded graceful shutdown (stop taking jobs,
 // let running ones finish, then release what is left — BullMQ re-delivers it and the table lock
 // expires after its TTL, so a rerun is safe).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { catalogCommitter, createCatalog } from '@floe/catalog';
-import { type CompiledArtifacts, catalogOptionsFrom, s3PropertiesFrom, stagingRootOf } from '@floe/config';
+import {
+  type CompiledArtifacts,
+  catalogOptionsFrom,
+  s3PropertiesFrom,
+  stagingLocationOf,
+} from '@floe/config';
 import { fileIOFor } from '@floe/iceberg';
+import { stagingAreaUri } from '@floe/jobs';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -16,7 +22,6 @@ import type { MaintenanceDeps } from './maintenance-deps.ts';
 import { asQueueFailure } from './maintenance-error.ts';
 import { createMaintenanceMetrics, type MaintenanceMetrics } from './maintenance-metrics.ts';
 import { type MaintenanceRuntime, processMaintenanceJob, workerName } from './process-maintenance-job.ts';
-import { stagingListPrefix } from './run-staging.ts';
 import { registerSchedules, type ScheduleRegistration } from './schedulers.ts';
 
 /** Time running jobs get to finish on shutdown before they are released for re-delivery. */
@@ -38,16 +43,15 @@ export async function startMaintenanceWorker(
   const settings = artifacts.maintenance.worker;
   const { prefix } = artifacts.queue;
   const metrics = createMaintenanceMetrics();
-  const catalog = createCatalog(catalogOptionsFrom(artifacts.catalog, artifacts.storage));
+  const catalog = createCatalog(
+    catalogOptionsFrom(artifacts.catalog, artifacts.storage, { logger, onCall: metrics.catalogCall }),
+  );
   const connection = new Redis(artifacts.queue.redis_url, { maxRetriesPerRequest: null });
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const writeQueue = new Queue(artifacts.queue.write_queue, { connection, prefix });
   const queue = new Queue(artifacts.queue.maintenance_queue, { connection, prefix });
   const s3Properties = s3PropertiesFrom(artifacts.storage);
-  const staging = {
-    bucket: stagingRootOf(artifacts.storage.staging),
-    prefix: artifacts.storage.staging.prefix,
-  };
+  const staging = stagingLocationOf(artifacts.storage.staging);
   const deps: MaintenanceDeps = {
     catalog,
     committer: catalogCommitter(catalog),
@@ -56,7 +60,7 @@ export async function startMaintenanceWorker(
     retention: artifacts.maintenance.retention,
     writeQueue,
     staging,
-    stagingIO: fileIOFor(stagingListPrefix(staging.bucket, staging.prefix), s3Properties),
+    stagingIO: fileIOFor(stagingAreaUri(staging), s3Properties),
     logger,
   };
   const runtime: MaintenanceRuntime = {
@@ -93,6 +97,8 @@ export async function startMaintenanceWorker(
   let closing = false;
   const ops = await startOpsServer({
     port: settings.metrics_port,
+    host: settings.metrics_host,
+    portSetting: 'maintenance.worker.metrics_port',
     registry: metrics.registry,
     readiness: () => !closing && connection.status === 'ready' && worker.isRunning(),
   });
@@ -105,6 +111,7 @@ export async function startMaintenanceWorker(
       schedules: schedules.upserted,
       removedSchedules: schedules.removed,
       worker: runtime.worker,
+      metricsHost: ops.host,
       metricsPort: ops.port,
     },
     'maintenance worker started',

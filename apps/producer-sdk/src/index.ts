@@ -16,4 +16,4 @@ export {
 } from './options.ts';
 export { FloeProducer } from './producer.ts';
 export { traceparentOf } from './traceparent.ts';
-export type { WriteHandle } from './write-handle.ts';
+export type { CancelOutcome, WriteHandle } from './write-handle.ts';

@@ -62,24 +62,10 @@ export const producerOptionsSchema = z.strictObject({
       attempts: z.number().int().min(1).max(1000).default(10),
       /** first retry delay; doubles per attempt */
       backoffMs: z.number().int().min(1).default(1000),
-      /** completed jobs stay this long (seconds) so a late `result()` still finds them */
-      keepCompletedSeconds: z
-        .number()
-        .int()
-        .min(1)
-        .default(24 * 3600),
-      keepFailedSeconds: z
-        .number()
-        .int()
-        .min(1)
-        .default(7 * 24 * 3600),
+      // Finished jobs are kept for the exactly-once window (@floe/jobs), not an option: that is
+      // what makes an enqueue with the same key within the window return the existing job.
     })
-    .default({
-      attempts: 10,
-      backoffMs: 1000,
-      keepCompletedSeconds: 24 * 3600,
-      keepFailedSeconds: 7 * 24 * 3600,
-    }),
+    .default({ attempts: 10, backoffMs: 1000 }),
 });
 
 export type FloeProducerOptions = z.input<typeof producerOptionsSchema>;

@@ -3,7 +3,13 @@
 // valid WriteResult shape or fails with a message, so `result()` can be proven end to end.
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_QUEUE_PREFIX, type WriteJob, type WriteResult, writeJob } from '@floe/jobs';
+import {
+  DEFAULT_QUEUE_PREFIX,
+  EXACTLY_ONCE_WINDOW_MS,
+  type WriteJob,
+  type WriteResult,
+  writeJob,
+} from '@floe/jobs';
 import { loadStackEnv } from '@floe/test-support';
 import { Int32, type RecordBatch, Table, tableFromIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
@@ -190,6 +196,95 @@ describe('FloeProducer (real Redis + MinIO)', () => {
       expect((failure as FloeWriteError).message).toBe("column 'id': cannot write long into int");
       expect((failure as FloeWriteError).jobId).toBe(bad.jobId);
     } finally {
+      await worker.close();
+    }
+  });
+
+  it('keeps finished jobs for the exactly-once window: a retried enqueue of a completed or failed job returns it', async () => {
+    const done = await producer.write('bronze.kept', batchOf(0, 10), {
+      idempotencyKey: `it-${randomUUID()}`,
+    });
+    const failed = await producer.write('bronze.bad', batchOf(0, 10), {
+      idempotencyKey: `it-${randomUUID()}`,
+    });
+    const worker = new Worker(
+      queueName,
+      async (job) => {
+        const parsed = writeJob.parse(job.data);
+        if (parsed.table.name === 'bad') throw new UnrecoverableError('refused for the test');
+        return resultFor(parsed);
+      },
+      { connection: new Redis(stack.redisUrl, { maxRetriesPerRequest: null }), prefix: DEFAULT_QUEUE_PREFIX },
+    );
+    try {
+      await done.result(30_000);
+      await expect(failed.result(30_000)).rejects.toThrow('refused for the test');
+    } finally {
+      await worker.close();
+    }
+    const windowSeconds = EXACTLY_ONCE_WINDOW_MS / 1000;
+    expect(windowSeconds).toBe(86_400);
+    for (const [handle, state] of [
+      [done, 'completed'],
+      [failed, 'failed'],
+    ] as const) {
+      const job = await inspect.getJob(handle.jobId);
+      expect(await job?.getState()).toBe(state);
+      // BullMQ removes a finished job only once it is older than the window.
+      expect(job?.opts.removeOnComplete).toEqual({ age: windowSeconds });
+      expect(job?.opts.removeOnFail).toEqual({ age: windowSeconds });
+      const keys = await stagedKeys(handle.jobId);
+      // A retry with the same key within the window: the existing job, nothing new staged or queued.
+      const retried = await producer.write('bronze.kept', batchOf(100, 10), { idempotencyKey: handle.jobId });
+      expect(retried.deduplicated).toBe(true);
+      expect(retried.batches).toEqual(handle.batches);
+      expect(await stagedKeys(handle.jobId)).toEqual(keys);
+      expect(await inspect.getJobCounts('waiting', 'delayed')).toEqual({ waiting: 0, delayed: 0 });
+    }
+  });
+
+  it('cancel() removes a job no worker has taken, with its staged parts: it is never written', async () => {
+    const idempotencyKey = `it-${randomUUID()}`;
+    const handle = await producer.write('bronze.cancelled', batchOf(0, 10), { idempotencyKey });
+    expect(await stagedKeys(idempotencyKey)).not.toEqual([]);
+    await expect(handle.result(500)).rejects.toThrow(
+      `job ${idempotencyKey} did not finish within 500 ms; it may still be written: cancel() removes it if no worker has started it`,
+    );
+    expect(await handle.cancel()).toBe('removed');
+    expect(await inspect.getJob(idempotencyKey)).toBeUndefined();
+    expect(await stagedKeys(idempotencyKey)).toEqual([]);
+    expect(await handle.cancel()).toBe('gone');
+  });
+
+  it('cancel() leaves a job a worker holds alone and says it is running, then finished', async () => {
+    const held = await producer.write('bronze.held', batchOf(0, 10));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // stand-in consumer (see header): holds this job until released, finishes any other at once
+    const worker = new Worker(
+      queueName,
+      async (job) => {
+        if (job.id === held.jobId) await released;
+        return resultFor(writeJob.parse(job.data));
+      },
+      {
+        connection: new Redis(stack.redisUrl, { maxRetriesPerRequest: null }),
+        prefix: DEFAULT_QUEUE_PREFIX,
+        concurrency: 4,
+      },
+    );
+    try {
+      await expect.poll(() => inspect.getJobState(held.jobId), { timeout: 30_000 }).toBe('active');
+      expect(await held.cancel()).toBe('running');
+      expect(await inspect.getJobState(held.jobId)).toBe('active');
+      expect(await stagedKeys(held.jobId)).not.toEqual([]);
+      release();
+      expect(await held.result(30_000)).toMatchObject({ table: 'bronze.held', addedRows: 10 });
+      expect(await held.cancel()).toBe('finished');
+    } finally {
+      release();
       await worker.close();
     }
   });

@@ -3,11 +3,14 @@
 // BullMQ job id is the idempotency key, and returns a handle to await the result. Redis is
 // checked before anything is staged, so an unreachable queue leaves no orphan objects; a failed
 // staging deletes what it uploaded; a deduplicated enqueue deletes only the parts that the
-// existing job does not reference.
+// existing job does not reference. Finished jobs stay in Redis for the exactly-once window
+// (EXACTLY_ONCE_WINDOW_MS, completed and failed alike), so within it a retried enqueue with the
+// same idempotency key returns the job already there; after it, the key enqueues a new write.
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { CompiledArtifacts } from '@floe/config';
 import {
+  EXACTLY_ONCE_WINDOW_MS,
   type StagedBatch,
   stagingKey,
   stagingUri,
@@ -34,7 +37,7 @@ import {
 } from './options.ts';
 import { deleteParts, type StagingTarget, uploadPart } from './staging-store.ts';
 import { traceparentOf } from './traceparent.ts';
-import { awaitWriteResult, type WriteHandle } from './write-handle.ts';
+import { awaitWriteResult, cancelWrite, type WriteHandle } from './write-handle.ts';
 
 /** redis://user:secret@host → redis://user:***@host, for messages. */
 function redactUrl(url: string): string {
@@ -45,6 +48,12 @@ function redactUrl(url: string): string {
   } catch {
     return '(invalid url)';
   }
+}
+
+/** BullMQ keeps every finished write job (completed or failed) for the exactly-once window. */
+export function finishedJobRetention(): { removeOnComplete: { age: number }; removeOnFail: { age: number } } {
+  const age = EXACTLY_ONCE_WINDOW_MS / 1000;
+  return { removeOnComplete: { age }, removeOnFail: { age } };
 }
 
 export class FloeProducer {
@@ -215,8 +224,7 @@ export class FloeProducer {
         jobId,
         attempts: jobOptions.attempts,
         backoff: { type: 'exponential', delay: jobOptions.backoffMs },
-        removeOnComplete: { age: jobOptions.keepCompletedSeconds },
-        removeOnFail: { age: jobOptions.keepFailedSeconds },
+        ...finishedJobRetention(),
       });
     } catch (error) {
       await this.cleanUp(batches.map((batch) => batch.uri));
@@ -246,13 +254,14 @@ export class FloeProducer {
     const source = {
       queue: this.queue,
       queueEvents: () => this.queueEvents(),
-      keepCompletedSeconds: this.options.job.keepCompletedSeconds,
+      keepFinishedSeconds: EXACTLY_ONCE_WINDOW_MS / 1000,
     };
     return {
       jobId,
       batches,
       deduplicated,
       result: (timeoutMs?: number) => awaitWriteResult(source, jobId, timeoutMs),
+      cancel: () => cancelWrite(this.queue, jobId, () => this.cleanUp(batches.map((batch) => batch.uri))),
     };
   }
 

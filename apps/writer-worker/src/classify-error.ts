@@ -6,7 +6,7 @@
 // treated as transient: a retry is cheap and the marker check makes it safe.
 import { UnrecoverableError } from 'bullmq';
 
-export type JobOutcome = 'committed' | 'already-committed' | 'failed' | 'retry';
+export type JobOutcome = 'committed' | 'already-committed' | 'failed' | 'retry' | 'requeued';
 
 export function isRetryable(error: unknown): boolean {
   if (typeof error === 'object' && error !== null) {

@@ -1,5 +1,6 @@
 // Create-if-missing: when a job asks for it, the table is created from the staged data's Arrow
-// schema (fresh field ids), with the requested partition spec (source column names resolved to
+// schema (fresh field ids: ids a producer's columns carry — partial, or read from another table —
+// are ignored, DESIGN §6), with the requested partition spec (source column names resolved to
 // field ids), sort order, properties and location. `createTableIfNotExists` makes two jobs that
 // race to create the same table both succeed against the one that won.
 import type { Catalog, CreateTableResult } from '@floe/catalog';
@@ -59,13 +60,18 @@ export function sortOrderJson(schema: Schema, request: CreateRequest): Record<st
   };
 }
 
+/** The new table's schema for the staged data: its columns by name, with fresh field ids. */
+export function tableSchemaFromData(arrowSchema: ArrowSchema): Schema {
+  return arrowToIcebergSchema(arrowSchema, { fieldIds: 'fresh' });
+}
+
 export async function createTableFromData(
   catalog: Catalog,
   table: TableIdentifier,
   arrowSchema: ArrowSchema,
   request: CreateRequest,
 ): Promise<CreateTableResult> {
-  const schema = arrowToIcebergSchema(arrowSchema);
+  const schema = tableSchemaFromData(arrowSchema);
   const sortOrder = sortOrderJson(schema, request);
   return catalog.createTableIfNotExists(table, {
     schema: schemaToJson(schema) as never,

@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { catalogCommitter, RestCatalog } from '@floe/catalog';
 import type { StorageConfig } from '@floe/config';
-import { s3PropertiesFrom } from '@floe/config';
+import { s3PropertiesFrom, stagingLocationOf } from '@floe/config';
 import { schemaToJson } from '@floe/iceberg';
 import type { WriteJobInput } from '@floe/jobs';
 import { loadStackEnv, runPython } from '@floe/test-support';
@@ -46,6 +46,7 @@ const deps: WriteJobDeps = {
   catalog,
   committer,
   staging,
+  stagingArea: stagingLocationOf(storage.staging),
   storage,
   s3Properties: s3PropertiesFrom(storage),
   vendedCredentials: false,

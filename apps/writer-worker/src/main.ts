@@ -2,18 +2,34 @@
 // floe.yaml` (or `--artifacts floe.compiled.json`). Loads the configuration, starts tracing
 // (`observability.otel`), the worker and its ops server, and on SIGTERM/SIGINT drains gracefully,
 // flushes spans and exits 0. A configuration problem exits 2 with the config library's
-// path-naming message.
-import { parseArgs } from 'node:util';
-import { type CompiledArtifacts, ConfigError, loadAppArtifacts, secretValuesOf } from '@floe/config';
+// path-naming message; `--help` prints the options, an unknown option exits 2 with the usage.
+import {
+  AppArgsError,
+  appUsage,
+  type CompiledArtifacts,
+  ConfigError,
+  loadAppArtifacts,
+  parseAppArgs,
+  secretValuesOf,
+} from '@floe/config';
 import { createLogger, startTelemetry, type TelemetryHandle } from '@floe/telemetry';
 import { startWriterWorker } from './worker.ts';
 
+const USAGE = {
+  command: 'node apps/writer-worker/src/main.ts',
+  description:
+    'Runs a floe writer worker: takes write jobs from the write queue named in the configuration, ' +
+    'encodes the staged data as Parquet and commits it to the Iceberg table through the catalog. ' +
+    'Start as many as you need on one queue; stop with SIGTERM (jobs in hand finish first).',
+};
+
 async function loadArtifacts(argv: readonly string[]): Promise<CompiledArtifacts> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { config: { type: 'string' }, artifacts: { type: 'string' } },
-  });
-  return loadAppArtifacts(values, process.env);
+  const args = parseAppArgs(argv, USAGE);
+  if (args.help) {
+    process.stdout.write(appUsage(USAGE));
+    process.exit(0);
+  }
+  return loadAppArtifacts(args.source, process.env);
 }
 
 /** Tracing per `observability.otel`; exporter `none` starts no SDK. */
@@ -36,7 +52,8 @@ async function main(): Promise<void> {
   try {
     artifacts = await loadArtifacts(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`floe-writer: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    const known = error instanceof ConfigError || error instanceof AppArgsError;
+    process.stderr.write(`floe-writer: ${known ? error.message : String(error)}\n`);
     process.exit(2);
   }
   const logger = createLogger({

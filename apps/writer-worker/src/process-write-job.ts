@@ -1,5 +1,6 @@
 // The write job pipeline, one job from payload to committed snapshot (DESIGN §4–§6):
-//   1. parse the payload against the v1 contract (invalid → JobContractError, not retryable);
+//   1. parse the payload against the v1 contract (invalid → JobContractError, not retryable) and
+//      check that every batch lies in the staging area (else fail before anything is read);
 //   2. load the table; if it is missing, create it from the staged data when the job asks
 //      (`create`), else fail with what to do;
 //   3. marker check: a snapshot whose `floe.job-ids` holds this job means a previous delivery
@@ -21,22 +22,33 @@ import {
   type CommittedTable,
   type FileIO,
   fileIOFor,
+  formatTable,
   type TableMetadata,
 } from '@floe/iceberg';
-import { parseWriteJob, type WriteJob, type WriteResult } from '@floe/jobs';
+import {
+  EXACTLY_ONCE_WINDOW_MS,
+  markerSearchStartMs,
+  parseWriteJob,
+  type StagingLocation,
+  type WriteJob,
+  type WriteResult,
+} from '@floe/jobs';
 import { type CommitRequest, commitGroup, type GroupCommitObservation, markerCheck } from './commit-group.ts';
 import { createTableFromData } from './create-table.ts';
 import { type EncodeRequest, type EncodeResult, encodeJob } from './encode-job.ts';
 import type { EncodePool } from './encode-pool.ts';
 import type { TableIOSettings } from './encode-protocol.ts';
-import { deleteStagedObjects, openStagedObject, type StagedObjectReader } from './staged-objects.ts';
+import {
+  assertInStagingArea,
+  deleteStagedObjects,
+  openStagedObject,
+  type StagedObjectReader,
+} from './staged-objects.ts';
 import type { CommitSlot, TableCommitter } from './table-committer.ts';
 import { writeResultFrom } from './write-result-from.ts';
 import { WriterError } from './writer-error.ts';
 
 export { COMMIT_ID_PROPERTY, JOB_IDS_PROPERTY } from './commit-group.ts';
-/** Clock-skew margin of the marker search: nothing committed before enqueue minus this holds the job. */
-export const MARKER_SKEW_MS = 10 * 60 * 1000;
 
 export interface WriteJobLogger extends CommitLogger {
   error(fields: Record<string, unknown>, message: string): void;
@@ -50,6 +62,8 @@ export interface WriteJobDeps {
   readonly committer: CatalogCommitter;
   /** S3 client for the staging bucket. */
   readonly staging: S3Client;
+  /** floe.yaml `storage.staging`: the only place batches are read from and deleted in. */
+  readonly stagingArea: StagingLocation;
   /** `s3.*` FileIO properties from floe.yaml's storage section; the catalog's table config wins. */
   readonly s3Properties: Readonly<Record<string, string>>;
   /** Use the catalog's vended, refreshing credentials for table IO. */
@@ -72,10 +86,6 @@ export interface WriteJobContext {
   readonly attempt?: number;
 }
 
-function dotted(job: WriteJob): string {
-  return [...job.table.namespace, job.table.name].join('.');
-}
-
 async function loadOrCreate(
   job: WriteJob,
   deps: WriteJobDeps,
@@ -87,7 +97,7 @@ async function loadOrCreate(
     const missing =
       error instanceof CatalogError && (error.kind === 'no-such-table' || error.kind === 'no-such-namespace');
     if (!missing) throw error;
-    const name = dotted(job);
+    const name = formatTable(job.table);
     if (job.create === undefined) {
       throw new WriterError(
         'table-missing',
@@ -154,11 +164,26 @@ export async function processWriteJob(
 ): Promise<WriteResult> {
   const started = Date.now();
   const job = parseWriteJob(payload);
-  const name = dotted(job);
+  assertInStagingArea(
+    job.batches.map((batch) => batch.uri),
+    deps.stagingArea,
+  );
+  const name = formatTable(job.table);
   const jobId = job.idempotencyKey;
   const fields = { table: name, jobId, attempt: context.attempt ?? 1 };
-  const markerNotBeforeMs = BigInt(Date.parse(job.enqueuedAt) - MARKER_SKEW_MS);
-  const alreadyCommitted = markerCheck({ jobId, markerNotBeforeMs } as CommitRequest);
+  // The marker search starts at enqueue (minus the shared clock-skew margin) however late the
+  // delivery: expiry keeps every snapshot an unfinished job may need, so a job delivered after
+  // the exactly-once window still finds its own earlier commit. Only the producer's enqueue
+  // dedup ends with the window (README "Exactly once: what bounds it").
+  const enqueuedAtMs = Date.parse(job.enqueuedAt);
+  const markerNotBeforeMs = BigInt(markerSearchStartMs(enqueuedAtMs));
+  if (started - enqueuedAtMs > EXACTLY_ONCE_WINDOW_MS) {
+    deps.logger?.warn(
+      { ...fields, enqueuedAt: job.enqueuedAt, windowMs: EXACTLY_ONCE_WINDOW_MS },
+      'job delivered after the exactly-once window; its marker search still covers every snapshot since enqueue',
+    );
+  }
+  const alreadyCommitted = markerCheck({ jobId, markerNotBeforeMs });
 
   let first: StagedObjectReader | undefined;
   const openFirst = async () => {
@@ -184,6 +209,7 @@ export async function processWriteJob(
     const { failed } = await deleteStagedObjects(
       deps.staging,
       job.batches.map((b) => b.uri),
+      deps.stagingArea,
     );
     for (const failure of failed) {
       deps.logger?.warn(

@@ -3,12 +3,20 @@
 // `storage.max_staged_object_bytes` limit), a sha256 hash and a row count into apache-arrow's
 // streaming reader. Every failure names the object's URI and says whether retrying can help:
 // a missing object, rejected credentials, corrupt IPC bytes, an oversized object or a checksum /
-// row-count mismatch fail the job; a dropped connection is retried.
+// row-count mismatch fail the job; a dropped connection is retried. Only objects of the staging
+// area (floe.yaml `storage.staging`) are ever read or deleted: `assertInStagingArea` runs on a
+// job's URIs before anything is read, and the delete refuses anything outside.
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { StorageConfig } from '@floe/config';
 import { classifyS3Failure } from '@floe/iceberg';
-import { parseS3Uri, type StagedBatch } from '@floe/jobs';
+import {
+  outsideStagingArea,
+  parseS3Uri,
+  type StagedBatch,
+  type StagingLocation,
+  stagingAreaUri,
+} from '@floe/jobs';
 import { type RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
 import {
   deleteLocalStaged,
@@ -62,6 +70,22 @@ export function stagedObjectError(error: unknown, uri: string, accessKeyId: stri
     `reading staged object ${uri} failed (${status ?? 'no response'} ${code}): ${failure.message}`,
     { context, cause: error },
   );
+}
+
+/** Fails (not retryable) on the first URI outside the staging area, naming it and the allowed prefix. */
+export function assertInStagingArea(uris: readonly string[], area: StagingLocation): void {
+  for (const uri of uris) {
+    const problem = outsideStagingArea(uri, area);
+    if (problem === undefined) continue;
+    const allowed = stagingAreaUri(area);
+    throw new WriterError(
+      'staged-object-outside-staging',
+      `staged object ${uri} is outside the staging area ${allowed} (${problem}); nothing was read: ` +
+        `writers only read and delete objects under ${allowed} (storage.staging.bucket and storage.staging.prefix ` +
+        'in floe.yaml) — stage the data there (the producer SDK and the Dagster IO manager do) and enqueue the job again',
+      { context: { uri, allowed } },
+    );
+  }
 }
 
 export interface StagedObjectReader {
@@ -200,14 +224,26 @@ export async function openStagedObject(options: OpenStagedObjectOptions): Promis
   };
 }
 
-/** Deletes staged objects after a durable commit; failures are returned, never thrown. */
+/**
+ * Deletes staged objects after a durable commit; failures are returned, never thrown. A URI
+ * outside the staging area is never deleted (it is returned as a failure).
+ */
 export async function deleteStagedObjects(
   client: S3Client,
   uris: readonly string[],
+  area: StagingLocation,
 ): Promise<{ readonly failed: readonly { uri: string; error: string }[] }> {
   const failed: { uri: string; error: string }[] = [];
   await Promise.all(
     uris.map(async (uri) => {
+      const problem = outsideStagingArea(uri, area);
+      if (problem !== undefined) {
+        failed.push({
+          uri,
+          error: `not deleted: outside the staging area ${stagingAreaUri(area)} (${problem})`,
+        });
+        return;
+      }
       try {
         if (isLocalStagedUri(uri)) return await deleteLocalStaged(uri);
         const { bucket, key } = parseS3Uri(uri);

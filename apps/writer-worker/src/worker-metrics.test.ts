@@ -19,6 +19,15 @@ describe('writer metrics', () => {
     expect(open).toMatch(/^floe_catalog_circuit_breaker_state\{state="closed"[^}]*\} 0$/m);
   });
 
+  it('reports whether the catalog accepts the credentials, read at scrape time', async () => {
+    const metrics = createWriterMetrics();
+    let accepted = true;
+    metrics.watchCatalogAuth(() => accepted);
+    expect(await metrics.registry.metrics()).toMatch(/^floe_catalog_auth_ok\{[^}]*\} 1$/m);
+    accepted = false;
+    expect(await metrics.registry.metrics()).toMatch(/^floe_catalog_auth_ok\{[^}]*\} 0$/m);
+  });
+
   it('counts commit attempts and conflicts', async () => {
     const metrics = createWriterMetrics();
     metrics.commit({

@@ -1,8 +1,18 @@
 // The writer's Prometheus metrics (served on /metrics by the ops server): jobs by outcome, rows
 // and bytes committed, commit attempts and optimistic-concurrency conflicts, commit latency, and
-// how many jobs each snapshot coalesced (group commit), and the catalog client's circuit breaker
-// state (read at scrape time, so an alert can fire while the catalog is down).
-import { Counter, createMetricsRegistry, Gauge, Histogram, type MetricsRegistry } from '@floe/telemetry';
+// how many jobs each snapshot coalesced (group commit), the catalog client's circuit breaker
+// state and whether the catalog accepts the writer's credentials (both read at scrape time, so
+// an alert can fire while the catalog is down or refuses the writer), and every catalog HTTP
+// call by operation and status.
+import {
+  type CatalogCallSample,
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  type MetricsRegistry,
+  registerCatalogMetrics,
+} from '@floe/telemetry';
 import type { JobOutcome } from './classify-error.ts';
 import type { CommitObservation } from './process-write-job.ts';
 
@@ -13,6 +23,10 @@ export interface WriterMetrics {
   commit(observation: CommitObservation): void;
   /** Reports `state()` as `floe_catalog_circuit_breaker_state{state=…}` on every scrape. */
   watchBreaker(state: () => BreakerState): void;
+  /** Reports `accepted()` as `floe_catalog_auth_ok` (1/0) on every scrape. */
+  watchCatalogAuth(accepted: () => boolean): void;
+  /** The catalog client's `onCall`: `floe_catalog_requests_total` and its duration histogram. */
+  readonly catalogCall: (sample: CatalogCallSample) => void;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -22,7 +36,7 @@ export function createWriterMetrics(): WriterMetrics {
   const registry = createMetricsRegistry({ serviceName: 'writer-worker' });
   const jobs = new Counter({
     name: 'floe_writer_jobs_total',
-    help: 'Write jobs finished, by outcome (committed, already-committed, failed, retry)',
+    help: 'Write jobs finished, by outcome (committed, already-committed, failed, retry, requeued: back in the queue while the catalog rejects the credentials)',
     labelNames: ['outcome', 'table'],
     registers: [registry],
   });
@@ -67,10 +81,23 @@ export function createWriterMetrics(): WriterMetrics {
       for (const state of BREAKER_STATES) this.set({ state }, state === current ? 1 : 0);
     },
   });
+  let catalogAuth: (() => boolean) | undefined;
+  new Gauge({
+    name: 'floe_catalog_auth_ok',
+    help: "1 while the catalog accepts the writer's credentials, 0 while it rejects them (the writer takes no jobs then)",
+    registers: [registry],
+    collect() {
+      if (catalogAuth !== undefined) this.set(catalogAuth() ? 1 : 0);
+    },
+  });
   return {
     registry,
+    catalogCall: registerCatalogMetrics(registry),
     watchBreaker: (state) => {
       breakerState = state;
+    },
+    watchCatalogAuth: (accepted) => {
+      catalogAuth = accepted;
     },
     job: (outcome, table) => jobs.inc({ outcome, table }),
     written: (rowCount, byteCount) => {

@@ -1,7 +1,9 @@
 // The writer-worker process around the pipeline: a BullMQ `Worker` on the configured write
 // queue (concurrency from `writer.concurrency`), the catalog client and the staging S3 client
 // built from CompiledArtifacts, job outcomes turned into retry-or-fail (classify-error.ts),
-// metrics and the ops server (/healthz, /readyz, /metrics), and a bounded graceful shutdown:
+// metrics and the ops server (/healthz, /readyz, /metrics on `metrics_host`:`metrics_port`), the
+// catalog credentials check (catalog-access.ts: while the catalog rejects them the worker pauses
+// and jobs stay queued), and a bounded graceful shutdown:
 // stop taking jobs, let in-flight jobs finish within `writer.shutdown_deadline_ms`, then release
 // whatever is still running (BullMQ re-delivers it; the commit marker keeps that exactly-once).
 // Each delivery runs inside a `floe.write_job` span parented on the producer's traceparent
@@ -9,11 +11,12 @@
 // commit queue (table-committer.ts), so jobs of the same table share snapshots (group commit).
 import { catalogCommitter, createCatalog, RestCatalog } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
-import { catalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
+import { catalogOptionsFrom, s3PropertiesFrom, stagingLocationOf } from '@floe/config';
 import { WRITE_JOB_NAME } from '@floe/jobs';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
-import { type Job, Worker } from 'bullmq';
+import { type Job, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { CatalogAccess, credentialRefusal } from './catalog-access.ts';
 import { errorKind, isRetryable, toQueueError } from './classify-error.ts';
 import { EncodePool } from './encode-pool.ts';
 import { jobSpanInfo, traceWriteJob } from './job-span.ts';
@@ -28,13 +31,17 @@ export interface WriterWorker {
   readonly encodePool: EncodePool;
   /** The ops server, when `writer.metrics_port` is set (0 = a random free port). */
   readonly ops: OpsServer | undefined;
+  /** Whether the catalog accepts the credentials (the worker takes no jobs while it does not). */
+  readonly catalogAccess: CatalogAccess;
   /** Drains within the shutdown deadline; resolves to whether every in-flight job finished. */
   shutdown(): Promise<boolean>;
 }
 
 export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Logger): Promise<WriterWorker> {
   const metrics = createWriterMetrics();
-  const catalog = createCatalog(catalogOptionsFrom(artifacts.catalog, artifacts.storage));
+  const catalog = createCatalog(
+    catalogOptionsFrom(artifacts.catalog, artifacts.storage, { logger, onCall: metrics.catalogCall }),
+  );
   if (catalog instanceof RestCatalog) metrics.watchBreaker(() => catalog.breakerState);
   const staging = stagingClientFrom(artifacts.storage);
   const committer = catalogCommitter(catalog);
@@ -53,6 +60,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
     catalog,
     committer,
     staging,
+    stagingArea: stagingLocationOf(artifacts.storage.staging),
     storage: artifacts.storage,
     encodePool,
     tableCommitter,
@@ -71,9 +79,22 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const queueName = artifacts.queue.write_queue;
 
-  const worker = new Worker(
+  let worker: Worker | undefined;
+  const catalogAccess = new CatalogAccess({
+    // The SQL catalog has no credentials to refuse: a listing proves the database answers.
+    probe: () =>
+      catalog instanceof RestCatalog ? catalog.checkAccess() : catalog.listNamespaces().then(() => undefined),
+    recheckMs: artifacts.writer.catalog_recheck_ms,
+    // Not waiting for active jobs: they meet the same refusal and go back to the queue.
+    stopTaking: async () => worker?.pause(true),
+    resumeTaking: async () => worker?.resume(),
+    logger,
+  });
+  metrics.watchCatalogAuth(() => catalogAccess.accepted);
+
+  worker = new Worker(
     queueName,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const attempt = job.attemptsMade + 1;
       const spanInfo = jobSpanInfo(job.data, job.id, attempt);
       const table = spanInfo.table;
@@ -89,6 +110,18 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
         if (!result.alreadyCommitted) metrics.written(result.addedRows, result.addedBytes);
         return result;
       } catch (error) {
+        const refusal = credentialRefusal(error);
+        if (refusal !== undefined && token !== undefined) {
+          // Not the job's fault: back to the queue without spending an attempt (WaitingError).
+          await catalogAccess.refused(refusal);
+          await job.moveToWait(token);
+          metrics.job('requeued', table);
+          logger.warn(
+            { jobId: job.id, table, attempt, kind: refusal.kind },
+            'catalog rejected the writer credentials; job returned to the queue',
+          );
+          throw new WaitingError();
+        }
         const retryable = isRetryable(error);
         metrics.job(retryable ? 'retry' : 'failed', table);
         logger.error(
@@ -125,8 +158,13 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       ? undefined
       : await startOpsServer({
           port: artifacts.writer.metrics_port,
+          host: artifacts.writer.metrics_host,
           registry: metrics.registry,
-          readiness: () => !closing && connection.status === 'ready' && worker.isRunning(),
+          readiness: () => {
+            const reason = catalogAccess.reason;
+            if (reason !== undefined) return { ready: false, reason };
+            return !closing && connection.status === 'ready' && worker.isRunning() && !worker.isPaused();
+          },
         });
   await worker.waitUntilReady();
   logger.info(
@@ -136,13 +174,16 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       concurrency: artifacts.writer.concurrency,
       encodeThreads: encodePool.size,
       maxJobsPerCommit: artifacts.writer.max_jobs_per_commit,
-      ...(ops === undefined ? {} : { metricsPort: ops.port }),
+      ...(ops === undefined ? {} : { metricsHost: ops.host, metricsPort: ops.port }),
     },
     'writer worker started',
   );
+  // In the background: jobs already run, and one that meets a refusal pauses the worker too.
+  void catalogAccess.check();
 
   const shutdown = async (): Promise<boolean> => {
     closing = true;
+    catalogAccess.close();
     const deadlineMs = artifacts.writer.shutdown_deadline_ms;
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
@@ -162,5 +203,5 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
     logger.info({ drained, durationMs: Date.now() - started }, 'writer worker stopped');
     return drained;
   };
-  return { worker, metrics, encodePool, ops, shutdown };
+  return { worker, metrics, encodePool, ops, catalogAccess, shutdown };
 }

@@ -1,7 +1,7 @@
 // The one error base of the writer worker: failures that belong to the job pipeline itself —
 // a staged object that is missing, corrupt, too large or does not match its declared checksum,
-// a table that does not exist and was not asked to be created, a request the worker cannot
-// honour. Like the libraries' errors it carries a `kind`, a `retryable` flag and secret-free
+// an object outside the staging area, a table that does not exist and was not asked to be
+// created, a request the worker cannot honour. Like the libraries' errors it carries a `kind`, a `retryable` flag and secret-free
 // `context`; the BullMQ glue decides retry-vs-fail from `retryable` alone.
 
 export type WriterErrorKind =
@@ -10,6 +10,7 @@ export type WriterErrorKind =
   | 'staged-object-too-large'
   | 'staged-object-mismatch'
   | 'staged-object-io'
+  | 'staged-object-outside-staging'
   | 'storage-auth'
   | 'table-missing'
   | 'unsupported-request';

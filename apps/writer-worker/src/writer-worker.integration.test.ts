@@ -4,17 +4,25 @@
 // by PyIceberg reading the table. Covers append, re-delivery of a committed job (marker →
 // alreadyCommitted, no new snapshot), create-if-missing with a day(ts) partition spec, each bad
 // input (missing required column included) failing at once with its message and nothing
-// committed, and SIGTERM exiting 0 in time.
+// committed, a batch outside the staging area failing before anything is read (the object stays,
+// byte for byte), and SIGTERM exiting 0 in time.
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RestCatalog, tableMetadataOf } from '@floe/catalog';
 import { schemaToJson } from '@floe/iceberg';
-import { WRITE_JOB_NAME, type WriteJobInput, type WriteResult } from '@floe/jobs';
-import { loadStackEnv, runPython, startFloeProcess, WRITER_WORKER } from '@floe/test-support';
+import { EXACTLY_ONCE_WINDOW_MS, WRITE_JOB_NAME, type WriteJobInput, type WriteResult } from '@floe/jobs';
+import {
+  isLoopbackAddress,
+  listeningAddresses,
+  loadStackEnv,
+  runPython,
+  startFloeProcess,
+  WRITER_WORKER,
+} from '@floe/test-support';
 import * as arrow from 'apache-arrow';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -264,6 +272,15 @@ emit({"ids": sorted(t.scan().to_arrow()["id"].to_pylist()), "summary": dict(t.cu
     expect(await snapshotCount('events')).toBe(before);
   });
 
+  it('(b2) a job delivered after the exactly-once window still finds its commit, and the log says it came late', async () => {
+    const before = await snapshotCount('events');
+    const enqueuedAt = new Date(Date.now() - EXACTLY_ONCE_WINDOW_MS - 60 * 60 * 1000).toISOString();
+    const late = await enqueue({ ...firstJob, enqueuedAt }, `late-${randomUUID()}`);
+    expect(late).toMatchObject({ snapshotId: firstResult.snapshotId, alreadyCommitted: true });
+    expect(await snapshotCount('events')).toBe(before);
+    expect(output).toContain('job delivered after the exactly-once window');
+  });
+
   it('(c) creates a missing table partitioned by day(ts) from the staged data', async () => {
     const data = rows(1000, 12); // 12 rows, 6 hours apart: 3 days
     const created = job('by_day', [await stagedBatch('c-0', data)], {
@@ -364,6 +381,47 @@ emit({"spec": str(t.spec()), "count": t.scan().to_arrow().num_rows,
       expect(failed.message).toContain("required column 'id' is missing from the data");
     });
 
+    it('a batch outside the staging area fails before any read; the object stays as it was', async () => {
+      const data = rows(0, 5);
+      const bytes = ipcOf(data);
+      const put = async (bucket: string, key: string) => {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
+        return { bucket, key };
+      };
+      const objects = [
+        // Looks like the prefix `staging`, but is not under `staging/`.
+        await put(stack.stagingBucket, `staging-evil/${run}/x.arrows`),
+        // Another bucket the writer's credentials can read.
+        await put(stack.warehouseBucket, `private-${run}/x.arrows`),
+      ];
+      const allowed = `s3://${stack.stagingBucket}/staging/`;
+      const uris = [
+        ...objects.map((o) => `s3://${o.bucket}/${o.key}`),
+        // `..` leads a normalising client from the staging prefix to the first object.
+        `s3://${stack.stagingBucket}/staging/../staging-evil/${run}/x.arrows`,
+      ];
+      for (const uri of uris) {
+        // With `create`, a check that ran after loading the table would leave the table behind.
+        const failed = await enqueueFailing(
+          job('outside', [{ uri, format: 'arrow-ipc-stream', rows: data.length, bytes: bytes.byteLength }], {
+            create: { partitionSpec: [] },
+          }),
+        );
+        expect(failed.attemptsMade).toBe(1);
+        expect(failed.message).toContain(`staged object ${uri} is outside the staging area ${allowed}`);
+        expect(failed.message).toContain('storage.staging.bucket and storage.staging.prefix');
+      }
+      expect(await catalog.tableExists({ namespace: [namespace], name: 'outside' })).toBe(false);
+      for (const { bucket, key } of objects) {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        expect(
+          Buffer.from(
+            await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+          ),
+        ).toEqual(Buffer.from(bytes));
+      }
+    });
+
     it('unknown table without create', async () => {
       const failed = await enqueueFailing(job('nope', [await stagedBatch('nope', rows(0, 1))]));
       expect(failed.attemptsMade).toBe(1);
@@ -371,7 +429,19 @@ emit({"spec": str(t.spec()), "count": t.scan().to_arrow().num_rows,
     });
   });
 
-  it('(e) exits 0 on SIGTERM within the shutdown deadline', async () => {
+  it('(e) serves /healthz, /readyz and /metrics on loopback only (writer.metrics_host defaults to 127.0.0.1)', async () => {
+    const line = output.split('\n').find((l) => l.includes('"writer worker started"'));
+    const started = JSON.parse(line ?? '{}') as { metricsHost?: string; metricsPort?: number };
+    expect(started.metricsHost).toBe('127.0.0.1');
+    const port = started.metricsPort ?? -1;
+    const addresses = listeningAddresses(port);
+    expect(addresses.length, `a listening socket on port ${port}`).toBeGreaterThan(0);
+    expect(addresses.filter((address) => !isLoopbackAddress(address))).toEqual([]);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('(f) exits 0 on SIGTERM within the shutdown deadline', async () => {
     const started = Date.now();
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
     worker.kill('SIGTERM');

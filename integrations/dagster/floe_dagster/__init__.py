@@ -21,6 +21,7 @@ from floe_dagster.artifacts import (
 )
 from floe_dagster.errors import FloeDagsterError
 from floe_dagster.fleet_queue import WriteResult
+from floe_dagster.floe_yaml import load_floe_yaml
 from floe_dagster.io_manager import FloeIcebergIOManager
 from floe_dagster.naming import TableName, idempotency_key, table_for_asset
 
@@ -43,6 +44,7 @@ __all__ = [
     "__version__",
     "idempotency_key",
     "load_artifacts",
+    "load_floe_yaml",
     "parse_artifacts",
     "table_for_asset",
 ]

@@ -132,7 +132,9 @@ def load_artifacts(
 ) -> CompiledArtifacts:
     """Reads, resolves and checks a CompiledArtifacts file; ``env`` defaults to ``os.environ``."""
     source = str(path)
-    fix = f"run `floe compile --config floe.yaml --out {source}` to create it"
+    fix = (
+        f"run `npm run floe -- compile --config floe.yaml --out {source}` to create it (or use config_path: floe.yaml)"
+    )
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -148,7 +150,7 @@ def load_artifacts(
         document = json.loads(text)
     except json.JSONDecodeError as error:
         issue = ArtifactsIssue(
-            source, f"is not JSON ({error.msg} at line {error.lineno})", "regenerate it with `floe compile`"
+            source, f"is not JSON ({error.msg} at line {error.lineno})", "regenerate it with `npm run floe -- compile`"
         )
         raise ArtifactsError("unreadable-artifacts", f"cannot read {source}:", [issue]) from None
     return parse_artifacts(document, env, source)
@@ -164,7 +166,7 @@ def parse_artifacts(
         issue = ArtifactsIssue(
             "version",
             f"is {json.dumps(version)}, floe-dagster reads version {ARTIFACTS_VERSION}",
-            "run `floe compile` with the floe version this package belongs to, to regenerate it",
+            "run `npm run floe -- compile` with the floe version this package belongs to, to regenerate it",
         )
         raise ArtifactsError("unsupported-version", f"{source} cannot be used:", [issue])
 
@@ -178,14 +180,14 @@ def parse_artifacts(
         raise ArtifactsError(
             "missing-env" if only_env else "invalid-artifacts",
             f"{source} has {count} problem{'' if count == 1 else 's'}:",
-            _scrub(reader.issues, reader.resolved_values),
+            scrub_issues(reader.issues, reader.resolved_values),
         )
     assert catalog is not None and storage is not None and queue is not None
     others = {key: value for key, value in document.items() if key not in ("version", "catalog", "storage", "queue")}
     return CompiledArtifacts(ARTIFACTS_VERSION, catalog, storage, queue, source, others)
 
 
-def _keeps_reference(path: tuple[str, ...]) -> bool:
+def keeps_reference(path: tuple[str, ...]) -> bool:
     return any(
         len(pattern) == len(path) and all(p == "*" or p == segment for p, segment in zip(pattern, path, strict=True))
         for pattern in _REFERENCE_KEPT_FIELDS
@@ -203,7 +205,7 @@ def _kind(value: object) -> str:
     return "a mapping" if isinstance(value, dict) else type(value).__name__
 
 
-def _scrub(issues: list[ArtifactsIssue], secrets: list[str]) -> list[ArtifactsIssue]:
+def scrub_issues(issues: list[ArtifactsIssue], secrets: list[str]) -> list[ArtifactsIssue]:
     def scrub(text: str) -> str:
         for secret in secrets:
             if len(secret) >= 3:
@@ -316,7 +318,7 @@ class _SectionReader:
         self._issue(
             (name,),
             "is missing" if section is None else "is not a mapping",
-            "regenerate the artifacts with `floe compile`",
+            "regenerate the artifacts with `npm run floe -- compile`",
         )
         return None
 
@@ -324,12 +326,12 @@ class _SectionReader:
         value = section.get(path[-1])
         if value is None:
             if required:
-                self._issue(path, "is missing", "regenerate the artifacts with `floe compile`")
+                self._issue(path, "is missing", "regenerate the artifacts with `npm run floe -- compile`")
             return None
         if not isinstance(value, str):
-            self._issue(path, f"is {_kind(value)}, expected a string", "regenerate it with `floe compile`")
+            self._issue(path, f"is {_kind(value)}, expected a string", "regenerate it with `npm run floe -- compile`")
             return None
-        if _keeps_reference(path) and "${" in value:
+        if keeps_reference(path) and "${" in value:
             return self._interpolate(value, path)
         return value
 
@@ -341,58 +343,75 @@ class _SectionReader:
             return value
         scheme, separator, rest = value.partition("://")
         if not separator or scheme.lower() not in schemes or rest == "":
-            shown = "[REDACTED]" if _keeps_reference(path) else json.dumps(value)
+            shown = "[REDACTED]" if keeps_reference(path) else json.dumps(value)
             self._issue(path, f"is {shown}, not a {'/'.join(s + '://' for s in schemes)} URL", "give a full URL")
         return value
 
     def _boolean(self, section: Mapping[str, Any], path: tuple[str, ...]) -> bool:
         value = section.get(path[-1])
         if not isinstance(value, bool):
-            self._issue(path, f"is {json.dumps(value)}, expected true or false", "regenerate it with `floe compile`")
+            self._issue(
+                path, f"is {json.dumps(value)}, expected true or false", "regenerate it with `npm run floe -- compile`"
+            )
             return False
         return value
 
     def _integer(self, section: Mapping[str, Any], path: tuple[str, ...]) -> int:
         value = section.get(path[-1])
         if isinstance(value, bool) or not isinstance(value, int):
-            self._issue(path, f"is {json.dumps(value)}, expected an integer", "regenerate it with `floe compile`")
+            self._issue(
+                path, f"is {json.dumps(value)}, expected an integer", "regenerate it with `npm run floe -- compile`"
+            )
             return 0
         return value
 
     def _interpolate(self, template: str, path: tuple[str, ...]) -> str:
-        where = ".".join(path)
+        value, issues, resolved = resolve_references(template, path, self.env)
+        self.issues.extend(issues)
+        self.resolved_values.extend(resolved)
+        return value
 
-        def replace(match: re.Match[str]) -> str:
-            escape, body = match.group(1), match.group(2)
-            if escape is not None:
-                return match.group(0)[1:]
-            reference = _ENV_REFERENCE.match(body)
-            if reference is None:
-                self.issues.append(
-                    ArtifactsIssue(
-                        where,
-                        f"has the unsupported placeholder `${{{body}}}`",
-                        "write ${env:NAME} or ${env:NAME:-default}, or $${…} for a literal",
-                    )
-                )
-                return ""
-            name, fallback = reference.group(1), reference.group(2)
-            from_env = self.env.get(name)
-            if from_env:
-                self.resolved_values.append(from_env)
-            if fallback is not None:
-                return from_env if from_env else fallback
-            if from_env is None:
-                secret = path in _SECRET_FIELDS
-                self.issues.append(
-                    ArtifactsIssue(
-                        where,
-                        f"environment variable {name} is not set",
-                        f"export {name} in the environment of the Dagster process"
-                        + ("" if secret else f", or give a default with ${{env:{name}:-value}}"),
-                    )
-                )
-                return ""
-            return from_env
 
-        return _PLACEHOLDER.sub(replace, template)
+def resolve_references(
+    template: str, path: tuple[str, ...], env: Mapping[str, str]
+) -> tuple[str, list[ArtifactsIssue], list[str]]:
+    """``template`` with its ``${env:…}`` references resolved (libs/config's rules), the issues
+    found and the values read from the environment (to scrub from messages)."""
+    where = ".".join(path)
+    issues: list[ArtifactsIssue] = []
+    resolved: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        escape, body = match.group(1), match.group(2)
+        if escape is not None:
+            return match.group(0)[1:]
+        reference = _ENV_REFERENCE.match(body)
+        if reference is None:
+            issues.append(
+                ArtifactsIssue(
+                    where,
+                    f"has the unsupported placeholder `${{{body}}}`",
+                    "write ${env:NAME} or ${env:NAME:-default}, or $${…} for a literal",
+                )
+            )
+            return ""
+        name, fallback = reference.group(1), reference.group(2)
+        from_env = env.get(name)
+        if from_env:
+            resolved.append(from_env)
+        if fallback is not None:
+            return from_env if from_env else fallback
+        if from_env is None:
+            secret = path in _SECRET_FIELDS
+            issues.append(
+                ArtifactsIssue(
+                    where,
+                    f"environment variable {name} is not set",
+                    f"export {name} in the environment of the Dagster process"
+                    + ("" if secret else f", or give a default with ${{env:{name}:-value}}"),
+                )
+            )
+            return ""
+        return from_env
+
+    return _PLACEHOLDER.sub(replace, template), issues, resolved

@@ -21,6 +21,7 @@ from pyiceberg.types import PrimitiveType
 
 from floe_dagster.artifacts import CompiledArtifacts
 from floe_dagster.errors import FloeDagsterError
+from floe_dagster.exactly_once import EXACTLY_ONCE_WINDOW_MS, marker_search_start_ms
 from floe_dagster.fleet_queue import WriteResult
 from floe_dagster.naming import TableName
 
@@ -90,9 +91,20 @@ def column_kinds(table: Table) -> dict[str, str]:
     return kinds
 
 
-def find_committed_job(table: Table, job_id: str, table_name: str) -> WriteResult | None:
-    """The result of the snapshot whose ``floe.job-ids`` holds ``job_id``, if the table keeps it."""
+def marker_search_start(earliest_enqueue_ms: int | None, now_ms: int) -> int:
+    """Oldest snapshot timestamp (ms) that can carry the marker of a job enqueued no earlier than
+    ``earliest_enqueue_ms`` (unknown: the exactly-once window back from now), less the clock skew."""
+    window_start = now_ms - EXACTLY_ONCE_WINDOW_MS
+    since = window_start if earliest_enqueue_ms is None else max(earliest_enqueue_ms, window_start)
+    return marker_search_start_ms(since)
+
+
+def find_committed_job(table: Table, job_id: str, table_name: str, since_ms: int) -> WriteResult | None:
+    """The result of the snapshot whose ``floe.job-ids`` holds ``job_id``, among the snapshots
+    committed at or after ``since_ms`` (``marker_search_start``), if the table keeps it."""
     for snapshot in reversed(table.metadata.snapshots):
+        if snapshot.timestamp_ms < since_ms:
+            continue
         summary = snapshot.summary
         if summary is None:
             continue

@@ -76,6 +76,22 @@ def dimensions_for(
     return [_dimension("default", definition, keys, partition_expr, where)]
 
 
+def partition_cells(context: OutputContext) -> dict[str, dict[str, str]]:
+    """Each partition key the output covers → its key in each dimension (``default`` when the
+    asset has one dimension); ``{}`` for unpartitioned assets."""
+    if not context.has_asset_partitions:
+        return {}
+    definition = context.asset_partitions_def
+    cells: dict[str, dict[str, str]] = {}
+    for key in context.asset_partition_keys:
+        if isinstance(definition, MultiPartitionsDefinition):
+            multi = key if isinstance(key, MultiPartitionKey) else definition.get_partition_key_from_str(key)
+            cells[str(key)] = {str(name): str(value) for name, value in multi.keys_by_dimension.items()}
+        else:
+            cells[str(key)] = {"default": str(key)}
+    return cells
+
+
 def _multi_columns(definition: MultiPartitionsDefinition, partition_expr: object, where: str) -> dict[str, str]:
     names = [d.name for d in definition.partitions_defs]
     if not isinstance(partition_expr, Mapping) or sorted(partition_expr) != sorted(names):
@@ -106,5 +122,7 @@ def _dimension(
                     context={"where": where},
                 )
         window = windows[0].end - windows[0].start
-        return PartitionDimension(name, column, TimeSlice(min(starts), max(ends), window, tuple(ordered)))
+        own = {key: definition.time_window_for_partition_key(key) for key in ordered}
+        key_windows = tuple((key, own[key].start, own[key].end) for key in ordered)
+        return PartitionDimension(name, column, TimeSlice(min(starts), max(ends), window, tuple(ordered), key_windows))
     return PartitionDimension(name, column, StaticSlice(tuple(dict.fromkeys(keys))))

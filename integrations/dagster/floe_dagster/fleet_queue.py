@@ -8,16 +8,24 @@ value (write-result JSON, Iceberg longs as decimal strings); a failure's message
 job's state, which needs no event-stream subscription and survives Redis reconnects. The Python
 ``bullmq`` client is asynchronous; every call here runs on its own short event loop, because
 Dagster calls IOManagers synchronously.
+
+Waiting is visible: every ``progress_seconds`` the wait logs the job id, queue, state and how
+many writer workers are connected to the queue, and it warns at once when none is (the job
+would wait for nothing). ``withdraw`` takes a job back that no worker has started: BullMQ's
+removal refuses a job a worker holds, so it answers ``removed``, ``running`` (already taken,
+possibly in the instant between the state check and the removal), ``finished`` or ``gone``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Literal, Protocol, TypeVar
 
 import redis.asyncio as redis
 from bullmq import Job, Queue
@@ -30,6 +38,21 @@ from floe_dagster.errors import FloeDagsterError
 
 WRITE_JOB_NAME = "write"
 T = TypeVar("T")
+WAITING_STATES = ("waiting", "delayed", "prioritized", "paused", "waiting-children")
+Withdrawal = Literal["removed", "running", "finished", "gone"]
+"""What ``withdraw`` found: removed before any worker took it; already taken by a worker (it
+may still commit); completed or failed; no longer on the queue."""
+
+
+class WaitLog(Protocol):
+    """Where progress goes: Dagster's ``context.log`` or a ``logging.Logger``."""
+
+    def info(self, msg: str) -> object: ...
+
+    def warning(self, msg: str) -> object: ...
+
+
+DEFAULT_LOG: WaitLog = logging.getLogger("floe_dagster")
 
 
 @dataclass(frozen=True)
@@ -187,6 +210,42 @@ class WriteQueue:
 
         self._run(remove)
 
+    def withdraw(self, job_id: str) -> Withdrawal:
+        """Removes the job if no worker has taken it; says what it found otherwise."""
+
+        async def withdraw(queue: Queue) -> Withdrawal:
+            state = await queue.getJobState(job_id)
+            if state == "unknown":
+                return "gone"
+            if state in ("completed", "failed"):
+                return "finished"
+            if state == "active":
+                return "running"
+            # BullMQ's removeJob refuses (0) a job whose lock a worker holds: taken meanwhile.
+            removed = await queue.remove(job_id)
+            return "removed" if removed == 1 else "running"
+
+        return self._run(withdraw)
+
+    def workers(self) -> int | None:
+        """Writer workers connected to the queue (None when Redis does not allow CLIENT LIST)."""
+        return self._run(self._count_workers)
+
+    async def _count_workers(self, queue: Queue) -> int | None:
+        # Node BullMQ names a worker's connections "<prefix>:<base64(queue name)>" (optionally
+        # followed by ":w:<worker name>"); the Python client's get_workers() looks for a
+        # different spelling, so the match is done here.
+        own = f"{self.prefix}:{base64.b64encode(self.queue_name.encode()).decode()}"
+        try:
+            listing = await queue.client.execute_command("CLIENT", "LIST")
+        except Exception:
+            return None
+        text = listing.decode() if isinstance(listing, bytes) else str(listing)
+        names = [
+            item.split("=", 1)[1] for line in text.splitlines() for item in line.split(" ") if item.startswith("name=")
+        ]
+        return sum(1 for name in names if name == own or name.startswith(f"{own}:w:"))
+
     def enqueue(self, job: Mapping[str, object], job_id: str) -> None:
         options = self.options
 
@@ -205,14 +264,37 @@ class WriteQueue:
 
         self._run(add)
 
-    def await_result(self, job_id: str, timeout_seconds: float) -> WriteResult:
-        """Polls until the job completes (its result) or fails (its worker's message)."""
+    def await_result(
+        self, job_id: str, timeout_seconds: float, log: WaitLog = DEFAULT_LOG, progress_seconds: float = 15.0
+    ) -> WriteResult:
+        """Polls until the job completes (its result) or fails (its worker's message), logging
+        progress every ``progress_seconds`` and warning when no worker serves the queue."""
 
         async def wait(queue: Queue) -> WriteResult:
-            deadline = time.monotonic() + timeout_seconds
+            started = time.monotonic()
+            deadline = started + timeout_seconds
+            next_progress = started
+            warned = False
             pause = 0.1
             while True:
                 state = await queue.getJobState(job_id)
+                now = time.monotonic()
+                if state not in ("completed", "failed", "unknown") and now >= next_progress:
+                    next_progress = now + progress_seconds
+                    workers = await self._count_workers(queue)
+                    served = "an unknown number of" if workers is None else str(workers)
+                    log.info(
+                        f"floe: waiting for job {job_id} on queue {self.queue_name}: {state} after "
+                        f"{now - started:.0f} s of {timeout_seconds:g} s; {served} writer worker(s) on the queue"
+                    )
+                    if workers == 0 and state in WAITING_STATES and not warned:
+                        warned = True
+                        log.warning(
+                            f"floe: no writer worker is connected to queue {self.queue_name} "
+                            f"(Redis {_redacted(self.redis_url)}): job {job_id} waits until one starts. Start "
+                            "writers on that queue (`node apps/writer-worker/src/main.ts --config floe.yaml`); "
+                            f"if none starts within {timeout_seconds:g} s the job is removed and nothing is written"
+                        )
                 if state in ("completed", "failed"):
                     job = await Job.fromId(queue, job_id)
                     if job is not None and state == "completed":
@@ -231,14 +313,12 @@ class WriteQueue:
                         f"{self.options.keep_completed_seconds} s; re-run the step to write again",
                         context={"jobId": job_id},
                     )
-                if time.monotonic() >= deadline:
+                if now >= deadline:
                     raise FloeDagsterError(
                         "result-timeout",
-                        f"job {job_id} is still {state} on queue {self.queue_name} after {timeout_seconds:g} s: "
-                        "check that writer workers are running on that queue; re-executing this run waits "
-                        "for the same job instead of writing again",
+                        f"job {job_id} is still {state} on queue {self.queue_name} after {timeout_seconds:g} s",
                         retryable=True,
-                        context={"jobId": job_id, "state": str(state)},
+                        context={"jobId": job_id, "state": str(state), "queue": self.queue_name},
                     )
                 await asyncio.sleep(pause)
                 pause = min(pause * 1.5, 1.0)

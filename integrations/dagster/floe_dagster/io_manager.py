@@ -21,13 +21,16 @@ from typing import Literal, cast
 import pyarrow as pa
 from dagster import ConfigurableIOManager, DagsterInvariantViolationError, InputContext, OutputContext
 from pydantic import Field
+from pyiceberg.table import Table
 
-from floe_dagster.artifacts import load_artifacts
-from floe_dagster.catalog import catalog_from_artifacts
-from floe_dagster.dagster_partitions import covered_dimensions
+from floe_dagster.artifacts import CompiledArtifacts, load_artifacts
+from floe_dagster.catalog import catalog_from_artifacts, load_table_or_none
+from floe_dagster.dagster_partitions import covered_dimensions, partition_cells
 from floe_dagster.errors import FloeDagsterError
 from floe_dagster.fleet_queue import JobOptions
-from floe_dagster.fleet_writer import FleetWriter, OutputWrite, StagingLimits, WriteOutcome
+from floe_dagster.fleet_writer import FleetWriter, OutputWrite, StagingLimits
+from floe_dagster.floe_yaml import load_floe_yaml
+from floe_dagster.materialization import output_metadata, partition_metadata
 from floe_dagster.naming import TableName, idempotency_key, table_for_asset
 from floe_dagster.outputs import arrow_source
 from floe_dagster.reading import ReadRequest, parse_as_of, parse_snapshot_id, scan_table
@@ -55,6 +58,27 @@ def _root_run_id(context: OutputContext) -> str:
     return run.root_run_id or run.run_id
 
 
+def _root_run_start_ms(context: OutputContext, root_run_id: str) -> int | None:
+    """When the root run was created (epoch ms): no job of its keys can be older."""
+    try:
+        record = context.step_context.instance.get_run_record_by_id(root_run_id)
+    except Exception:  # no step context, or an instance that cannot say
+        return None
+    if record is None:
+        return None
+    return int(record.create_timestamp.timestamp() * 1000)
+
+
+def _add_partition_metadata(context: OutputContext, partition_key: str, values: dict[str, object]) -> None:
+    """Metadata of one partition's materialization in a run over several (Dagster merges it over
+    the output's metadata for that partition's event)."""
+    try:
+        step = context.step_context
+    except Exception:  # contexts built outside a run have no step context and no per-partition events
+        return
+    step.add_asset_metadata(values, asset_key=context.asset_key, partition_key=partition_key)
+
+
 def _input_name(context: InputContext) -> str:
     """The input's name and a space, or nothing: contexts from build_input_context may have none."""
     try:
@@ -66,14 +90,26 @@ def _input_name(context: InputContext) -> str:
 class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
     """Writes asset outputs to Iceberg through the floe writer fleet; reads them with PyIceberg."""
 
+    config_path: str | None = Field(
+        default=None,
+        description="The floe.yaml the writers read (`--config`): when set, the IOManager reads it directly "
+        "(catalog, storage and queue sections) and artifacts_path is not used, so both sides share one file.",
+    )
     artifacts_path: str = Field(
-        default="floe.compiled.json", description="CompiledArtifacts file written by `floe compile`."
+        default="floe.compiled.json",
+        description="CompiledArtifacts file written by `npm run floe -- compile` (used when config_path is "
+        "not set; start the writers with `--artifacts` on the same file).",
     )
     default_namespace: str | None = Field(default=None, description="Namespace for assets whose key has a single part.")
     part_bytes: int = Field(default=64 * MiB, description="Target size of one staged Arrow IPC object.")
     part_rows: int = Field(default=1_000_000, description="Most rows in one staged object.")
     result_timeout_seconds: float = Field(
-        default=1800.0, description="How long handle_output waits for the writer's result."
+        default=600.0,
+        description="How long handle_output waits for the writer's result. On timeout a job no writer has "
+        "taken is removed (nothing is written); one already running is reported as such.",
+    )
+    progress_log_seconds: float = Field(
+        default=15.0, description="While waiting, log the job's id, queue and state this often."
     )
     job_attempts: int = Field(default=10, description="Delivery attempts of a write job (retryable failures).")
 
@@ -105,9 +141,14 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
                 "dagster.asset-key": "/".join(asset_path),
                 **({"dagster.partition-keys": _keys_summary(partition_keys)} if partition_keys else {}),
             },
+            partition_cells=partition_cells(context),
+            earliest_enqueue_ms=_root_run_start_ms(context, root_run_id),
         )
-        outcome = self._writer().write(output, source)
-        context.add_output_metadata(_output_metadata(table, outcome))
+        outcome = self._writer().write(output, source, context.log)
+        committed = self._committed_table(table, context)
+        context.add_output_metadata(output_metadata(table, outcome, committed, partition_keys))
+        for partition_key, values in partition_metadata(outcome, partition_keys).items():
+            _add_partition_metadata(context, partition_key, values)
 
     # -- input ----------------------------------------------------------------------------------
 
@@ -139,7 +180,7 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
             snapshot_id=snapshot_id,
             as_of=as_of,
         )
-        catalog = catalog_from_artifacts(load_artifacts(self.artifacts_path))
+        catalog = catalog_from_artifacts(self._artifacts())
         reader = scan_table(catalog, request, where)
         wanted = context.dagster_type.typing_type if context.dagster_type is not None else None
         if wanted is pa.RecordBatchReader:
@@ -151,38 +192,29 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
 
     # -- helpers --------------------------------------------------------------------------------
 
+    def _artifacts(self) -> CompiledArtifacts:
+        """Read on every use: an edited floe.yaml (or a recompiled file) takes effect at once."""
+        if self.config_path is not None:
+            return load_floe_yaml(self.config_path)
+        return load_artifacts(self.artifacts_path)
+
+    def _committed_table(self, table: TableName, context: OutputContext) -> Table | None:
+        """The table after the commit, for its columns and location (metadata only: best effort)."""
+        try:
+            return load_table_or_none(catalog_from_artifacts(self._artifacts()), table)
+        except Exception as error:  # the write is committed; missing metadata must not fail the step
+            context.log.warning(f"floe: could not read {table.dotted} back for its column metadata ({error})")
+            return None
+
     def _writer(self) -> FleetWriter:
         return FleetWriter(
-            load_artifacts(self.artifacts_path),
+            self._artifacts(),
             StagingLimits(part_bytes=self.part_bytes, part_rows=self.part_rows),
             self.result_timeout_seconds,
             JobOptions(attempts=self.job_attempts),
+            self.progress_log_seconds,
         )
 
 
 def _keys_summary(keys: list[str]) -> str:
     return keys[0] if len(keys) == 1 else f"{keys[0]}..{keys[-1]} ({len(keys)} keys)"
-
-
-def _output_metadata(table: TableName, outcome: WriteOutcome) -> dict[str, object]:
-    result = outcome.result
-    metadata: dict[str, object] = {
-        "dagster/row_count": result.added_rows,
-        "dagster/table_name": table.dotted,
-        "table": table.dotted,
-        "snapshot_id": str(result.snapshot_id),
-        "sequence_number": str(result.sequence_number),
-        "operation": result.operation,
-        "files": result.added_files,
-        "bytes": result.added_bytes,
-        "removed_files": result.removed_files,
-        "attempts": result.attempts,
-        "coalesced_jobs": result.coalesced_jobs,
-        "job_id": outcome.job_id,
-        "committed_at": result.committed_at,
-    }
-    if outcome.staged_parts is not None:
-        metadata["staged_parts"] = outcome.staged_parts
-    if outcome.reused is not None:
-        metadata["reused"] = outcome.reused
-    return metadata

@@ -37,6 +37,8 @@ class TimeSlice:
     end: datetime
     window: timedelta
     keys: tuple[str, ...]
+    key_windows: tuple[tuple[str, datetime, datetime], ...] = ()
+    """Each key with its own ``[start, end)`` (cron windows differ in length)."""
 
 
 @dataclass(frozen=True)

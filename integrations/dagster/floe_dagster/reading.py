@@ -6,6 +6,10 @@ replaces) and an optional row ``filter`` in PyIceberg's filter syntax (``"amount
 reads the table as of ``snapshot_id`` or ``as_of`` (a datetime, an ISO-8601 string or epoch
 milliseconds: the snapshot current at that moment). The result is the annotated type:
 ``pyarrow.Table`` (default), ``pyarrow.RecordBatchReader`` or a pandas ``DataFrame``.
+
+The data comes back as plain Arrow: the ``PARQUET:field_id`` metadata PyIceberg leaves on every
+field (nested ones too) is removed, so that a transformed result (new, renamed or aggregated
+columns next to loaded ones) is ordinary Arrow when it is written again.
 """
 
 from __future__ import annotations
@@ -34,6 +38,41 @@ class ReadRequest:
     row_filter: str | None = None
     snapshot_id: int | None = None
     as_of: datetime | None = None
+
+
+FIELD_ID_KEYS = (b"PARQUET:field_id", b"field_id")
+
+
+def plain_schema(schema: pa.Schema) -> pa.Schema:
+    """``schema`` without field-id metadata at any level (other metadata kept)."""
+    return pa.schema([_plain_field(f) for f in schema], metadata=schema.metadata)
+
+
+def _plain_field(field: pa.Field) -> pa.Field:
+    metadata = {k: v for k, v in (field.metadata or {}).items() if k not in FIELD_ID_KEYS}
+    return pa.field(field.name, _plain_type(field.type), field.nullable, metadata or None)
+
+
+def _plain_type(type_: pa.DataType) -> pa.DataType:
+    if pa.types.is_struct(type_):
+        return pa.struct([_plain_field(type_.field(i)) for i in range(type_.num_fields)])
+    if pa.types.is_map(type_):
+        return pa.map_(_plain_field(type_.key_field), _plain_field(type_.item_field), type_.keys_sorted)
+    if pa.types.is_large_list(type_):
+        return pa.large_list(_plain_field(type_.value_field))
+    if pa.types.is_fixed_size_list(type_):
+        return pa.list_(_plain_field(type_.value_field), type_.list_size)
+    if pa.types.is_list(type_):
+        return pa.list_(_plain_field(type_.value_field))
+    return type_
+
+
+def without_field_ids(reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
+    """The same batches under the plain schema (the column buffers are shared, not copied)."""
+    schema = plain_schema(reader.schema)
+    return pa.RecordBatchReader.from_batches(
+        schema, (pa.RecordBatch.from_arrays(batch.columns, schema=schema) for batch in reader)
+    )
 
 
 def parse_as_of(value: object, where: str) -> datetime | None:
@@ -69,7 +108,7 @@ def parse_snapshot_id(value: object, where: str) -> int | None:
 
 
 def scan_table(catalog: Catalog, request: ReadRequest, where: str) -> pa.RecordBatchReader:
-    """The scan as a record batch reader (callers collect it as the annotated type)."""
+    """The scan as a plain-Arrow record batch reader (callers collect it as the annotated type)."""
     try:
         table = catalog.load_table((*request.table.namespace, request.table.name))
     except NoSuchTableError:
@@ -117,4 +156,4 @@ def scan_table(catalog: Catalog, request: ReadRequest, where: str) -> pa.RecordB
                 f"(columns: {', '.join(table.schema().column_names)})",
             )
     scan = table.scan(row_filter=condition, selected_fields=selected, snapshot_id=snapshot_id)
-    return scan.to_arrow_batch_reader()
+    return without_field_ids(scan.to_arrow_batch_reader())

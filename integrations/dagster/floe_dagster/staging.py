@@ -175,7 +175,12 @@ class ArrowStager:
 
     def delete(self, parts: Iterable[StagedPart]) -> None:
         """Best effort: a leftover staged object is garbage the staging cleanup removes later."""
-        keys = [part.uri.removeprefix(f"s3://{self.bucket}/") for part in parts]
+        self.delete_uris(part.uri for part in parts)
+
+    def delete_uris(self, uris: Iterable[str]) -> None:
+        """Deletes the staged objects among ``uris`` (those under this stager's bucket and prefix)."""
+        own = f"s3://{self.bucket}/{self.prefix}"
+        keys = [uri.removeprefix(f"s3://{self.bucket}/") for uri in uris if uri.startswith(own)]
         for start in range(0, len(keys), 1000):
             try:
                 self.store.delete_objects(

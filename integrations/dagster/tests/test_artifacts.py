@@ -113,7 +113,8 @@ def test_missing_file_says_how_to_create_it(tmp_path: Path) -> None:
     assert error.value.kind == "unreadable-artifacts"
     assert str(error.value) == (
         f"cannot read {missing}:\n"
-        f"  {missing}: does not exist — run `floe compile --config floe.yaml --out {missing}` to create it"
+        f"  {missing}: does not exist — run `npm run floe -- compile --config floe.yaml --out {missing}` "
+        "to create it (or use config_path: floe.yaml)"
     )
 
 
@@ -129,7 +130,9 @@ def test_invalid_json_is_reported_with_its_line(tmp_path: Path) -> None:
     broken.write_text('{\n  "version": 1,\n  "catalog": \n}\n', encoding="utf-8")
     with pytest.raises(ArtifactsError) as error:
         load_artifacts(broken, ENV)
-    assert messages(error) == [f"{broken}: is not JSON (Expecting value at line 4) — regenerate it with `floe compile`"]
+    assert messages(error) == [
+        f"{broken}: is not JSON (Expecting value at line 4) — regenerate it with `npm run floe -- compile`"
+    ]
 
 
 @pytest.mark.parametrize("version", [2, None, "1", True])
@@ -141,7 +144,7 @@ def test_other_versions_are_refused(version: object) -> None:
     assert error.value.kind == "unsupported-version"
     assert messages(error) == [
         f"version: is {json.dumps(version)}, floe-dagster reads version 1"
-        " — run `floe compile` with the floe version this package belongs to, to regenerate it"
+        " — run `npm run floe -- compile` with the floe version this package belongs to, to regenerate it"
     ]
 
 
@@ -166,11 +169,11 @@ def test_missing_sections_and_bad_fields_are_reported_together() -> None:
     assert messages(error) == [
         "catalog.type: is \"hive\", only 'rest' is supported — set type: rest",
         'catalog.uri: is "polaris:8181", not a http:///https:// URL — give a full URL',
-        "catalog.warehouse: is missing — regenerate the artifacts with `floe compile`",
+        "catalog.warehouse: is missing — regenerate the artifacts with `npm run floe -- compile`",
         "storage.staging: is missing — add staging: {bucket: …, prefix: staging/}",
-        'storage.path_style: is "yes", expected true or false — regenerate it with `floe compile`',
-        "storage.max_staged_object_bytes: is 1.5, expected an integer — regenerate it with `floe compile`",
-        "queue: is missing — regenerate the artifacts with `floe compile`",
+        'storage.path_style: is "yes", expected true or false — regenerate it with `npm run floe -- compile`',
+        "storage.max_staged_object_bytes: is 1.5, expected an integer — regenerate it with `npm run floe -- compile`",
+        "queue: is missing — regenerate the artifacts with `npm run floe -- compile`",
     ]
     assert str(error.value).startswith("artifacts.json has 7 problems:")
 
@@ -184,7 +187,7 @@ def test_wrong_types_name_the_expected_one() -> None:
         parse_artifacts(document, ENV)
     assert messages(error) == [
         "catalog.headers: is not a mapping — write headers as name: value pairs",
-        "catalog.credential.client_id: is a number, expected a string — regenerate it with `floe compile`",
+        "catalog.credential.client_id: is a number, expected a string — regenerate it with `npm run floe -- compile`",
         'catalog.access_delegation: is "sts" — use none or vended-credentials',
     ]
 

@@ -5,7 +5,9 @@
 // turn it into its domain form; requests take wire-form JSON for schema, spec, order, updates
 // and requirements for the same reason.
 
+import type { TableIdentifier } from '@floe/iceberg';
 import type { JsonObject } from './internal/json-shapes.ts';
+import type { TablePolicies } from './policy-types.ts';
 import type { StorageCredentials, VendedCredentialsProvider } from './vended-credentials.ts';
 
 /** Namespace levels, outermost first: `['bronze', 'raw']`. */
@@ -14,10 +16,8 @@ export type Namespace = readonly string[];
 /** A namespace as users write it: levels, or one dotted string (`'bronze.raw'`). */
 export type NamespaceInput = string | Namespace;
 
-export interface TableIdentifier {
-  readonly namespace: Namespace;
-  readonly name: string;
-}
+/** The one table identifier type, defined by @floe/iceberg (the bottom of the graph). */
+export type { TableIdentifier };
 
 /** A table as users write it: an identifier, or one dotted string whose last part is the name. */
 export type TableIdentifierInput = string | TableIdentifier;
@@ -145,6 +145,13 @@ export interface Catalog {
   dropTable(table: TableIdentifierInput, options?: DropTableOptions): Promise<void>;
   /** Atomically applies updates if every requirement holds; a failed requirement is `commit-conflict`. */
   commitTable(table: TableIdentifierInput, request: CommitTableRequest): Promise<CommitTableResult>;
+
+  /**
+   * The maintenance policies that apply to a table (Apache Polaris's policy API, inheritance
+   * resolved by the catalog); `undefined` when the catalog has no policy API. Optional: only
+   * catalogs that can have policies implement it.
+   */
+  applicablePolicies?(table: TableIdentifierInput): Promise<TablePolicies | undefined>;
 
   /** Storage credentials for a table, refreshed from the catalog before they expire. */
   credentialsFor(table: TableIdentifierInput): VendedCredentialsProvider;

@@ -2,7 +2,8 @@
 // (`GET /v1/{prefix}/namespaces`), so that every request is built from one place and can be
 // checked against the `endpoints` list a server advertises in `GET /v1/config`. A server that
 // advertises nothing gets the spec's default set; HEAD and credential endpoints are optional
-// and have fallbacks in the client.
+// and have fallbacks in the client. Polaris's own policy API lives beside the Iceberg paths
+// (`/polaris/v1/{prefix}/…`, relative to the same base URI) and is called only when advertised.
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE';
 
@@ -29,7 +30,8 @@ export type EndpointId =
   | 'commitTable'
   | 'dropTable'
   | 'renameTable'
-  | 'loadCredentials';
+  | 'loadCredentials'
+  | 'getApplicablePolicies';
 
 const NS = '/v1/{prefix}/namespaces/{namespace}';
 const TABLE = `${NS}/tables/{table}`;
@@ -51,6 +53,11 @@ export const ENDPOINTS: Readonly<Record<EndpointId, Endpoint>> = {
   dropTable: { id: 'dropTable', method: 'DELETE', path: TABLE },
   renameTable: { id: 'renameTable', method: 'POST', path: '/v1/{prefix}/tables/rename' },
   loadCredentials: { id: 'loadCredentials', method: 'GET', path: `${TABLE}/credentials` },
+  getApplicablePolicies: {
+    id: 'getApplicablePolicies',
+    method: 'GET',
+    path: '/polaris/v1/{prefix}/applicable-policies',
+  },
 };
 
 /** `GET /v1/{prefix}/namespaces` — the form servers advertise in `endpoints`. */

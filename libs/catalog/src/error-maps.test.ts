@@ -52,6 +52,23 @@ describe('errorRuleFor', () => {
     expect(errorRuleFor('updateNamespaceProperties', 422, undefined).kind).toBe('bad-request');
   });
 
+  it('reads a 409 or 422 without an endpoint rule by the reason the catalog gives, not as an unexpected status', () => {
+    const error = errorFromResponse({
+      ...base,
+      endpoint: 'loadTable',
+      status: 422,
+      serverType: 'UnprocessableEntityException',
+      serverMessage: 'Unsupported snapshots mode',
+    });
+    expect(error.message).toBe(
+      "loadTable table bronze.events failed: Unsupported snapshots mode — the catalog could not process the request; correct what the catalog's reason names " +
+        '(GET http://catalog:8181/v1/namespaces/bronze/tables/events answered HTTP 422 UnprocessableEntityException)',
+    );
+    expect(errorRuleFor('dropTable', 409, undefined).what).toBe(
+      'the catalog reported a conflict with its current state',
+    );
+  });
+
   it('explains a status nobody expects', () => {
     const rule = errorRuleFor('loadTable', 418, undefined);
     expect(rule.kind).toBe('bad-request');

@@ -1,21 +1,17 @@
 // Per-endpoint error maps: what an HTTP status means depends on what was asked. A 404 from
 // loadTable is "no such table", from createTable "no such namespace"; a 409 is "already exists"
 // on create, "not empty" on drop namespace and "commit conflict, retry" on commit; any 5xx on a
-// commit means nobody knows whether it landed. `errorFromResponse` turns a failed response into
-// a `CatalogError` whose message names the operation, the object, the URL, the status, the
+// commit means nobody knows whether it landed. Apache Polaris's answers that need another reading
+// than their status (storage credentials, catalog settings, the realm header) are recognised
+// first (polaris-error-rules.ts). `errorFromResponse` turns a failed response into a
+// `CatalogError` whose message names the operation, the object, the URL, the status, the
 // server's own words, and the fix.
 
 import type { EndpointId } from './endpoints.ts';
-import { CatalogError, type CatalogErrorKind } from './errors.ts';
+import { CatalogError, type ErrorRule } from './errors.ts';
+import { polarisRuleFor } from './polaris-error-rules.ts';
 
-export interface ErrorRule {
-  readonly kind: CatalogErrorKind;
-  /** What went wrong, in the user's terms. */
-  readonly what: string;
-  /** What to do about it. */
-  readonly fix: string;
-  readonly retryable?: boolean;
-}
+export type { ErrorRule } from './errors.ts';
 
 type StatusRules = Readonly<Partial<Record<number, ErrorRule>>>;
 
@@ -45,12 +41,13 @@ const GENERIC: StatusRules = {
   400: {
     kind: 'bad-request',
     what: 'the catalog rejected the request as invalid',
-    fix: 'the server message above says which value is wrong',
+    fix: "correct the value the catalog's reason names",
+    reasonFirst: true,
   },
   401: {
     kind: 'unauthorized',
     what: 'the catalog did not accept our credentials',
-    fix: 'check catalog.credential (client_id:client_secret) or catalog.token in floe.yaml',
+    fix: 'check catalog.credential.client_id / catalog.credential.client_secret (or catalog.credential.token) in floe.yaml',
   },
   403: {
     kind: 'forbidden',
@@ -62,6 +59,18 @@ const GENERIC: StatusRules = {
     what: 'the catalog has no such resource',
     fix: 'check catalog.uri and catalog.warehouse',
   },
+  409: {
+    kind: 'bad-request',
+    what: 'the catalog reported a conflict with its current state',
+    fix: "reload what you changed and try again; the catalog's reason says what conflicted",
+    reasonFirst: true,
+  },
+  422: {
+    kind: 'bad-request',
+    what: 'the catalog could not process the request',
+    fix: "correct what the catalog's reason names",
+    reasonFirst: true,
+  },
   406: {
     kind: 'unsupported-endpoint',
     what: 'the catalog does not support this operation',
@@ -70,7 +79,7 @@ const GENERIC: StatusRules = {
   419: {
     kind: 'auth-expired',
     what: 'the catalog says our token has expired',
-    fix: 'check that the OAuth2 token endpoint issues fresh tokens (catalog.token_endpoint)',
+    fix: 'check that the OAuth2 token endpoint issues fresh tokens (catalog.oauth2_server_uri)',
   },
   429: {
     kind: 'rate-limited',
@@ -136,6 +145,7 @@ const BY_ENDPOINT: Readonly<Partial<Record<EndpointId, StatusRules>>> = {
   tableExists: TABLE_SCOPED,
   dropTable: TABLE_SCOPED,
   loadCredentials: TABLE_SCOPED,
+  getApplicablePolicies: TABLE_SCOPED,
   renameTable: { ...TABLE_SCOPED, 409: TABLE_EXISTS },
   commitTable: {
     ...TABLE_SCOPED,
@@ -152,12 +162,18 @@ const BY_ENDPOINT: Readonly<Partial<Record<EndpointId, StatusRules>>> = {
   },
 };
 
-/** The rule for a status on an endpoint: endpoint-specific first, then generic, then by class. */
+/**
+ * The rule for a status on an endpoint: a Polaris answer recognised by its type and message
+ * first, then endpoint-specific, then generic, then by class.
+ */
 export function errorRuleFor(
   endpoint: EndpointId,
   status: number,
   serverType: string | undefined,
+  serverMessage?: string,
 ): ErrorRule {
+  const polaris = polarisRuleFor(endpoint, status, serverType, serverMessage);
+  if (polaris !== undefined) return polaris;
   // Table endpoints answer 404 both for a missing table and a missing namespace; the server's
   // error type tells them apart.
   if (status === 404 && serverType !== undefined && /NoSuchNamespace/i.test(serverType))
@@ -193,11 +209,14 @@ export interface FailedResponse {
 const MAX_SERVER_MESSAGE = 400;
 
 export function errorFromResponse(failure: FailedResponse): CatalogError {
-  const rule = errorRuleFor(failure.endpoint, failure.status, failure.serverType);
-  const serverSaid = describeServerAnswer(failure.status, failure.serverType, failure.serverMessage);
+  const rule = errorRuleFor(failure.endpoint, failure.status, failure.serverType, failure.serverMessage);
+  const reason = clip(failure.serverMessage);
   const message =
-    `${failure.operation} ${failure.object} failed: ${rule.what}; ${rule.fix} ` +
-    `(${failure.method} ${failure.url} answered ${serverSaid})`;
+    rule.reasonFirst && reason !== undefined
+      ? `${failure.operation} ${failure.object} failed: ${reason} — ${rule.what}; ${rule.fix} ` +
+        `(${failure.method} ${failure.url} answered ${describeServerAnswer(failure.status, failure.serverType, undefined)})`
+      : `${failure.operation} ${failure.object} failed: ${rule.what}; ${rule.fix} ` +
+        `(${failure.method} ${failure.url} answered ${describeServerAnswer(failure.status, failure.serverType, failure.serverMessage)})`;
   return new CatalogError(rule.kind, message, {
     ...(rule.retryable === undefined ? {} : { retryable: rule.retryable }),
     context: {

@@ -30,7 +30,20 @@ export type CatalogErrorKind =
   | 'retries-exhausted'
   | 'invalid-response'
   | 'invalid-argument'
-  | 'invalid-config';
+  | 'invalid-config'
+  | 'credential-vending-failed';
+
+/** How one failed answer reads to a user: kind, what went wrong, what to do. */
+export interface ErrorRule {
+  readonly kind: CatalogErrorKind;
+  /** What went wrong, in the user's terms. */
+  readonly what: string;
+  /** What to do about it. */
+  readonly fix: string;
+  readonly retryable?: boolean;
+  /** Quote the server's reason right after the failed operation, before what it means and the fix. */
+  readonly reasonFirst?: boolean;
+}
 
 export type CatalogErrorContext = Readonly<Record<string, string | number | boolean | undefined>>;
 

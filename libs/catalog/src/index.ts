@@ -42,9 +42,31 @@ export {
   DEFAULT_RETRY,
   type RestCatalogOptions,
 } from './options.ts';
+export {
+  DATA_COMPACTION_POLICY,
+  describePolicy,
+  type MaintenancePolicyType,
+  METADATA_COMPACTION_POLICY,
+  ORPHAN_FILE_REMOVAL_POLICY,
+  SNAPSHOT_EXPIRY_POLICY,
+  tablePoliciesFrom,
+} from './policies.ts';
+export type {
+  ApplicablePolicy,
+  CompactionPolicy,
+  MaintenancePolicyBase,
+  OrphanFileRemovalPolicy,
+  SnapshotExpiryPolicy,
+  TablePolicies,
+} from './policy-types.ts';
 export { createAuthManager, RestCatalog } from './rest-catalog.ts';
 export { DEFAULT_SQL_CATALOG_NAME, SqlCatalog, type SqlCatalogOptions } from './sql/sql-catalog.ts';
-export { type CatalogLogger, TRACER_NAME } from './telemetry.ts';
+export {
+  type CatalogCallObservation,
+  type CatalogCallObserver,
+  type CatalogLogger,
+  TRACER_NAME,
+} from './telemetry.ts';
 export {
   type S3Credentials,
   type StorageCredentials,

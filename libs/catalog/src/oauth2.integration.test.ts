@@ -131,7 +131,9 @@ describe('OAuth2 client credentials through a gateway issuing 2 s tokens', () =>
     expect(error.message).toContain(`client_id '${gateway.clientId}'`);
     expect(error.message).toContain('HTTP 401');
     expect(error.message).toContain('invalid_client');
-    expect(error.message).toContain('check catalog.client_id / catalog.client_secret');
+    expect(error.message).toContain(
+      'check catalog.credential.client_id / catalog.credential.client_secret in floe.yaml',
+    );
     expect(error.message).not.toContain(wrongSecret);
     expect(JSON.stringify(error.context)).not.toContain(wrongSecret);
     expect(lines.join('\n')).not.toContain(wrongSecret);
@@ -149,6 +151,24 @@ describe('OAuth2 client credentials through a gateway issuing 2 s tokens', () =>
     expect(error.kind).toBe('unauthorized');
     expect(error.message).toContain('the catalog did not accept our credentials');
     expect(error.message).toContain('HTTP 401 NotAuthorizedException');
+  });
+
+  it('checkAccess asks the catalog every time: refused once the secret is rotated, accepted once it is back', async () => {
+    const catalog = oauthCatalog();
+    await catalog.listNamespaces();
+    await catalog.checkAccess();
+    const original = gateway.clientSecret;
+    try {
+      gateway.acceptClientSecret('rotated-secret-value');
+      gateway.revokeAllTokens();
+      const refused = await caught(catalog.checkAccess());
+      expect(refused.kind).toBe('token-request-failed');
+      expect(refused.message).toContain('HTTP 401');
+      expect(refused.message).toContain('catalog.credential.client_secret');
+    } finally {
+      gateway.acceptClientSecret(original);
+    }
+    await catalog.checkAccess();
   });
 
   it('never puts the client secret in an error message or a log line', () => {

@@ -6,7 +6,7 @@
 import type { Dispatcher } from 'undici';
 import type { AuthManager } from './auth/auth-manager.ts';
 import { CatalogError } from './errors.ts';
-import type { CatalogLogger } from './telemetry.ts';
+import type { CatalogCallObserver, CatalogLogger } from './telemetry.ts';
 
 export interface CircuitBreakerOptions {
   /** Consecutive failed attempts (network errors, timeouts, 5xx) that open the breaker. Default 5. */
@@ -65,6 +65,8 @@ export interface RestCatalogOptions {
   readonly pageSize?: number;
   readonly retry?: CatalogRetryOptions;
   readonly logger?: CatalogLogger;
+  /** Told about every HTTP exchange (operation, status, duration), e.g. to count them in Prometheus. */
+  readonly onCall?: CatalogCallObserver;
   /** A custom auth manager; wins over credential/token. */
   readonly auth?: AuthManager;
   /** A custom undici dispatcher (tests, proxies); default a keep-alive Agent owned by the client. */

@@ -256,11 +256,27 @@ describe('answers', () => {
     expect(error.message).toContain('unexpected JSON at "metadata"');
   });
 
+  it('makes an unreadable 2xx answer to a commit a commit-state-unknown, not a failure', async () => {
+    routes.set('POST /v1/namespaces/db/tables/t', () => ({
+      body: '{"metadata-location": "s3://x/m.json", "meta',
+    }));
+    const error = await failure(catalog().commitTable('db.t', { requirements: [], updates: [] }));
+    expect(error.kind).toBe('commit-state-unknown');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain(
+      'commitTable table db.t: the catalog answered HTTP 200 but its answer could not be read',
+    );
+    expect(error.message).toContain('reload the table and check whether it landed before retrying');
+  });
+
   it('keeps a non-JSON error body as the server message', async () => {
     routes.set('POST /v1/namespaces', () => ({ status: 400, body: 'bad namespace' }));
     const error = await failure(catalog().createNamespace('db', {}, { createParents: false }));
     expect(error.kind).toBe('bad-request');
-    expect(error.message).toContain(`(POST ${base}/v1/namespaces answered HTTP 400: bad namespace)`);
+    expect(error.message).toBe(
+      "createNamespace namespace db failed: bad namespace — the catalog rejected the request as invalid; correct the value the catalog's reason names " +
+        `(POST ${base}/v1/namespaces answered HTTP 400)`,
+    );
   });
 
   it('refuses contradictory property changes and an empty metadata location before sending', async () => {
@@ -282,7 +298,7 @@ describe('answers', () => {
     expect(error.kind).toBe('unauthorized');
     expect(seen.length).toBe(1);
     expect(error.message).toContain(
-      'check catalog.credential (client_id:client_secret) or catalog.token in floe.yaml',
+      'check catalog.credential.client_id / catalog.credential.client_secret (or catalog.credential.token) in floe.yaml',
     );
   });
 });

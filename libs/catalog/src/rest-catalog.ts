@@ -31,8 +31,10 @@ import type {
 import { CatalogError, isCatalogError } from './errors.ts';
 import { formatNamespace, formatTable, toNamespace, toTableIdentifier } from './identifiers.ts';
 import { type RestCatalogOptions, resolveRetryOptions } from './options.ts';
+import type { TablePolicies } from './policy-types.ts';
 import { CatalogResilience } from './resilience.ts';
 import { RestNamespaces } from './rest-namespaces.ts';
+import { loadApplicablePolicies } from './rest-policies.ts';
 import { RestSession } from './rest-session.ts';
 import { RestTables } from './rest-tables.ts';
 import { type OperationFacts, type OperationRecord, observeOperation } from './telemetry.ts';
@@ -91,12 +93,14 @@ export class RestCatalog implements Catalog {
       resilience: this.#resilience,
       dispatcher: this.#dispatcher,
       logger: options.logger,
+      onCall: options.onCall,
     });
     this.#namespaces = new RestNamespaces(this.#session, options.pageSize);
     this.#tables = new RestTables(this.#session, {
       accessDelegation: options.accessDelegation,
       credentialRefreshMarginMs: options.credentialRefreshMarginMs,
       pageSize: options.pageSize,
+      logger: options.logger,
     });
   }
 
@@ -111,6 +115,16 @@ export class RestCatalog implements Catalog {
       { operation: 'getConfig' },
       async (record) => (await this.#session.config(record)).properties,
     );
+  }
+
+  /**
+   * Asks the catalog now (GET /v1/config, not the cached answer, with a token fetched if needed):
+   * resolves when it answers and accepts our credentials, else rejects with the CatalogError —
+   * `token-request-failed` / `unauthorized` when it refuses them. Workers probe with it at start
+   * and while the credentials are refused.
+   */
+  async checkAccess(): Promise<void> {
+    await this.#observe({ operation: 'getConfig' }, (record) => this.#session.reloadConfig(record));
   }
 
   // ---- namespaces -------------------------------------------------------------------------
@@ -235,6 +249,13 @@ export class RestCatalog implements Catalog {
     return this.#observeTable('commitTable', id, (record) => this.#tables.commit(record, id, request));
   }
 
+  async applicablePolicies(table: TableIdentifierInput): Promise<TablePolicies | undefined> {
+    const id = toTableIdentifier(table);
+    return this.#observeTable('getApplicablePolicies', id, (record) =>
+      loadApplicablePolicies(this.#session, record, id),
+    );
+  }
+
   credentialsFor(table: TableIdentifierInput): VendedCredentialsProvider {
     return this.#tables.credentialsFor(toTableIdentifier(table));
   }
@@ -288,6 +309,7 @@ export function createAuthManager(
       ...(options.retry?.timeoutMs === undefined ? {} : { timeoutMs: options.retry.timeoutMs }),
       ...(options.headers === undefined ? {} : { headers: options.headers }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
       dispatcher,
     });
   }

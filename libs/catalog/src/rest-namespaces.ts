@@ -1,7 +1,8 @@
 // Namespace operations of the REST catalog: list (top level or children of a parent, following
 // page tokens), create (missing parents first; an existing namespace is success unless strict),
 // load, exists (HEAD, falling back to load on servers that do not advertise it), property
-// updates with a report of what changed, and drop (a non-empty namespace is refused by the
+// updates with a report of what changed (updates and removals sent apart, a 409 checked by
+// reloading), and drop (a non-empty namespace is refused by the
 // server with 409 → `namespace-not-empty`). Spans and logs are opened by RestCatalog.
 
 import type {
@@ -152,22 +153,80 @@ export class RestNamespaces {
     }
   }
 
+  /**
+   * Sends the updates and the removals as two requests (updates first), so that neither half is
+   * lost: Polaris 1.4 may answer one request carrying both with a 409 after applying it. After a
+   * 409 the namespace is reloaded; a change that is in place counts as applied. When the second
+   * half fails after the first landed, the error says which part was applied and which failed.
+   */
   async updateProperties(
     record: OperationRecord,
     levels: Namespace,
     changes: NamespacePropertyChanges,
   ): Promise<NamespacePropertyChangeReport> {
-    const object = `namespace ${formatNamespace(levels)}`;
-    const response = await this.#session.call({
-      endpoint: 'updateNamespaceProperties',
-      operation: 'updateNamespaceProperties',
-      object,
-      namespace: levels,
-      body: { updates: changes.updates ?? {}, removals: changes.removals ?? [] },
-      // Setting and removing the same keys again converges to the same state.
-      idempotent: true,
-      record,
+    const updates = changes.updates ?? {};
+    const removals = changes.removals ?? [];
+    const hasUpdates = Object.keys(updates).length > 0;
+    const hasRemovals = removals.length > 0;
+    if (!hasUpdates || !hasRemovals) return this.#sendPropertyChange(record, levels, updates, removals);
+    const partFailed = (error: unknown, applied: string, failed: string, what: string): unknown =>
+      isCatalogError(error)
+        ? new CatalogError(
+            error.kind,
+            `updateNamespaceProperties namespace ${formatNamespace(levels)}: ${what}: ${error.message}`,
+            { retryable: error.retryable, context: { ...error.context, applied, failed }, cause: error },
+          )
+        : error;
+    const updateKeys = Object.keys(updates).join(', ');
+    const updated = await this.#sendPropertyChange(record, levels, updates, []).catch((error: unknown) => {
+      throw partFailed(
+        error,
+        'nothing',
+        'updates',
+        `setting ${updateKeys} failed, so removing ${removals.join(', ')} was not sent`,
+      );
     });
+    const removed = await this.#sendPropertyChange(record, levels, {}, removals).catch((error: unknown) => {
+      throw partFailed(
+        error,
+        'updates',
+        'removals',
+        `the updates (${updateKeys}) were applied, but removing ${removals.join(', ')} failed`,
+      );
+    });
+    return { updated: updated.updated, removed: removed.removed, missing: removed.missing };
+  }
+
+  async #sendPropertyChange(
+    record: OperationRecord,
+    levels: Namespace,
+    updates: Readonly<Record<string, string>>,
+    removals: readonly string[],
+  ): Promise<NamespacePropertyChangeReport> {
+    const object = `namespace ${formatNamespace(levels)}`;
+    let response: HttpResponse;
+    try {
+      response = await this.#session.call({
+        endpoint: 'updateNamespaceProperties',
+        operation: 'updateNamespaceProperties',
+        object,
+        namespace: levels,
+        body: { updates, removals },
+        // Setting and removing the same keys again converges to the same state.
+        idempotent: true,
+        record,
+      });
+    } catch (error) {
+      if (!isCatalogError(error, 'commit-conflict')) throw error;
+      const { properties } = await this.load(record, levels);
+      const applied =
+        Object.entries(updates).every(([key, value]) => properties[key] === value) &&
+        removals.every((key) => !Object.hasOwn(properties, key));
+      if (!applied) throw error;
+      // The catalog applied the change and then reported a conflict; which removals were missing
+      // before is unknown, so all of them count as removed.
+      return { updated: Object.keys(updates), removed: [...removals], missing: [] };
+    }
     const wire = this.#session.parse(
       response,
       updateNamespacePropertiesResponseSchema,

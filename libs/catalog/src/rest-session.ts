@@ -2,7 +2,8 @@
 // wire. It fetches `GET /v1/config` once (prefix, merged properties, namespace separator,
 // advertised endpoints), builds URLs from the endpoints table, adds auth and static headers,
 // runs each attempt under the resilience policies, gives auth one reactive refresh on
-// 401/419, and maps failed responses through the endpoint's error map. Bodies go out and come
+// 401/419, reports every HTTP exchange to the call observer (metrics), and maps failed
+// responses through the endpoint's error map. Bodies go out and come
 // back through the BigInt-safe JSON of @floe/iceberg.
 
 import { parseJson, stringifyJson } from '@floe/iceberg';
@@ -21,7 +22,7 @@ import { errorFromResponse } from './error-maps.ts';
 import { CatalogError } from './errors.ts';
 import { type HttpResponse, redactUrl, sendHttp } from './internal/http.ts';
 import type { CatalogResilience } from './resilience.ts';
-import type { CatalogLogger, OperationRecord } from './telemetry.ts';
+import type { CatalogCallObserver, CatalogLogger, OperationRecord } from './telemetry.ts';
 import { configResponseSchema, errorModelSchema } from './wire/responses.ts';
 
 export interface CatalogCall {
@@ -39,6 +40,11 @@ export interface CatalogCall {
   readonly record: OperationRecord;
   /** Non-2xx statuses the caller handles itself (304 on load, 404 on HEAD). */
   readonly acceptStatuses?: readonly number[];
+  /**
+   * A URL the catalog named itself (a table's `client.refresh-credentials-endpoint`), used
+   * instead of the endpoint's template and without checking the advertised endpoints.
+   */
+  readonly url?: string;
 }
 
 export interface SessionConfig {
@@ -59,6 +65,7 @@ export interface RestSessionOptions {
   readonly resilience: CatalogResilience;
   readonly dispatcher: Dispatcher;
   readonly logger: CatalogLogger | undefined;
+  readonly onCall?: CatalogCallObserver | undefined;
 }
 
 const USER_AGENT = 'floe-catalog/0.1';
@@ -88,6 +95,12 @@ export class RestSession {
     return this.#config;
   }
 
+  /** Fetches the configuration again now (a probe that the catalog answers and accepts our credentials). */
+  reloadConfig(record: OperationRecord): Promise<SessionConfig> {
+    this.#config = undefined;
+    return this.config(record);
+  }
+
   async supports(endpoint: EndpointId, record: OperationRecord): Promise<boolean> {
     return (await this.config(record)).supported.has(endpoint);
   }
@@ -96,6 +109,7 @@ export class RestSession {
     const query = this.#options.warehouse === undefined ? undefined : { warehouse: this.#options.warehouse };
     const where =
       this.#options.warehouse === undefined ? 'catalog' : `warehouse '${this.#options.warehouse}'`;
+    const started = performance.now();
     const response = await this.#send(
       {
         endpoint: 'getConfig',
@@ -117,11 +131,14 @@ export class RestSession {
     };
     this.#options.logger?.debug(
       {
+        operation: 'getConfig',
         catalogUri: this.#baseUri,
+        status: response.status,
+        durationMs: Math.round(performance.now() - started),
         prefix: config.prefix,
         endpoints: wire.endpoints?.length ?? 'default',
       },
-      'catalog config loaded',
+      'catalog getConfig ok',
     );
     return config;
   }
@@ -129,7 +146,7 @@ export class RestSession {
   /** Sends one catalog call (after loading config) and returns the accepted response. */
   async call(call: CatalogCall): Promise<HttpResponse> {
     const config = await this.config(call.record);
-    if (!config.supported.has(call.endpoint)) {
+    if (call.url === undefined && !config.supported.has(call.endpoint)) {
       const key = endpointKey(ENDPOINTS[call.endpoint]);
       throw new CatalogError(
         'unsupported-endpoint',
@@ -207,7 +224,7 @@ export class RestSession {
 
   async #send(call: CatalogCall, config: SessionConfig): Promise<HttpResponse> {
     const endpoint = ENDPOINTS[call.endpoint];
-    const url = this.urlFor(call, config);
+    const url = call.url ?? this.urlFor(call, config);
     const body = call.body === undefined ? undefined : stringifyJson(call.body);
     const accepted = new Set(call.acceptStatuses ?? []);
     const logger = this.#options.logger;
@@ -225,13 +242,17 @@ export class RestSession {
       },
       async (signal, attempt) => {
         call.record.attempts++;
+        const exchange = (authHeader: string | undefined) =>
+          this.#observed(call.operation, () =>
+            this.#exchange(endpoint.method, url, body, call.headers, authHeader, signal),
+          );
         let authHeader = await this.#options.auth.authorizationHeader();
-        let response = await this.#exchange(endpoint.method, url, body, call.headers, authHeader, signal);
+        let response = await exchange(authHeader);
         if ((response.status === 401 || response.status === 419) && !accepted.has(response.status)) {
           // One reactive refresh: the token may have expired or been revoked server-side.
           if (await this.#options.auth.refreshAfterRejection(authHeader)) {
             authHeader = await this.#options.auth.authorizationHeader();
-            response = await this.#exchange(endpoint.method, url, body, call.headers, authHeader, signal);
+            response = await exchange(authHeader);
           }
         }
         call.record.status = response.status;
@@ -239,6 +260,21 @@ export class RestSession {
         throw this.#failure(call, endpoint.method, url, response, attempt);
       },
     );
+  }
+
+  /** Times one HTTP exchange for the call observer (metrics). */
+  async #observed(operation: string, send: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    const onCall = this.#options.onCall;
+    if (onCall === undefined) return send();
+    const started = performance.now();
+    try {
+      const response = await send();
+      onCall({ operation, status: response.status, durationMs: performance.now() - started });
+      return response;
+    } catch (error) {
+      onCall({ operation, status: 'error', durationMs: performance.now() - started });
+      throw error;
+    }
   }
 
   #exchange(

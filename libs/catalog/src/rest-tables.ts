@@ -16,15 +16,20 @@ import type {
   RegisterTableOptions,
   TableIdentifier,
 } from './catalog.ts';
+import { commitOutcomeUnknown, unreadableCommitAnswer } from './commit-outcome.ts';
 import { CatalogError, isCatalogError } from './errors.ts';
 import { formatTable } from './identifiers.ts';
 import type { HttpResponse } from './internal/http.ts';
 import { paginate } from './internal/paginate.ts';
 import type { AccessDelegation } from './options.ts';
 import type { RestSession } from './rest-session.ts';
-import type { OperationRecord } from './telemetry.ts';
+import type { CatalogLogger, OperationRecord } from './telemetry.ts';
 import {
+  credentialsExpiry,
   RefreshingCredentialsProvider,
+  refreshEndpointOf,
+  s3CredentialsFromConfig,
+  storageConfigFor,
   tableLocationOf,
   type VendedCredentialsProvider,
   type VendedCredentialsSource,
@@ -40,6 +45,7 @@ export interface RestTablesOptions {
   readonly accessDelegation: AccessDelegation | undefined;
   readonly credentialRefreshMarginMs: number | undefined;
   readonly pageSize: number | undefined;
+  readonly logger?: CatalogLogger | undefined;
 }
 
 export class RestTables {
@@ -224,8 +230,9 @@ export class RestTables {
   /**
    * Commit contract: POST the requirements and updates once. 200 → the new metadata. 409 →
    * `commit-conflict` (nothing applied; reload, rebase, retry). Any 5xx or a connection lost
-   * after sending → `commit-state-unknown` (maybe applied; reload and look for the commit's
-   * marker before anything else). Only a refused connection or a 429 is re-sent automatically.
+   * after sending, or a 2xx whose body cannot be read → `commit-state-unknown` (maybe applied;
+   * reload and look for the commit's marker before anything else). Only a refused connection or
+   * a 429 is re-sent automatically.
    */
   async commit(
     record: OperationRecord,
@@ -253,13 +260,19 @@ export class RestTables {
     } catch (error) {
       throw commitOutcomeUnknown(error, object);
     }
-    const wire = this.#session.parse(
-      response,
-      commitTableResponseSchema,
-      'commitTable',
-      object,
-      this.#session.baseUri,
-    );
+    let wire: ReturnType<typeof commitTableResponseSchema.parse>;
+    try {
+      wire = this.#session.parse(
+        response,
+        commitTableResponseSchema,
+        'commitTable',
+        object,
+        this.#session.baseUri,
+      );
+    } catch (error) {
+      // The catalog accepted the commit; only its answer is unreadable.
+      throw unreadableCommitAnswer(error, object, response.status);
+    }
     return { metadataLocation: wire['metadata-location'], metadata: wire.metadata };
   }
 
@@ -270,7 +283,7 @@ export class RestTables {
       const cached = this.#cache.get(cacheKey(id, 'all')) ?? this.#cache.get(cacheKey(id, 'refs'));
       provider = new RefreshingCredentialsProvider({
         table: key,
-        fetch: () => this.#fetchCredentials(id),
+        fetch: (previous) => this.#fetchCredentials(id, previous),
         ...(this.#options.credentialRefreshMarginMs === undefined
           ? {}
           : { refreshMarginMs: this.#options.credentialRefreshMarginMs }),
@@ -281,10 +294,62 @@ export class RestTables {
     return provider;
   }
 
-  async #fetchCredentials(id: TableIdentifier): Promise<VendedCredentialsSource> {
+  /**
+   * One credential refresh, cheapest first: the `client.refresh-credentials-endpoint` the table
+   * config names (Polaris serves it without advertising the endpoint), else the advertised
+   * loadCredentials endpoint, else a table load. A refresh that yields no credentials falls back
+   * to the table load, which carries the table's full config.
+   */
+  async #fetchCredentials(
+    id: TableIdentifier,
+    previous: VendedCredentialsSource | undefined,
+  ): Promise<VendedCredentialsSource> {
     const record: OperationRecord = { attempts: 0, status: undefined };
-    const loaded = await this.load(record, id, { snapshots: 'refs', bypassCache: true });
-    if (!(await this.#session.supports('loadCredentials', record))) return sourceOf(loaded);
+    const reload = async () =>
+      sourceOf(await this.load(record, id, { snapshots: 'refs', bypassCache: true }));
+    // The first fetch loads the table (its config names the refresh endpoint, and may already carry credentials).
+    const base = previous ?? (await reload());
+    let refreshed: VendedCredentialsSource | undefined = previous === undefined ? base : undefined;
+    let via = 'loadTable';
+    const named = refreshEndpointOf(base, this.#session.baseUri);
+    const loadedExpiry = credentialsExpiry(base);
+    const needsCredentials =
+      previous !== undefined ||
+      !hasCredentials(base) ||
+      (loadedExpiry !== undefined && loadedExpiry.getTime() <= Date.now());
+    if (
+      needsCredentials &&
+      (named !== undefined || (await this.#session.supports('loadCredentials', record)))
+    ) {
+      const credentials = await this.#loadCredentials(record, id, named).catch((error: unknown) => {
+        // A definite refusal (an endpoint the server does not serve after all) falls back to a
+        // table load, which also tells the truth about a dropped table.
+        if (isCatalogError(error) && !error.retryable) return [];
+        throw error;
+      });
+      if (credentials.length > 0) {
+        refreshed = { ...base, storageCredentials: credentials };
+        via = named === undefined ? 'loadCredentials' : 'client.refresh-credentials-endpoint';
+      }
+    }
+    refreshed ??= await reload();
+    const expiresAt = credentialsExpiry(refreshed);
+    this.#options.logger?.info(
+      {
+        table: formatTable(id),
+        via,
+        ...(expiresAt === undefined ? {} : { expiresAt: expiresAt.toISOString() }),
+      },
+      'catalog storage credentials refreshed',
+    );
+    return refreshed;
+  }
+
+  async #loadCredentials(
+    record: OperationRecord,
+    id: TableIdentifier,
+    url: string | undefined,
+  ): Promise<VendedCredentialsSource['storageCredentials']> {
     const object = `credentials of table ${formatTable(id)}`;
     const response = await this.#session.call({
       endpoint: 'loadCredentials',
@@ -295,6 +360,7 @@ export class RestTables {
       headers: this.#delegationHeaders(),
       idempotent: true,
       record,
+      ...(url === undefined ? {} : { url }),
     });
     const wire = this.#session.parse(
       response,
@@ -303,7 +369,7 @@ export class RestTables {
       object,
       this.#session.baseUri,
     );
-    return { ...sourceOf(loaded), storageCredentials: wire['storage-credentials'] };
+    return wire['storage-credentials'];
   }
 
   #delegationHeaders(): Record<string, string> {
@@ -341,6 +407,10 @@ export class RestTables {
   }
 }
 
+function hasCredentials(source: VendedCredentialsSource): boolean {
+  return s3CredentialsFromConfig(storageConfigFor(source.location, source)) !== undefined;
+}
+
 function cacheKey(id: TableIdentifier, snapshots: string): string {
   return `${JSON.stringify(id.namespace)}\u0000${id.name}\u0000${snapshots}`;
 }
@@ -355,20 +425,4 @@ function sourceOf(loaded: LoadedTable): VendedCredentialsSource {
     config: loaded.config,
     storageCredentials: loaded.storageCredentials,
   };
-}
-
-/** A commit that may have reached the server but got no answer is in an unknown state. */
-function commitOutcomeUnknown(error: unknown, object: string): unknown {
-  if (!isCatalogError(error)) return error;
-  const mayHaveLanded =
-    (error.kind === 'network' && error.context['notSent'] !== true) ||
-    error.kind === 'timeout' ||
-    (error.kind === 'retries-exhausted' && error.context['lastKind'] === 'timeout');
-  if (!mayHaveLanded) return error;
-  return new CatalogError(
-    'commit-state-unknown',
-    `commitTable ${object}: the request was sent but no answer came back (${error.message}), so the commit may or ` +
-      `may not have been applied; reload the table and check whether it landed before retrying`,
-    { context: { ...error.context, operation: 'commitTable', object }, cause: error },
-  );
 }

@@ -1,6 +1,7 @@
 // One log line and one OpenTelemetry span per catalog operation, with the same facts in both:
 // operation, catalog URI, namespace, table, HTTP status, attempts, duration and, on failure,
-// the error kind. The logger is a tiny structural interface (pino satisfies it) so this library
+// the error kind. Successful operations log at debug (one line per call), failures at info or
+// warn; `CatalogCallObserver` receives every HTTP exchange for metrics. The logger is a tiny structural interface (pino satisfies it) so this library
 // does not depend on how an app sets up logging; spans go straight to @opentelemetry/api under
 // the tracer name `floe.catalog`. Nothing here ever receives a secret: callers pass only
 // identifiers and statuses.
@@ -17,6 +18,18 @@ export interface CatalogLogger {
 }
 
 export const TRACER_NAME = 'floe.catalog';
+
+/** One HTTP exchange with the catalog (or its token endpoint), for metrics. */
+export interface CatalogCallObservation {
+  /** The operation (`loadTable`, `getConfig`, `oauthToken`, …). */
+  readonly operation: string;
+  /** The HTTP status, or `error` when no answer came (network error, timeout). */
+  readonly status: number | 'error';
+  readonly durationMs: number;
+}
+
+/** Called once per HTTP exchange; apps count these in Prometheus (`floe_catalog_requests_total`). */
+export type CatalogCallObserver = (observation: CatalogCallObservation) => void;
 
 /** Mutable facts an operation fills in while it runs (the transport counts attempts). */
 export interface OperationRecord {
@@ -51,7 +64,7 @@ export async function observeOperation<T>(
       const durationMs = Math.round(performance.now() - started);
       finishSpan(span, record, durationMs);
       span.setStatus({ code: SpanStatusCode.OK });
-      logger?.info({ ...facts, ...record, durationMs }, `catalog ${facts.operation} ok`);
+      logger?.debug({ ...facts, ...record, durationMs }, `catalog ${facts.operation} ok`);
       return result;
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);

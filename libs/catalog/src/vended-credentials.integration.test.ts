@@ -5,7 +5,7 @@
 // metadata file from MinIO with them, and re-fetches them before they expire.
 
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type AuthGateway, loadStackEnv, startAuthGateway } from '@floe/test-support';
+import { type AuthGateway, loadStackEnv, stackS3Properties, startAuthGateway } from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestCatalog } from './index.ts';
 
@@ -29,14 +29,7 @@ beforeAll(async () => {
     vendedConfig: () => {
       const expiresAt = Date.now() + lifetimeMs;
       vended.push(expiresAt);
-      return {
-        's3.access-key-id': env.s3AccessKeyId,
-        's3.secret-access-key': env.s3SecretAccessKey,
-        's3.session-token-expires-at-ms': String(expiresAt),
-        's3.endpoint': env.s3Endpoint,
-        's3.path-style-access': 'true',
-        'client.region': env.s3Region,
-      };
+      return { ...stackS3Properties(env), 's3.session-token-expires-at-ms': String(expiresAt) };
     },
   });
   catalog = new RestCatalog({

@@ -5,7 +5,8 @@
 // location prefix — the longest matching prefix wins). This module picks the right set for a
 // location and wraps it in a provider the storage layer calls before each use; the provider
 // re-fetches from the catalog a margin before the session token expires (one fetch in flight
-// at a time) and also exposes the AWS SDK's credential-provider function shape.
+// at a time; through the table's `client.refresh-credentials-endpoint` when the catalog names
+// one) and also exposes the AWS SDK's credential-provider function shape.
 
 import type { JsonObject } from './internal/json-shapes.ts';
 
@@ -92,8 +93,38 @@ export function tableLocationOf(metadata: JsonObject): string | undefined {
   return typeof location === 'string' ? location : undefined;
 }
 
+/** The config key naming where a table's credentials can be refreshed (Iceberg's AWS client property). */
+export const REFRESH_CREDENTIALS_ENDPOINT = 'client.refresh-credentials-endpoint';
+
+/**
+ * The absolute URL of the refresh endpoint a table's config names, resolved against the catalog
+ * URI (Polaris sends a path relative to it: `v1/<prefix>/namespaces/…/credentials`). An absolute
+ * URL on another origin is ignored: the catalog's bearer token must not go anywhere else.
+ */
+export function refreshEndpointOf(source: VendedCredentialsSource, catalogUri: string): string | undefined {
+  const named =
+    source.config[REFRESH_CREDENTIALS_ENDPOINT] ??
+    source.storageCredentials
+      .map((credentials) => credentials.config[REFRESH_CREDENTIALS_ENDPOINT])
+      .find(Boolean);
+  if (named === undefined || named.trim() === '') return undefined;
+  const base = catalogUri.replace(/\/+$/, '');
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(named)) return `${base}/${named.replace(/^\/+/, '')}`;
+  try {
+    return new URL(named).origin === new URL(base).origin ? named : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When the credentials that apply to the source's table location expire, if the catalog said. */
+export function credentialsExpiry(source: VendedCredentialsSource): Date | undefined {
+  return s3CredentialsFromConfig(storageConfigFor(source.location, source))?.expiration;
+}
+
 export interface RefreshingCredentialsOptions {
-  readonly fetch: () => Promise<VendedCredentialsSource>;
+  /** Fetches fresh credentials; gets the current source (undefined before the first fetch). */
+  readonly fetch: (previous: VendedCredentialsSource | undefined) => Promise<VendedCredentialsSource>;
   /** Describes the table in error messages. */
   readonly table: string;
   readonly refreshMarginMs?: number;
@@ -153,7 +184,7 @@ export class RefreshingCredentialsProvider implements VendedCredentialsProvider 
     if (this.#inflight === undefined) {
       this.#fetches++;
       this.#inflight = this.#options
-        .fetch()
+        .fetch(this.#source)
         .then((source) => {
           this.#source = source;
           this.#fetchedAt = this.#now();

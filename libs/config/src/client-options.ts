@@ -3,7 +3,13 @@
 // `s3.*` FileIO properties of @floe/iceberg (catalog-vended config is merged over these). Every
 // app builds its clients through here, so a new config key is wired in one place. Only types are
 // imported from the catalog library, so loading the config never loads the format library.
-import type { CatalogLogger, CatalogOptions, CatalogRetryOptions, RestCatalogOptions } from '@floe/catalog';
+import type {
+  CatalogCallObserver,
+  CatalogLogger,
+  CatalogOptions,
+  CatalogRetryOptions,
+  RestCatalogOptions,
+} from '@floe/catalog';
 import type { CatalogConfig } from './schema/catalog.ts';
 import type { StorageConfig } from './schema/storage.ts';
 
@@ -11,6 +17,8 @@ export interface CatalogClientOverrides {
   /** Replaces fields of the configured retry policy (e.g. one quick attempt for a health check). */
   readonly retry?: CatalogRetryOptions;
   readonly logger?: CatalogLogger;
+  /** Told about every catalog HTTP exchange (the workers count them in Prometheus). */
+  readonly onCall?: CatalogCallObserver;
 }
 
 export function restCatalogOptionsFrom(
@@ -43,6 +51,7 @@ export function restCatalogOptionsFrom(
     headers: catalog.headers,
     retry,
     ...(overrides.logger === undefined ? {} : { logger: overrides.logger }),
+    ...(overrides.onCall === undefined ? {} : { onCall: overrides.onCall }),
   };
 }
 

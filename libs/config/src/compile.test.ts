@@ -80,7 +80,9 @@ describe('compileConfig defaults', () => {
       lock_duration_ms: 30_000,
       stalled_interval_ms: 30_000,
       max_stalled_count: 3,
+      catalog_recheck_ms: 15_000,
       metrics_port: 9464,
+      metrics_host: '127.0.0.1',
     });
     expect(artifacts.maintenance.retention).toEqual({
       max_snapshot_age_ms: 5 * 86_400_000,

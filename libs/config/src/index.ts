@@ -1,6 +1,8 @@
 // @floe/config: the floe.yaml schema, `${env:…}` interpolation and CompiledArtifacts — the one
 // resolved configuration document every floe app (and the Python integration) reads.
 // Curated exports only.
+
+export { type AppArgs, AppArgsError, type AppUsage, appUsage, parseAppArgs } from './app-args.ts';
 export {
   DEFAULT_ARTIFACTS_FILE,
   loadCompiledArtifacts,
@@ -36,5 +38,5 @@ export type {
 } from './schema/maintenance.ts';
 export type { ObservabilityConfig } from './schema/observability.ts';
 export type { QueueConfig } from './schema/queue.ts';
-export { type StorageConfig, stagingRootOf } from './schema/storage.ts';
+export { type StorageConfig, stagingLocationOf } from './schema/storage.ts';
 export type { WriterConfig } from './schema/writer.ts';

@@ -368,15 +368,23 @@ export {
   type CommittedTable,
   isCommitConflict,
   isCommitStateUnknown,
-  type TableIdentifier,
-  tableName,
 } from './table/catalog-committer.ts';
 export {
-  type CommitLogger,
   type CommitOptions,
   type CommitOutcome,
   commitWithRebase,
 } from './table/commit.ts';
+export {
+  type CommitAction,
+  type CommitAttempt,
+  type CommitLogger,
+  DEFAULT_MAX_UNKNOWN_OUTCOMES,
+  type DriveCommitOptions,
+  type DriveOutcome,
+  type DriveStats,
+  driveCommit,
+  isUnresolvedCommit,
+} from './table/commit-driver.ts';
 export {
   backoffMs,
   type CommitRetryPolicy,
@@ -404,6 +412,15 @@ export {
   type RewrittenFile,
 } from './table/overwrite-by-filter.ts';
 export {
+  type ChangeSource,
+  commitSnapshotAction,
+  type PreparedSnapshot,
+  referencedAmong,
+  type SnapshotActionOptions,
+  SnapshotCommitAction,
+  type SnapshotCommitOutcome,
+} from './table/snapshot-action.ts';
+export {
   currentSchema,
   type DeleteSelector,
   newSnapshotId,
@@ -419,6 +436,7 @@ export {
   overwrite,
   replacePartitions,
 } from './table/table-actions.ts';
+export { formatTable, type TableIdentifier } from './table/table-identifier.ts';
 export type { JsonValue } from './util/json.ts';
 export { parseJson, stringifyJson } from './util/json.ts';
 export { FIELD_ID_KEY, withFieldIds } from './write/arrow-field-ids.ts';

@@ -15,6 +15,12 @@ export {
   maintenanceJob,
   maintenancePolicy,
   maintenanceReport,
+  type ReportedSetting,
+  reportedSetting,
+  type SettingSource,
+  type SkippedByPolicy,
+  settingSource,
+  skippedByPolicy,
 } from './maintenance-job.ts';
 export { JobContractError, parseMaintenanceJob, parseWriteJob, parseWriteResult } from './parse.ts';
 export {
@@ -27,6 +33,7 @@ export {
   stagingUri,
   WRITE_JOB_NAME,
 } from './queues.ts';
+export { outsideStagingArea, stagingAreaUri } from './staging-area.ts';
 export {
   idempotencyKey,
   type StagedBatch,

@@ -6,8 +6,10 @@
 //     lists the targets at that moment (so tables created later are included) and enqueues one
 //     per-table job for each, with the same action, dry-run flag and policy;
 //   - none, for `staging`, which works on the staging prefix rather than a table.
-// `policy` values are explicit overrides: they beat the table properties `history.expire.*`,
-// which beat the floe.yaml `maintenance.retention` defaults.
+// `policy` values are explicit overrides: they beat the table's Apache Polaris policy, which
+// beats the table properties `history.expire.*`, which beat the floe.yaml
+// `maintenance.retention` defaults. The report says which of them decided each setting, and
+// names the Polaris policy when one with `enable: false` made the worker skip the run.
 import { z } from 'zod';
 import { tableIdentifier } from './write-job.ts';
 
@@ -62,6 +64,24 @@ export const maintenanceJob = z
     }
   });
 
+/** Who decided a setting of a run, strongest first: the job, Polaris, the table, floe.yaml. */
+export const settingSource = z.enum(['run', 'polaris-policy', 'table-property', 'floe.yaml']);
+
+export const reportedSetting = z.strictObject({
+  value: z.union([z.number(), z.string(), z.boolean()]),
+  source: settingSource,
+  /** `run.<option>`, `policy <name>`, the table property key or the floe.yaml key */
+  from: z.string(),
+});
+
+export const skippedByPolicy = z.strictObject({
+  /** the Polaris policy's name */
+  policy: z.string(),
+  /** e.g. `system.orphan-file-removal` */
+  policyType: z.string(),
+  reason: z.string(),
+});
+
 export const maintenanceReport = z.strictObject({
   action: maintenanceAction,
   /** `namespace.table`; absent for staging and fan-out runs */
@@ -84,6 +104,10 @@ export const maintenanceReport = z.strictObject({
   finishedAt: z.iso.datetime(),
   /** `<hostname>:<pid>` of the process that ran it */
   worker: z.string().min(1),
+  /** the settings the run applied (`maxSnapshotAgeMs`, `olderThanMs`, `enabled`, …) and who decided each */
+  settings: z.record(z.string(), reportedSetting).optional(),
+  /** set when a disabled Polaris policy stopped the run: nothing was planned or deleted */
+  skipped: skippedByPolicy.optional(),
 });
 
 export type MaintenanceAction = z.output<typeof maintenanceAction>;
@@ -91,3 +115,6 @@ export type MaintenanceJob = z.output<typeof maintenanceJob>;
 export type MaintenanceJobInput = z.input<typeof maintenanceJob>;
 export type MaintenancePolicy = z.output<typeof maintenancePolicy>;
 export type MaintenanceReport = z.output<typeof maintenanceReport>;
+export type SettingSource = z.output<typeof settingSource>;
+export type ReportedSetting = z.output<typeof reportedSetting>;
+export type SkippedByPolicy = z.output<typeof skippedByPolicy>;

@@ -81,6 +81,17 @@ describe('parseWriteJob', () => {
     expect(problemsOf({ ...validJob, idempotencyKey: '12345' })[0]).toMatch(/must not be a plain integer/);
   });
 
+  it('rejects idempotency keys with path segments a client could normalise out of the staging area', () => {
+    for (const key of ['a/../b', 'a//b', './a', 'a/']) {
+      expect(problemsOf({ ...validJob, idempotencyKey: key })[0]).toBe(
+        "idempotencyKey: must not hold an empty, '.' or '..' path segment (it becomes part of the staged object keys)",
+      );
+    }
+    expect(parseWriteJob({ ...validJob, idempotencyKey: 'dagster/run-7/p=2026-01-01' }).idempotencyKey).toBe(
+      'dagster/run-7/p=2026-01-01',
+    );
+  });
+
   it('rejects an empty batch list, a filter on append and reserved snapshot properties', () => {
     expect(problemsOf({ ...validJob, batches: [] })).toContain(
       'batches: a write job needs at least one staged batch',

@@ -11,6 +11,7 @@ export {
   secretRedactPaths,
 } from './logger.ts';
 export {
+  type CatalogCallSample,
   Counter,
   createMetricsRegistry,
   Gauge,
@@ -18,8 +19,9 @@ export {
   type MetricsRegistry,
   type MetricsRegistryOptions,
   metricsHandler,
+  registerCatalogMetrics,
 } from './metrics.ts';
-export { type OpsServer, type OpsServerOptions, startOpsServer } from './ops-server.ts';
+export { type OpsServer, type OpsServerOptions, type Readiness, startOpsServer } from './ops-server.ts';
 export { REDACTED, redactSecrets } from './redact-secrets.ts';
 export {
   FLOE_TRACER_NAME,

@@ -40,3 +40,36 @@ export function metricsHandler(
 }
 
 export { Counter, Gauge, Histogram };
+
+/** One HTTP exchange with the catalog, as @floe/catalog's `onCall` observer reports it. */
+export interface CatalogCallSample {
+  readonly operation: string;
+  readonly status: number | 'error';
+  readonly durationMs: number;
+}
+
+/**
+ * Registers the catalog client's metrics on a process registry and returns the observer to pass
+ * as the client's `onCall`: `floe_catalog_requests_total{operation,status}` and
+ * `floe_catalog_request_duration_seconds{operation}`. Both workers use it, so dashboards see
+ * every catalog call (config, token, load, commit, credentials, policies) the same way.
+ */
+export function registerCatalogMetrics(registry: MetricsRegistry): (sample: CatalogCallSample) => void {
+  const requests = new Counter({
+    name: 'floe_catalog_requests_total',
+    help: 'HTTP requests to the Iceberg REST catalog and its token endpoint, by operation and status (error: no answer)',
+    labelNames: ['operation', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'floe_catalog_request_duration_seconds',
+    help: 'Duration of HTTP requests to the catalog, by operation',
+    labelNames: ['operation'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  return (sample) => {
+    requests.inc({ operation: sample.operation, status: String(sample.status) });
+    duration.observe({ operation: sample.operation }, sample.durationMs / 1000);
+  };
+}

@@ -46,8 +46,49 @@ describe('startOpsServer', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     ready = 'throw';
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    expect(await (await fetch(`${base}/readyz`)).text()).toBe('not ready\n');
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('says why it is not ready when the callback gives a reason', async () => {
+    let answer: { ready: boolean; reason?: string } = {
+      ready: false,
+      reason: 'the catalog rejects our credentials',
+    };
+    server = await startOpsServer({
+      port: 0,
+      readiness: () => answer,
+      registry: createMetricsRegistry({ serviceName: 's', collectProcessMetrics: false }),
+    });
+    const base = `http://127.0.0.1:${server.port}`;
+    const unready = await fetch(`${base}/readyz`);
+    expect(unready.status).toBe(503);
+    expect(await unready.text()).toBe('not ready: the catalog rejects our credentials\n');
+    answer = { ready: true };
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.text()).toBe('ready\n');
+  });
+
+  it('listens on loopback unless given another host', async () => {
+    server = await startOpsServer({
+      port: 0,
+      readiness: () => true,
+      registry: createMetricsRegistry({ serviceName: 's', collectProcessMetrics: false }),
+    });
+    expect(server.host).toBe('127.0.0.1');
+    const everywhere = await startOpsServer({
+      port: 0,
+      host: '0.0.0.0',
+      readiness: () => true,
+      registry: createMetricsRegistry({ serviceName: 's', collectProcessMetrics: false }),
+    });
+    try {
+      expect(everywhere.host).toBe('0.0.0.0');
+    } finally {
+      await everywhere.close();
+    }
   });
 
   it('reports a port already in use with the key to change', async () => {

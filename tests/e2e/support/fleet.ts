@@ -18,6 +18,8 @@ export interface FleetConfigOptions {
   readonly catalogUri?: string;
   /** OAuth2 client credentials for the catalog (secret passed through ${env:…}). */
   readonly catalogCredential?: { readonly clientId: string; readonly clientSecret: string };
+  /** catalog.retry.timeout_ms: one request's timeout (default 10 s). */
+  readonly catalogTimeoutMs?: number;
   /** S3 secret the workers use (default: the stack's). */
   readonly s3SecretAccessKey?: string;
   readonly concurrency?: number;
@@ -27,6 +29,8 @@ export interface FleetConfigOptions {
   readonly breakerThreshold?: number;
   readonly breakerHalfOpenAfterMs?: number;
   readonly catalogMaxAttempts?: number;
+  /** writer.catalog_recheck_ms: how often a writer refused by the catalog asks again. */
+  readonly catalogRecheckMs?: number;
   /** Top-level floe.yaml sections appended as written (e.g. a `maintenance:` section). */
   readonly extraYaml?: string;
   /** An embedded SQL catalog instead of the stack's REST catalog. */
@@ -96,7 +100,7 @@ ${target}${credential}  retry:
     max_attempts: ${options.catalogMaxAttempts ?? 5}
     initial_delay_ms: 100
     max_delay_ms: 2000
-    timeout_ms: 10000
+    timeout_ms: ${options.catalogTimeoutMs ?? 10_000}
     breaker:
       threshold: ${options.breakerThreshold ?? 5}
       half_open_after_ms: ${options.breakerHalfOpenAfterMs ?? 30_000}
@@ -122,7 +126,7 @@ writer:
   stalled_interval_ms: 2000
   max_stalled_count: 5
   metrics_port: 0
-${options.extraYaml ?? ''}`;
+${options.catalogRecheckMs === undefined ? '' : `  catalog_recheck_ms: ${options.catalogRecheckMs}\n`}${options.extraYaml ?? ''}`;
   }
 
   function envFor(options: FleetConfigOptions): NodeJS.ProcessEnv {

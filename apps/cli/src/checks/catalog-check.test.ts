@@ -156,6 +156,24 @@ describe('explainCatalogFailure', () => {
       'something answered at http://polaris:8181/api/catalog, but not an Iceberg REST catalog (HTTP 200): check catalog.uri (Polaris serves the REST API under /api/catalog, e.g. http://polaris:8181/api/catalog)',
     );
   });
+
+  it('names the realm header when Polaris answers MissingOrInvalidRealm, at the token endpoint or at /v1/config', () => {
+    const realm =
+      'Polaris at http://polaris:8181/api/catalog does not know the realm of the request (HTTP 404 MissingOrInvalidRealm): ' +
+      'add the realm header to catalog.headers in floe.yaml (Polaris-Realm: <realm>, e.g. POLARIS)';
+    const token = new CatalogError('token-request-failed', 'x', {
+      context: { status: 404, oauthError: 'MissingOrInvalidRealm', clientId: 'etl' },
+    });
+    const config = new CatalogError('not-found', 'x', {
+      context: {
+        status: 404,
+        serverType: 'MissingOrInvalidRealm',
+        serverMessage: 'Missing or invalid realm',
+      },
+    });
+    expect(explain(token)).toBe(realm);
+    expect(explain(config)).toBe(realm);
+  });
 });
 
 describe('catalogCheck', () => {

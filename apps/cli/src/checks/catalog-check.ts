@@ -39,6 +39,12 @@ export function explainCatalogFailure(error: unknown, catalog: CatalogSection, t
     .filter((part) => part !== undefined)
     .join(': ');
   const serverSaid = server === '' ? '' : ` (server said: ${server.slice(0, 200)})`;
+  // Polaris answers 404 MissingOrInvalidRealm at any path, the token endpoint included: not a wrong path.
+  if (
+    [contextText(failure, 'oauthError'), contextText(failure, 'serverType')].includes('MissingOrInvalidRealm')
+  ) {
+    return `Polaris at ${uri} does not know the realm of the request (HTTP 404 MissingOrInvalidRealm): add the realm header to catalog.headers in floe.yaml (Polaris-Realm: <realm>, e.g. POLARIS)`;
+  }
   switch (failure.kind) {
     case 'network':
     case 'retries-exhausted':

@@ -2,10 +2,12 @@
 // tables of @floe/iceberg printed as a text table, CSV or JSON (longs as decimal strings). The
 // file-level listings take `--snapshot ID` to look at an older snapshot; an unknown id gets the
 // library's message naming the snapshots that exist. They are subcommands of `floe table`
-// (registered in table-command.ts) and run through the same catalog frame.
+// (registered in table-command.ts) and run through the same catalog frame. Columns the library
+// keeps as JSON text (a snapshot's summary) are printed as JSON objects with `--format json`.
 import type { Table } from 'apache-arrow';
 import type { Invocation, Subcommand } from '../catalog/catalog-command-group.ts';
 import { UsageError } from '../command.ts';
+import type { Cell, CellTable } from '../output/arrow-table-output.ts';
 import { type OpenedTable, withTable } from './table-reader.ts';
 
 type Inspect = typeof import('@floe/iceberg');
@@ -33,11 +35,24 @@ const FORMAT_HELP =
   '  --format <table|csv|json>  output as a text table (default), CSV, or JSON (longs as strings)';
 const SNAPSHOT_HELP = '  --snapshot <id>       list what this snapshot reads instead of the current one';
 
+/** The cells of `columns` (JSON object text) parsed into objects; other cells as they are. */
+export function withJsonColumns(table: CellTable, columns: readonly string[]): CellTable {
+  const indexes = new Set(columns.map((name) => table.columns.indexOf(name)).filter((i) => i >= 0));
+  if (indexes.size === 0) return table;
+  return {
+    columns: table.columns,
+    rows: table.rows.map((row) =>
+      row.map((cell, i) => (indexes.has(i) && typeof cell === 'string' ? (JSON.parse(cell) as Cell) : cell)),
+    ),
+  };
+}
+
 function inspectSubcommand(
   name: string,
   summary: string,
   build: (iceberg: Inspect, table: OpenedTable, snapshotId: bigint | undefined) => Promise<Table> | Table,
   bySnapshot: boolean,
+  jsonColumns: readonly string[] = [],
 ): Subcommand {
   return {
     name,
@@ -56,8 +71,9 @@ function inspectSubcommand(
       const iceberg = await import('@floe/iceberg');
       const { cellsOfArrowTable, renderCells } = await import('../output/arrow-table-output.ts');
       return withTable(invocation, invocation.args[0] as string, async (table) => {
-        const result = await build(iceberg, table, snapshotId);
-        invocation.io.stdout(renderCells(cellsOfArrowTable(result), invocation.format));
+        const cells = cellsOfArrowTable(await build(iceberg, table, snapshotId));
+        const shown = invocation.format === 'json' ? withJsonColumns(cells, jsonColumns) : cells;
+        invocation.io.stdout(renderCells(shown, invocation.format));
       });
     },
   };
@@ -73,6 +89,7 @@ export const INSPECT_SUBCOMMANDS: readonly Subcommand[] = [
     'list the snapshots: commit time, id, parent, operation, manifest list, summary',
     (iceberg, table) => iceberg.snapshotsTable(table.metadata),
     false,
+    ['summary'],
   ),
   inspectSubcommand(
     'history',

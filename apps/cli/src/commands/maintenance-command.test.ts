@@ -88,4 +88,36 @@ describe('renderMaintenanceReport', () => {
     expect(text).toMatch(/files to delete\s+1/);
     expect(text).toContain('  s3://w/a/t/data/x.parquet\n');
   });
+
+  it('says which Polaris policy skipped the run and who decided each setting', () => {
+    const text = renderMaintenanceReport({
+      action: 'orphans',
+      table: 'a.t',
+      dryRun: false,
+      snapshotsExpired: 0,
+      snapshotsRetainedForPendingJobs: 0,
+      filesDeleted: 0,
+      bytesDeleted: 0,
+      failedDeletes: 0,
+      files: [],
+      durationMs: 3,
+      startedAt: '2026-11-24T00:00:00.000Z',
+      finishedAt: '2026-11-24T00:00:00.003Z',
+      worker: 'host:1',
+      settings: {
+        olderThanMs: {
+          value: 259200000,
+          source: 'floe.yaml',
+          from: 'maintenance.retention.orphan_older_than_ms',
+        },
+        enabled: { value: false, source: 'polaris-policy', from: 'policy keep-orphans' },
+      },
+      skipped: { policy: 'keep-orphans', policyType: 'system.orphan-file-removal', reason: 'it says so' },
+    });
+    expect(text).toMatch(/skipped\s+by policy keep-orphans: it says so\n/);
+    expect(text).toMatch(
+      /olderThanMs\s+259200000 \(floe\.yaml: maintenance\.retention\.orphan_older_than_ms\)\n/,
+    );
+    expect(text).toMatch(/enabled\s+false \(polaris-policy: policy keep-orphans\)\n/);
+  });
 });

@@ -1,11 +1,13 @@
 // `floe maintenance run expire|orphans|staging [--table ns.t] …`: enqueues ONE maintenance job
 // on `queue.maintenance_queue`, waits until a running maintenance worker (`floe-maintenance`)
 // finished it, and prints its report — a short table for people, or the report JSON with
-// `--format json` (or its alias `--json`). The job's policy flags are explicit overrides (they beat the table's
-// `history.expire.*` properties and floe.yaml). Flag mistakes are usage errors (exit 2) found
+// `--format json` (or its alias `--json`). The job's policy flags are explicit overrides (they
+// beat the table's Polaris policy, its `history.expire.*` properties and floe.yaml); the report
+// says who decided each setting. Flag mistakes are usage errors (exit 2) found
 // before anything is enqueued; a run the worker failed exits 1 with the worker's message.
 import { randomUUID } from 'node:crypto';
 import type { CompiledArtifacts } from '@floe/config';
+import { formatTable } from '@floe/iceberg';
 import { type MaintenanceJobInput, type MaintenanceReport, maintenanceJob } from '@floe/jobs';
 import { redactSecrets } from '@floe/telemetry';
 import { loadArtifactsOrReport } from '../catalog/catalog-command-group.ts';
@@ -38,7 +40,8 @@ Options:
   --artifacts <path>              compiled artifacts instead of floe.yaml
   -h, --help                      show this help
 
-Policy flags override the table's history.expire.* properties and floe.yaml's maintenance.retention.
+Policy flags override the table's Polaris policy, which overrides its history.expire.* properties,
+which override floe.yaml's maintenance.retention. A Polaris policy with enable: false skips the run.
 
 Exit codes: 0 done, 1 the config, the queue or the run failed (the line says why), 2 usage error.
 `;
@@ -151,6 +154,16 @@ export function renderMaintenanceReport(report: MaintenanceReport): string {
   const rows: [string, string][] = [
     ['action', `${report.action}${report.dryRun ? ' (dry run: nothing was deleted)' : ''}`],
     ...(report.table === undefined ? [] : ([['table', report.table]] as [string, string][])),
+    ...(report.skipped === undefined
+      ? []
+      : ([['skipped', `by policy ${report.skipped.policy}: ${report.skipped.reason}`]] as [
+          string,
+          string,
+        ][])),
+    ...Object.entries(report.settings ?? {}).map(([name, setting]): [string, string] => [
+      name,
+      `${String(setting.value)} (${setting.source}: ${setting.from})`,
+    ]),
     ['snapshots expired', String(report.snapshotsExpired)],
     ['kept for pending write jobs', String(report.snapshotsRetainedForPendingJobs)],
     [report.dryRun ? 'files to delete' : 'files deleted', String(report.filesDeleted)],
@@ -209,7 +222,7 @@ export function createMaintenanceCommand(): Command {
       if (artifacts === undefined) return EXIT_FAILURE;
       const { secretValuesOf } = await import('@floe/config');
       const secrets = secretValuesOf(artifacts);
-      const what = `${args.job.action}${args.job.table === undefined ? '' : ` of ${[...args.job.table.namespace, args.job.table.name].join('.')}`}`;
+      const what = `${args.job.action}${args.job.table === undefined ? '' : ` of ${formatTable(args.job.table)}`}`;
       io.stderr(
         `floe maintenance: queued ${what} on ${artifacts.queue.maintenance_queue}; waiting for a maintenance worker\n`,
       );

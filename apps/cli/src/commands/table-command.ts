@@ -1,18 +1,16 @@
 // `floe table list|describe|register|rename|drop`: tables of the configured Iceberg REST
 // catalog, named `namespace.table` (nested namespaces with more dots). `describe` shows what
 // a person checks first — schema with field ids, partition spec, sort order, properties,
-// current snapshot, location; `register` adopts an existing metadata file (e.g. after a drop
+// current snapshot, location, and the Apache Polaris policies that apply (when the catalog has
+// the policy API); `register` adopts an existing metadata file (e.g. after a drop
 // without purge, or a migration); `drop` keeps data files unless `--purge`.
-import type { TableIdentifier } from '@floe/catalog';
+import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { createCommandGroup, type Invocation, type Subcommand } from '../catalog/catalog-command-group.ts';
 import { type Command, EXIT_OK, UsageError } from '../command.ts';
+import { describePolicies, renderPolicies } from '../output/policy-description.ts';
 import { describeTable, renderTableDescription } from '../output/table-description.ts';
 import { renderTextTable, toJsonOutput } from '../output/text-table.ts';
 import { INSPECT_SUBCOMMANDS } from './inspect-command.ts';
-
-function dotted(table: TableIdentifier): string {
-  return `${table.namespace.join('.')}.${table.name}`;
-}
 
 function argAt(invocation: Invocation, index: number): string {
   return invocation.args[index] as string;
@@ -31,7 +29,7 @@ export function renderTableList(tables: readonly TableIdentifier[], namespace: s
   if (tables.length === 0) return `no tables in namespace ${namespace}\n`;
   return renderTextTable(
     ['table'],
-    tables.map((table) => [dotted(table)]),
+    tables.map((table) => [formatTable(table)]),
   );
 }
 
@@ -46,7 +44,11 @@ const list: Subcommand = {
     invocation.io.stdout(
       invocation.format === 'json'
         ? toJsonOutput(
-            tables.map((table) => ({ table: dotted(table), namespace: table.namespace, name: table.name })),
+            tables.map((table) => ({
+              table: formatTable(table),
+              namespace: table.namespace,
+              name: table.name,
+            })),
           )
         : renderTableList(tables, namespace),
     );
@@ -57,7 +59,8 @@ const list: Subcommand = {
 const describe: Subcommand = {
   name: 'describe',
   usage: 'describe NS.TABLE',
-  summary: 'show schema, partition spec, sort order, properties, current snapshot and location',
+  summary:
+    'show schema, partition spec, sort order, properties, current snapshot, location and the Polaris policies that apply',
   args: ['NS.TABLE'],
   validate(args) {
     requireQualified(args[0] as string, 'table');
@@ -65,8 +68,11 @@ const describe: Subcommand = {
   async run(invocation) {
     const table = await invocation.catalog.loadTable(argAt(invocation, 0));
     const description = describeTable(table);
+    const policies = describePolicies(await invocation.catalog.applicablePolicies?.(table.identifier));
     invocation.io.stdout(
-      invocation.format === 'json' ? toJsonOutput(description) : renderTableDescription(description),
+      invocation.format === 'json'
+        ? toJsonOutput({ ...description, policies })
+        : renderTableDescription(description) + renderPolicies(policies),
     );
     return EXIT_OK;
   },

@@ -1,5 +1,6 @@
 import type { LoadedTable } from '@floe/catalog';
 import { describe, expect, it } from 'vitest';
+import { describePolicies, renderPolicies } from './policy-description.ts';
 import { describeTable, flattenFields, renderTableDescription } from './table-description.ts';
 import { renderTextTable, toJsonOutput } from './text-table.ts';
 
@@ -154,5 +155,35 @@ describe('renderTextTable', () => {
         ],
       ),
     ).toBe('name        type\n----------  -----------\nid          long\ncreated_at  timestamptz\n');
+  });
+});
+
+describe('Polaris policies in describe', () => {
+  it('lists each applicable policy with where it applies from, and nothing without a policy API', () => {
+    const rows = describePolicies({
+      table: { namespace: ['bronze'], name: 'events' },
+      policies: [
+        {
+          name: 'keep-3',
+          type: 'system.snapshot-expiry',
+          namespace: ['bronze'],
+          version: 2,
+          inherited: true,
+          inheritable: true,
+          content: '{"enable": true,\n "config": {"min_snapshot_to_keep": 3}}',
+        },
+      ],
+    });
+    expect(renderPolicies(rows)).toBe(
+      '\nPolaris policies (maintenance obeys these over table properties and floe.yaml)\n' +
+        '  name    type                    version  applies    defined in  content\n' +
+        `  ------  ----------------------  -------  ---------  ----------  ${'-'.repeat(55)}\n` +
+        '  keep-3  system.snapshot-expiry  2        inherited  bronze      {"enable": true, "config": {"min_snapshot_to_keep": 3}}\n',
+    );
+    expect(
+      renderPolicies(describePolicies({ table: { namespace: ['b'], name: 'e' }, policies: [] })),
+    ).toContain('  none apply\n');
+    expect(describePolicies(undefined)).toBeNull();
+    expect(renderPolicies(null)).toBe('');
   });
 });

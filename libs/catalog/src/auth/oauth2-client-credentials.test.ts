@@ -166,7 +166,7 @@ describe('OAuth2 client credentials', () => {
     const error = await failure(manager().authorizationHeader());
     expect(error.message).toBe(
       `catalog rejected client_id 'etl' at ${endpoint} (HTTP 401 invalid_client: bad secret ***): ` +
-        'check catalog.client_id / catalog.client_secret (or catalog.credential) and catalog.scope',
+        'check catalog.credential.client_id / catalog.credential.client_secret in floe.yaml (and catalog.scope)',
     );
     expect(error.retryable).toBe(false);
     expect(error.context).toMatchObject({
@@ -185,7 +185,7 @@ describe('OAuth2 client credentials', () => {
     };
     const notFound = await failure(manager().authorizationHeader());
     expect(notFound.message).toContain(
-      '(HTTP 404 NotFoundException: no route): check catalog.token_endpoint',
+      '(HTTP 404 NotFoundException: no route): check catalog.oauth2_server_uri',
     );
     reply = (_form, res) => {
       res.writeHead(500);
@@ -225,10 +225,10 @@ describe('OAuth2 client credentials', () => {
 
   it('needs both parts of the credential', () => {
     expect(() => manager({ clientId: '' })).toThrow(
-      'OAuth2 client credentials need a client_id: set catalog.client_id',
+      'OAuth2 client credentials need a client_id: set catalog.credential.client_id in floe.yaml',
     );
     expect(() => manager({ clientSecret: '' })).toThrow(
-      "OAuth2 client credentials for client_id 'etl' need a client_secret: set catalog.client_secret",
+      "OAuth2 client credentials for client_id 'etl' need a client_secret: set catalog.credential.client_secret in floe.yaml",
     );
     expect(splitCredential('etl:a:b')).toEqual({ clientId: 'etl', clientSecret: 'a:b' });
     for (const bad of ['nocolon', ':secret', 'etl:']) {

@@ -10,7 +10,7 @@ import { parseJson } from '@floe/iceberg';
 import type { Dispatcher } from 'undici';
 import { CatalogError } from '../errors.ts';
 import { redactUrl, sendHttp } from '../internal/http.ts';
-import type { CatalogLogger } from '../telemetry.ts';
+import type { CatalogCallObserver, CatalogLogger } from '../telemetry.ts';
 import { errorModelSchema, oauthErrorSchema, oauthTokenResponseSchema } from '../wire/responses.ts';
 import type { AuthManager } from './auth-manager.ts';
 
@@ -28,6 +28,8 @@ export interface OAuth2ClientCredentialsOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly dispatcher: Dispatcher;
   readonly logger?: CatalogLogger;
+  /** Told about every token request (operation `oauthToken`), for metrics. */
+  readonly onCall?: CatalogCallObserver;
   /** Clock, for tests. */
   readonly now?: () => number;
 }
@@ -52,13 +54,13 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
     if (options.clientId.length === 0) {
       throw new CatalogError(
         'invalid-config',
-        'OAuth2 client credentials need a client_id: set catalog.client_id',
+        'OAuth2 client credentials need a client_id: set catalog.credential.client_id in floe.yaml',
       );
     }
     if (options.clientSecret.length === 0) {
       throw new CatalogError(
         'invalid-config',
-        `OAuth2 client credentials for client_id '${options.clientId}' need a client_secret: set catalog.client_secret`,
+        `OAuth2 client credentials for client_id '${options.clientId}' need a client_secret: set catalog.credential.client_secret in floe.yaml`,
       );
     }
     this.#options = options;
@@ -116,6 +118,21 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
     });
     this.#tokenRequests++;
     const started = this.#now();
+    const timer = performance.now();
+    const observe = (status: number | 'error') => {
+      const durationMs = performance.now() - timer;
+      this.#options.onCall?.({ operation: 'oauthToken', status, durationMs });
+      this.#options.logger?.debug(
+        {
+          operation: 'oauthToken',
+          tokenEndpoint: redactUrl(tokenEndpoint),
+          clientId,
+          status,
+          durationMs: Math.round(durationMs),
+        },
+        'catalog oauthToken request',
+      );
+    };
     const response = await sendHttp(this.#options.dispatcher, {
       method: 'POST',
       url: tokenEndpoint,
@@ -127,8 +144,10 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
       body: form.toString(),
       signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
     }).catch((error: unknown) => {
+      observe('error');
       throw this.#scrubbed(error);
     });
+    observe(response.status);
     if (response.status !== 200) throw this.#rejection(response.status, response.text);
 
     let body: ReturnType<typeof oauthTokenResponseSchema.parse>;
@@ -137,7 +156,7 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
     } catch (error) {
       throw new CatalogError(
         'invalid-response',
-        `token endpoint ${redactUrl(tokenEndpoint)} answered client_id '${clientId}' without a usable access_token; check catalog.token_endpoint points at an OAuth2 token endpoint`,
+        `token endpoint ${redactUrl(tokenEndpoint)} answered client_id '${clientId}' without a usable access_token; check catalog.oauth2_server_uri points at an OAuth2 token endpoint`,
         { context: { tokenEndpoint: redactUrl(tokenEndpoint), clientId }, cause: describe(error) },
       );
     }
@@ -152,10 +171,17 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
       expiresAt,
       refreshAt: expiresAt === undefined ? undefined : expiresAt - margin,
     };
+    const refreshed = this.#token !== undefined;
     this.#token = token;
-    this.#options.logger?.debug(
-      { tokenEndpoint: redactUrl(tokenEndpoint), clientId, scope, expiresInMs: lifetimeMs },
-      'catalog token issued',
+    this.#options.logger?.info(
+      {
+        tokenEndpoint: redactUrl(tokenEndpoint),
+        clientId,
+        scope,
+        expiresInMs: lifetimeMs,
+        ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt).toISOString() }),
+      },
+      refreshed ? 'catalog token refreshed' : 'catalog token issued',
     );
     return token;
   }
@@ -182,11 +208,13 @@ export class OAuth2ClientCredentialsAuthManager implements AuthManager {
     }
     const endpoint = redactUrl(tokenEndpoint);
     const fix =
-      status === 401 || status === 400 || code === 'invalid_client'
-        ? 'check catalog.client_id / catalog.client_secret (or catalog.credential) and catalog.scope'
-        : status === 404
-          ? 'check catalog.token_endpoint (Polaris: <uri>/api/catalog/v1/oauth/tokens)'
-          : 'check the token endpoint and the identity provider logs';
+      code === 'MissingOrInvalidRealm'
+        ? 'Polaris does not know the realm of this request: add the Polaris-Realm header (Polaris-Realm: <realm>, e.g. POLARIS) to catalog.headers in floe.yaml'
+        : status === 401 || status === 400 || code === 'invalid_client'
+          ? 'check catalog.credential.client_id / catalog.credential.client_secret in floe.yaml (and catalog.scope)'
+          : status === 404
+            ? 'check catalog.oauth2_server_uri (Polaris: <uri>/api/catalog/v1/oauth/tokens)'
+            : 'check the token endpoint and the identity provider logs';
     const said = [code, description].filter((part) => part !== undefined).join(': ');
     const message = this.#scrub(
       `catalog rejected client_id '${clientId}' at ${endpoint} (HTTP ${status}${said ? ` ${said}` : ''}): ${fix}`,

@@ -27,6 +27,17 @@ export const flag = z.preprocess(booleanFromString, z.boolean());
 
 export const text = z.string().trim().min(1);
 
+/** An interface address to listen on: an IPv4/IPv6 literal or a host name. */
+export const listenHost = z
+  .string()
+  .trim()
+  .refine((value) => /^[A-Za-z0-9.:-]+$/.test(value), {
+    message: 'is not an address to listen on',
+    params: {
+      fix: 'use 127.0.0.1 (this machine only), 0.0.0.0 (every interface, e.g. in a container) or one address',
+    },
+  });
+
 function urlWithScheme(value: string, schemes: readonly string[]): boolean {
   try {
     const url = new URL(value);

@@ -7,7 +7,7 @@
 // longer than the write queue's retry window, so the commit markers that make retries
 // exactly-once outlive every retry.
 import { z } from 'zod';
-import { integer } from './fields.ts';
+import { integer, listenHost } from './fields.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -124,6 +124,8 @@ export const MaintenanceWorkerSchema = z.strictObject({
   table_lock_wait_ms: integer({ min: 0 }).default(300_000),
   /** Port of /healthz, /readyz and /metrics; 0 picks a free port (logged at start). */
   metrics_port: integer({ min: 0, max: 65_535 }).default(9464),
+  /** Interface of /healthz, /readyz and /metrics: loopback by default; 0.0.0.0 where probes come from outside (containers). */
+  metrics_host: listenHost.default('127.0.0.1'),
 });
 
 export const MaintenanceSchema = z.strictObject({

@@ -43,9 +43,16 @@ export const StagingSchema = z
     }
   });
 
-/** The staging area as one root URI: `s3://bucket` or `file:///folder` (no trailing slash). */
-export function stagingRootOf(staging: z.output<typeof StagingSchema>): string {
-  return staging.location !== undefined ? staging.location.replace(/\/+$/, '') : `s3://${staging.bucket}`;
+/**
+ * `storage.staging` as the staging area the workers confine themselves to (@floe/jobs
+ * `StagingLocation`): a bucket and prefix, or a local folder (`localRoot`) and prefix.
+ */
+export function stagingLocationOf(staging: z.output<typeof StagingSchema>): {
+  readonly bucket: string;
+  readonly localRoot: string | undefined;
+  readonly prefix: string;
+} {
+  return { bucket: staging.bucket ?? '', localRoot: staging.location, prefix: staging.prefix };
 }
 
 export const StorageSchema = z

@@ -1,7 +1,8 @@
 // `writer:` — how one writer-worker process behaves: parallel jobs, Parquet file size, group
-// commit (linger and batch bound), graceful shutdown, and the port of its ops server.
+// commit (linger and batch bound), graceful shutdown, how often it asks a catalog that
+// rejected its credentials again, and the address of its ops server.
 import { z } from 'zod';
-import { integer } from './fields.ts';
+import { integer, listenHost } from './fields.ts';
 
 export const WriterSchema = z.strictObject({
   /** Jobs processed in parallel by one process. */
@@ -22,8 +23,12 @@ export const WriterSchema = z.strictObject({
   stalled_interval_ms: integer({ min: 1000 }).default(30_000),
   /** Stalls a job may survive before it fails; re-delivery is safe thanks to the commit marker. */
   max_stalled_count: integer({ min: 0, max: 100 }).default(3),
+  /** While the catalog rejects the writer's credentials (it takes no jobs then), how often it asks again. */
+  catalog_recheck_ms: integer({ min: 100 }).default(15_000),
   /** Port of /healthz, /readyz and /metrics; 0 picks a free port (logged at start). */
   metrics_port: integer({ min: 0, max: 65_535 }).default(9464),
+  /** Interface of /healthz, /readyz and /metrics: loopback by default; 0.0.0.0 where probes come from outside (containers). */
+  metrics_host: listenHost.default('127.0.0.1'),
 });
 
 export type WriterConfig = z.output<typeof WriterSchema>;

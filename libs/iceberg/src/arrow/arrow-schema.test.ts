@@ -224,6 +224,57 @@ describe('arrowToIcebergSchema', () => {
     expect(arrowToIcebergSchema(arrow, { lastColumnId: 10 }).fields.map((f) => f.id)).toEqual([11, 12, 13]);
   });
 
+  it("with fieldIds 'fresh' ignores mixed, stale and invalid ids at every level", () => {
+    const id = (value: string) => new Map([[PARQUET_FIELD_ID_KEY, value]]);
+    // ids on some columns only (a derived column has none), stale ones from another table
+    // (colliding with each other), an unparseable one, and ids nested in a struct and a list
+    const data = new ArrowSchema([
+      new Field('country', new Utf8(), true, id('7')),
+      new Field('customer_id_count', new Int64(), false),
+      new Field('s', new Struct([new Field('x', new Int32(), true, id('7'))]), true, id('x')),
+      new Field('l', new List(new Field('element', new Int64(), true, id('99'))), true, id('3')),
+    ]);
+    const expected: Schema = {
+      schemaId: 0,
+      identifierFieldIds: [],
+      fields: [
+        { id: 1, name: 'country', required: false, type: { kind: 'string' } },
+        { id: 2, name: 'customer_id_count', required: true, type: { kind: 'long' } },
+        {
+          id: 3,
+          name: 's',
+          required: false,
+          type: { kind: 'struct', fields: [{ id: 5, name: 'x', required: false, type: { kind: 'int' } }] },
+        },
+        {
+          id: 4,
+          name: 'l',
+          required: false,
+          type: { kind: 'list', elementId: 6, elementRequired: false, element: { kind: 'long' } },
+        },
+      ],
+    };
+    expect(arrowToIcebergSchema(data, { fieldIds: 'fresh' })).toEqual(expected);
+    // the same columns without any ids convert to the same schema
+    const plain = new ArrowSchema([
+      new Field('country', new Utf8(), true),
+      new Field('customer_id_count', new Int64(), false),
+      new Field('s', new Struct([new Field('x', new Int32(), true)]), true),
+      new Field('l', new List(new Field('element', new Int64(), true)), true),
+    ]);
+    expect(arrowToIcebergSchema(plain, { fieldIds: 'fresh' })).toEqual(expected);
+    // and complete ids from another table are not taken over either
+    const stale = new ArrowSchema([
+      new Field('a', new Int32(), true, id('41')),
+      new Field('b', new Utf8(), true, id('40')),
+    ]);
+    expect(arrowToIcebergSchema(stale, { fieldIds: 'fresh' }).fields.map((f) => [f.name, f.id])).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    expect(arrowToIcebergSchema(stale).fields.map((f) => f.id)).toEqual([41, 40]);
+  });
+
   it('recognises the arrow.uuid extension', () => {
     const uuid = new Field(
       'u',

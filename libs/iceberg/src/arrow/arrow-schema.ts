@@ -2,8 +2,10 @@
 // key parquet writers turn into Parquet field ids and that PyIceberg and Arrow C++ read back.
 // Iceberg→Arrow follows PyIceberg's mapping (timestamp → Timestamp(µs), timestamptz →
 // Timestamp(µs, 'UTC'), uuid → FixedSizeBinary(16), decimal → Decimal128, …). Arrow→Iceberg
-// keeps ids when every field has one and otherwise assigns fresh ids the way Java does
-// (each struct's own fields first, then their children), so staged batches without ids work.
+// keeps ids when every field has one (files we wrote) and otherwise assigns fresh ids the way
+// Java does (each struct's own fields first, then their children). Producer data is converted
+// with `fieldIds: 'fresh'`: ids a producer left on its columns (read from another table, or on
+// some columns only) are never trusted, since tables match data by name (DESIGN §6).
 
 import {
   Field as ArrowField,
@@ -116,14 +118,21 @@ export interface ArrowToIcebergOptions {
    * (values are floored to µs on read); from 3 they map to `timestamp_ns`/`timestamptz_ns`.
    */
   readonly formatVersion?: 1 | 2 | 3;
+  /**
+   * `metadata` (default): use the `PARQUET:field_id` metadata when every field has it (files
+   * this library or another Iceberg writer wrote). `fresh`: ignore any id metadata and assign
+   * fresh ids — for producer data, whose ids may be stale, partial or from another table.
+   */
+  readonly fieldIds?: 'metadata' | 'fresh';
 }
 
 /**
- * Iceberg schema for an Arrow schema. Uses the `PARQUET:field_id` metadata when all fields
- * have it; assigns fresh ids when none do; refuses a mix (which would risk id collisions).
+ * Iceberg schema for an Arrow schema. By default uses the `PARQUET:field_id` metadata when all
+ * fields have it, assigns fresh ids when none do and refuses a mix (which would risk id
+ * collisions); with `fieldIds: 'fresh'` it always assigns fresh ids.
  */
 export function arrowToIcebergSchema(schema: ArrowSchema, options: ArrowToIcebergOptions = {}): Schema {
-  const withIds = countFieldIds(schema.fields);
+  const withIds = options.fieldIds === 'fresh' ? { present: 0, missing: 0 } : countFieldIds(schema.fields);
   if (withIds.present > 0 && withIds.missing > 0) {
     throw new IcebergError(
       'invalid-schema',

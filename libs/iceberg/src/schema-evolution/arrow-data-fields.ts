@@ -4,23 +4,11 @@
 // are placeholders that schema evolution replaces with fresh ones). Columns are converted one
 // at a time so that every unsupported Arrow type is reported, not just the first.
 
-import {
-  Field as ArrowField,
-  Schema as ArrowSchema,
-  type DataType,
-  FixedSizeList,
-  LargeList,
-  List,
-  Map_,
-  Struct,
-  Type,
-} from 'apache-arrow';
+import { Schema as ArrowSchema } from 'apache-arrow';
 import { arrowToIcebergSchema } from '../arrow/arrow-schema.ts';
 import { isIcebergError } from '../errors.ts';
 import type { NestedField } from '../spec/types.ts';
 import type { SchemaProblem } from './schema-mismatch-error.ts';
-
-const ID_KEYS = ['PARQUET:field_id', 'field_id'];
 
 export interface ArrowDataFields {
   /** Converted columns, in Arrow order; columns with unsupported types are left out. */
@@ -33,7 +21,10 @@ export function arrowDataFields(schema: ArrowSchema, formatVersion: 1 | 2 | 3 = 
   const problems: SchemaProblem[] = [];
   for (const field of schema.fields) {
     try {
-      const converted = arrowToIcebergSchema(new ArrowSchema([withoutFieldIds(field)]), { formatVersion });
+      const converted = arrowToIcebergSchema(new ArrowSchema([field]), {
+        formatVersion,
+        fieldIds: 'fresh',
+      });
       fields.push(converted.fields[0]!);
     } catch (error) {
       if (!isIcebergError(error, 'unsupported')) throw error;
@@ -49,29 +40,4 @@ export function arrowDataFields(schema: ArrowSchema, formatVersion: 1 | 2 | 3 = 
     }
   }
   return { fields, problems };
-}
-
-/** The field with field-id metadata removed at every level. */
-export function withoutFieldIds(field: ArrowField): ArrowField {
-  const metadata = new Map(field.metadata);
-  for (const key of ID_KEYS) metadata.delete(key);
-  return new ArrowField(field.name, stripType(field.type as DataType), field.nullable, metadata);
-}
-
-function stripType(type: DataType): DataType {
-  const children = (type.children ?? []) as ArrowField[];
-  switch (type.typeId) {
-    case Type.Struct:
-      return new Struct(children.map(withoutFieldIds));
-    case Type.List:
-      return new List(withoutFieldIds(children[0]!));
-    case Type.LargeList:
-      return new LargeList(withoutFieldIds(children[0]!));
-    case Type.FixedSizeList:
-      return new FixedSizeList((type as FixedSizeList).listSize, withoutFieldIds(children[0]!));
-    case Type.Map:
-      return new Map_(withoutFieldIds(children[0]!) as ArrowField<Struct>, (type as Map_).keysSorted);
-    default:
-      return type;
-  }
 }

@@ -89,6 +89,33 @@ describe('reconcileSchema: matching data', () => {
       '2',
     ]);
   });
+
+  it('never trusts field ids in the data: stale, swapped or partial ids are matched by name', () => {
+    const t = table(
+      { id: 1, name: 'a', required: false, type: { kind: 'int' } },
+      { id: 2, name: 'b', required: false, type: { kind: 'string' } },
+    );
+    const withId = (name: string, type: DataType, id: string) =>
+      new ArrowField(name, type, true, new Map([['PARQUET:field_id', id]]));
+    // ids read from another table (a's is b's here, b's is unknown) and a derived column without one
+    const data = arrow(withId('a', new Int32(), '2'), withId('b', new Utf8(), '40'), f('c', new Int64()));
+    const result = reconcileSchema(t, data, 'add-columns', { tableName: 'gold.t', lastColumnId: 2 });
+    expect(result.casts.map((c) => [c.column, c.fieldId])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    expect(result.evolution?.schema.fields.map((x) => [x.name, x.id])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    expect(result.plan.targetSchema.fields.map((x) => x.metadata.get('PARQUET:field_id'))).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
+  });
 });
 
 describe('reconcileSchema: missing columns', () => {

@@ -318,7 +318,7 @@ describe('commitOverwriteByFilter', () => {
       base: await catalog.loadTable(identifier),
       filter: ID_LT_100,
       sleep: async () => undefined,
-      logger: { info: () => undefined, warn: (fields) => rewrites.push([String(fields['round'])]) },
+      logger: { info: () => undefined, warn: (fields) => rewrites.push([String(fields['attempt'])]) },
     });
     expect(outcome).toMatchObject({ status: 'committed', preparations: 2, conflicts: 1 });
     expect(rewrites).toEqual([['1']]);
@@ -334,6 +334,28 @@ describe('commitOverwriteByFilter', () => {
     const live = (await liveDataFiles(io, catalog.metadata)).map((l) => l.file.filePath);
     const originals = (await dataObjects(io)).filter((p) => !live.includes(p));
     expect(originals).toHaveLength(3); // the dropped eu file and the two rewritten us originals
+  });
+
+  it('late landing: attempt 1 lands while reported 504, attempt 2 meets 409; the landed rewrites and manifests stay', async () => {
+    const io = new MemoryFileIO();
+    const catalog = await seededTable(io);
+    catalog.unknownOutcome.set(catalog.commits + 1, 'late');
+    const outcome = await commitOverwriteByFilter({
+      committer: catalog,
+      identifier,
+      io,
+      base: await catalog.loadTable(identifier),
+      filter: ID_LT_100,
+      sleep: async () => undefined,
+    });
+    expect(outcome).toMatchObject({ status: 'committed', preparations: 2, conflicts: 1, unknownOutcomes: 1 });
+    expect(outcome.prepared?.rewrittenFiles.length).toBeGreaterThan(0);
+    // Every file the table references exists, the rewritten files included.
+    const live = (await liveDataFiles(io, catalog.metadata)).map((l) => l.file.filePath);
+    for (const path of [...live, outcome.snapshot.manifestList]) expect(await io.exists(path)).toBe(true);
+    expect(await tableRows(io, catalog.metadata)).toEqual(
+      [...expectedRows('us', range(100, 150)), ...expectedRows('asia', range(200, 300))].sort(),
+    );
   });
 
   it('gives up after the retry budget and deletes the files it rewrote', async () => {
@@ -365,7 +387,7 @@ describe('commitOverwriteByFilter', () => {
       kind: 'commit-conflict',
       retryable: true,
       message: expect.stringMatching(
-        /^overwrite by filter on db\.t lost 2 commit races in \d+ ms \(prepared 2 times\); raise commit\.retry\.num-retries/,
+        /^overwrite by filter commit to db\.t lost 2 optimistic-concurrency races in 2 attempts \(\d+ ms\); raise commit\.retry\.num-retries/,
       ),
     });
     expect(await dataObjects(io)).toEqual(before.sort());

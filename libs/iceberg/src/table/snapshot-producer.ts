@@ -7,8 +7,10 @@
 //      rewritten, against that attempt's fresh parent;
 //   3. a new manifest list is written for the attempt, and the commit is expressed as
 //      `add-snapshot` + `set-snapshot-ref main` guarded by `assert-ref-snapshot-id`.
-// The snapshot id is chosen once per producer, so the same id is committed whatever the attempt:
-// after an unknown commit outcome, finding that id in the table means our commit landed.
+// The snapshot id is chosen once per commit (shared by every producer of one commit action, see
+// snapshot-action.ts), so the same id is committed whatever the attempt: after an unknown commit
+// outcome, finding that id in the table means our commit landed — with the manifest list the
+// table records, which may be an earlier attempt's.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FileIO } from '../io/file-io.ts';
 import type { DataFile, ManifestEntry } from '../manifest/data-file.ts';
@@ -56,19 +58,34 @@ export function newSnapshotId(): bigint {
   return id === 0n ? 1n : id;
 }
 
+/** The identity one commit keeps over all its attempts (and preparations). */
+export interface SnapshotIdentity {
+  readonly snapshotId: bigint;
+  /** Recorded as `floe.commit-id` in the summary. */
+  readonly commitId: string;
+}
+
 export class SnapshotProducer {
-  readonly snapshotId = newSnapshotId();
+  readonly snapshotId: bigint;
+  private readonly commitId: string;
   private readonly io: FileIO;
   private readonly change: SnapshotChange;
-  private readonly commitUuid = randomUUID();
+  /** Names this producer's files (several producers may share one commit id). */
+  private readonly fileUuid = randomUUID();
   private addedManifests: ManifestFile[] | undefined;
   private manifestCounter = 0;
-  /** Every metadata file this producer wrote; what `cleanUp` may delete if nothing committed. */
+  /** Every metadata file this producer wrote; what clean-up may delete if nothing references it. */
   readonly writtenFiles: string[] = [];
 
-  constructor(io: FileIO, change: SnapshotChange) {
+  constructor(
+    io: FileIO,
+    change: SnapshotChange,
+    identity: SnapshotIdentity = { snapshotId: newSnapshotId(), commitId: randomUUID() },
+  ) {
     this.io = io;
     this.change = change;
+    this.snapshotId = identity.snapshotId;
+    this.commitId = identity.commitId;
   }
 
   private metadataPath(base: TableMetadata, name: string): string {
@@ -82,7 +99,7 @@ export class SnapshotProducer {
     schema: Schema,
     fill: (writer: ManifestWriter) => void,
   ): Promise<ManifestFile> {
-    const path = this.metadataPath(base, `${this.commitUuid}-m${this.manifestCounter++}.avro`);
+    const path = this.metadataPath(base, `${this.fileUuid}-m${this.manifestCounter++}.avro`);
     const writer = new ManifestWriter({
       path,
       spec,
@@ -132,7 +149,7 @@ export class SnapshotProducer {
     const deletes = await this.applyDeletes(schemaBase, carried);
     const manifests = [...added, ...deletes.manifests];
 
-    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.commitUuid}.avro`);
+    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.fileUuid}.avro`);
     const list = writeManifestList({
       snapshotId: this.snapshotId,
       parentSnapshotId: parent?.snapshotId,
@@ -165,7 +182,7 @@ export class SnapshotProducer {
       manifestList: listPath,
       summary: snapshotSummary(this.change.operation, delta, parent, {
         ...this.change.summaryProperties,
-        'floe.commit-id': this.commitUuid,
+        'floe.commit-id': this.commitId,
       }),
       schemaId: schemaBase.currentSchemaId,
     };
@@ -224,18 +241,6 @@ export class SnapshotProducer {
       manifests.push(rewritten);
     }
     return { manifests, removed };
-  }
-
-  /** Deletes the metadata files written by attempts that did not become the committed snapshot. */
-  async cleanUp(committed: PreparedCommit | undefined): Promise<void> {
-    const keep = new Set<string>();
-    if (committed !== undefined) {
-      keep.add(committed.snapshot.manifestList);
-      const list = readManifestList(await this.io.read(committed.snapshot.manifestList));
-      for (const manifest of list.manifests) keep.add(manifest.manifestPath);
-    }
-    const doomed = this.writtenFiles.filter((path) => !keep.has(path));
-    if (doomed.length > 0) await this.io.deleteMany(doomed);
   }
 }
 
