@@ -57,4 +57,20 @@ describe('staging area', () => {
     // Dots inside a segment are ordinary characters.
     expect(outsideStagingArea('s3://staging/floe/a..b/x.arrows', area)).toBeUndefined();
   });
+
+  it('confines a local staging folder the same way: file:// only, under the folder and prefix', () => {
+    const local = { bucket: '', localRoot: 'file:///var/lib/floe/staging/', prefix: 'floe' };
+    expect(stagingAreaUri(local)).toBe('file:///var/lib/floe/staging/floe/');
+    const staged = stagingUri(local, stagingKey(local, 'job-1', 0, new Date('2026-01-01T00:00:00Z')));
+    expect(staged).toBe('file:///var/lib/floe/staging/floe/2026-01-01/job-1/part-00000.arrows');
+    expect(outsideStagingArea(staged, local)).toBeUndefined();
+    expect(outsideStagingArea('s3://staging/floe/x.arrows', local)).toBe('it uses s3://, not file://');
+    expect(outsideStagingArea('file:///etc/passwd', local)).toBe('its key is not under the staging folder');
+    expect(outsideStagingArea('file:///var/lib/floe/staging/floe/../../x', local)).toBe(
+      'its key holds an empty, . or .. path segment',
+    );
+    expect(outsideStagingArea('file:///var/lib/floe/staging/floe/x.arrows', area)).toBe(
+      'it uses file://, not s3://',
+    );
+  });
 });
