@@ -404,6 +404,16 @@ export {
   type RewrittenFile,
 } from './table/overwrite-by-filter.ts';
 export {
+  DEFAULT_MANIFEST_MERGE,
+  MANIFEST_MERGE_ENABLED,
+  MANIFEST_MIN_MERGE_COUNT,
+  MANIFEST_TARGET_SIZE_BYTES,
+  ManifestMerger,
+  type ManifestMergeSettings,
+  manifestMergeSettings,
+  packFromEnd,
+} from './table/manifest-merge.ts';
+export {
   currentSchema,
   type DeleteSelector,
   newSnapshotId,

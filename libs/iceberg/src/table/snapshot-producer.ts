@@ -5,14 +5,15 @@
 //   2. on each attempt, the parent's manifests are carried over; when the change deletes files
 //      (overwrite, replace partitions) only the parent manifests holding deleted files are
 //      rewritten, against that attempt's fresh parent;
-//   3. a new manifest list is written for the attempt, and the commit is expressed as
+//   3. small manifests are merged per `commit.manifest-merge.*` (manifest-merge.ts);
+//   4. a new manifest list is written for the attempt, and the commit is expressed as
 //      `add-snapshot` + `set-snapshot-ref main` guarded by `assert-ref-snapshot-id`.
 // The snapshot id is chosen once per producer, so the same id is committed whatever the attempt:
 // after an unknown commit outcome, finding that id in the table means our commit landed.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FileIO } from '../io/file-io.ts';
 import type { DataFile, ManifestEntry } from '../manifest/data-file.ts';
-import type { ManifestFile } from '../manifest/manifest-file.ts';
+import type { ManifestContent, ManifestFile } from '../manifest/manifest-file.ts';
 import { readManifestList, writeManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import { ManifestWriter } from '../manifest/manifest-writer.ts';
@@ -23,6 +24,7 @@ import { MAIN_BRANCH } from '../metadata/wire.ts';
 import { partitionKey } from '../spec/partition.ts';
 import type { PartitionSpec, Snapshot, SnapshotOperation, TableMetadata } from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
+import { ManifestMerger, manifestMergeSettings } from './manifest-merge.ts';
 import { type SnapshotDelta, snapshotSummary } from './snapshot-summary.ts';
 
 /** Decides, for each live data file of the parent, whether this change removes it. */
@@ -63,6 +65,7 @@ export class SnapshotProducer {
   private readonly commitUuid = randomUUID();
   private addedManifests: ManifestFile[] | undefined;
   private manifestCounter = 0;
+  private merger: ManifestMerger | undefined;
   /** Every metadata file this producer wrote; what `cleanUp` may delete if nothing committed. */
   readonly writtenFiles: string[] = [];
 
@@ -81,6 +84,7 @@ export class SnapshotProducer {
     spec: PartitionSpec,
     schema: Schema,
     fill: (writer: ManifestWriter) => void,
+    content: ManifestContent = 'data',
   ): Promise<ManifestFile> {
     const path = this.metadataPath(base, `${this.commitUuid}-m${this.manifestCounter++}.avro`);
     const writer = new ManifestWriter({
@@ -89,6 +93,7 @@ export class SnapshotProducer {
       schema,
       snapshotId: this.snapshotId,
       formatVersion: base.formatVersion === 1 ? 1 : 2,
+      content,
     });
     fill(writer);
     const { bytes, manifestFile } = writer.finish();
@@ -130,7 +135,7 @@ export class SnapshotProducer {
     const added = await this.manifestsForAddedFiles(schemaBase);
     const carried = parent === undefined ? [] : await this.parentManifests(parent);
     const deletes = await this.applyDeletes(schemaBase, carried);
-    const manifests = [...added, ...deletes.manifests];
+    const manifests = await this.mergeManifests(schemaBase, [...added, ...deletes.manifests]);
 
     const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.commitUuid}.avro`);
     const list = writeManifestList({
@@ -184,6 +189,15 @@ export class SnapshotProducer {
       ...(this.change.extraRequirements ?? []),
     ];
     return { snapshot, updates, requirements, delta };
+  }
+
+  /** Merges small manifests per `commit.manifest-merge.*` (see manifest-merge.ts). */
+  private mergeManifests(base: TableMetadata, manifests: readonly ManifestFile[]): Promise<ManifestFile[]> {
+    this.merger ??= new ManifestMerger(this.io, this.snapshotId, manifestMergeSettings(base.properties));
+    const schema = currentSchema(base);
+    return this.merger.merge(manifests, (specId, content, fill) =>
+      this.writeManifest(base, specById(base, specId), schema, fill, content),
+    );
   }
 
   private async parentManifests(parent: Snapshot): Promise<ManifestFile[]> {
