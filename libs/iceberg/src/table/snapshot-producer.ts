@@ -32,10 +32,24 @@ export type DeleteSelector = (file: DataFile, specId: number) => boolean;
 
 export interface SnapshotChange {
   readonly operation: SnapshotOperation;
-  /** Files to add, each written under partition spec `specId`. */
-  readonly addedFiles: readonly { readonly file: DataFile; readonly specId: number }[];
+  /**
+   * Files to add, each written under partition spec `specId`. `dataSequenceNumber` pins the data
+   * sequence number (compaction keeps the number of the snapshot it read, so deletes committed
+   * meanwhile still apply to the rewritten rows); default: the committing snapshot's.
+   */
+  readonly addedFiles: readonly {
+    readonly file: DataFile;
+    readonly specId: number;
+    readonly dataSequenceNumber?: bigint;
+  }[];
   /** Files of the parent to remove; re-evaluated against every attempt's parent. */
   readonly deleteSelector?: DeleteSelector;
+  /**
+   * Checked against every attempt's base before anything is built on it; throwing ends the
+   * commit (what this producer wrote so far is deleted). Compaction uses it to fail only when
+   * its input files were removed meanwhile.
+   */
+  readonly validate?: (base: TableMetadata) => Promise<void>;
   /** Extra summary properties (e.g. `floe.job-ids`). */
   readonly summaryProperties?: Readonly<Record<string, string>>;
   /** Updates committed in the same request before the snapshot (e.g. a schema change). */
@@ -106,18 +120,20 @@ export class SnapshotProducer {
   private async manifestsForAddedFiles(base: TableMetadata): Promise<ManifestFile[]> {
     if (this.addedManifests !== undefined) return this.addedManifests;
     const schema = currentSchema(base);
-    const bySpec = new Map<number, DataFile[]>();
-    for (const { file, specId } of this.change.addedFiles) {
-      const list = bySpec.get(specId) ?? [];
-      list.push(file);
-      bySpec.set(specId, list);
+    const bySpec = new Map<number, SnapshotChange['addedFiles'][number][]>();
+    for (const added of this.change.addedFiles) {
+      const list = bySpec.get(added.specId) ?? [];
+      list.push(added);
+      bySpec.set(added.specId, list);
     }
     const manifests: ManifestFile[] = [];
     for (const [specId, files] of bySpec) {
       const spec = specById(base, specId);
       manifests.push(
         await this.writeManifest(base, spec, schema, (w) => {
-          for (const f of files) w.add(f);
+          for (const { file, dataSequenceNumber } of files) {
+            w.add(file, dataSequenceNumber === undefined ? {} : { sequenceNumber: dataSequenceNumber });
+          }
         }),
       );
     }
@@ -127,6 +143,15 @@ export class SnapshotProducer {
 
   /** Builds the snapshot for this attempt on top of `base` (the freshly loaded table). */
   async prepare(base: TableMetadata, attempt: number, nowMs = BigInt(Date.now())): Promise<PreparedCommit> {
+    if (this.change.validate !== undefined) {
+      try {
+        await this.change.validate(base);
+      } catch (error) {
+        // Earlier attempts are known not to have landed (the loop resolved them before rebasing).
+        await this.cleanUp(undefined).catch(() => undefined);
+        throw error;
+      }
+    }
     const parent = currentSnapshot(base);
     const sequenceNumber = base.lastSequenceNumber + 1n;
     // A schema change committed in the same request is the schema of this snapshot: readers
@@ -153,14 +178,20 @@ export class SnapshotProducer {
       ...this.change.addedFiles.map((a) => `${a.specId}/${partitionKey(a.file.partition)}`),
       ...deletes.removed.map((r) => `${r.specId}/${partitionKey(r.file.partition)}`),
     ]);
+    const removedData = deletes.removed.filter((r) => r.file.content === 'data').map((r) => r.file);
+    const removedDeletes = deletes.removed.filter((r) => r.file.content !== 'data').map((r) => r.file);
+    const recordsOf = (files: readonly DataFile[]) => files.reduce((sum, f) => sum + f.recordCount, 0n);
     const delta: SnapshotDelta = {
       addedDataFiles: addedFiles.length,
       addedRecords: addedFiles.reduce((sum, f) => sum + f.recordCount, 0n),
       addedFilesSize: addedFiles.reduce((sum, f) => sum + f.fileSizeInBytes, 0n),
-      deletedDataFiles: deletes.removed.length,
-      deletedRecords: deletes.removed.reduce((sum, r) => sum + r.file.recordCount, 0n),
+      deletedDataFiles: removedData.length,
+      deletedRecords: recordsOf(removedData),
       removedFilesSize: deletes.removed.reduce((sum, r) => sum + r.file.fileSizeInBytes, 0n),
       changedPartitions: changed.size,
+      removedDeleteFiles: removedDeletes.length,
+      removedPositionDeletes: recordsOf(removedDeletes.filter((f) => f.content === 'position-deletes')),
+      removedEqualityDeletes: recordsOf(removedDeletes.filter((f) => f.content === 'equality-deletes')),
     };
     const snapshot: Snapshot = {
       snapshotId: this.snapshotId,
@@ -215,7 +246,7 @@ export class SnapshotProducer {
     const manifests: ManifestFile[] = [];
     const removed: { file: DataFile; specId: number }[] = [];
     for (const manifest of carried) {
-      if (manifest.content !== 'data' || manifest.addedFilesCount + manifest.existingFilesCount === 0) {
+      if (manifest.addedFilesCount + manifest.existingFilesCount === 0) {
         manifests.push(manifest);
         continue;
       }
@@ -228,12 +259,18 @@ export class SnapshotProducer {
       }
       const spec = specById(base, manifest.partitionSpecId);
       const schema = currentSchema(base);
-      const rewritten = await this.writeManifest(base, spec, schema, (writer) => {
-        for (const entry of live) {
-          if (doomed.has(entry)) writer.delete(entry);
-          else writer.existing(entry);
-        }
-      });
+      const rewritten = await this.writeManifest(
+        base,
+        spec,
+        schema,
+        (writer) => {
+          for (const entry of live) {
+            if (doomed.has(entry)) writer.delete(entry);
+            else writer.existing(entry);
+          }
+        },
+        manifest.content,
+      );
       for (const entry of doomed) removed.push({ file: entry.file, specId: manifest.partitionSpecId });
       manifests.push(rewritten);
     }
