@@ -133,6 +133,30 @@ export {
   referencedFiles,
 } from './maintenance/referenced-files.ts';
 export { type UnreachableFiles, unreachableFiles } from './maintenance/unreachable-files.ts';
+export {
+  COMPACTION_ID_PROPERTY,
+  type CompactionGroupReport,
+  type CompactionReport,
+  type CompactTableOptions,
+  compactTable,
+  validateCompaction,
+} from './maintenance/compact.ts';
+export {
+  COMPACTION_PROPERTIES,
+  type CompactionGroup,
+  type CompactionOptions,
+  type CompactionPlan,
+  planCompaction,
+  type ResolvedCompactionOptions,
+  resolveCompactionOptions,
+} from './maintenance/compaction-plan.ts';
+export {
+  type GroupRewriter,
+  type RewriteGroupInput,
+  type RewrittenGroup,
+  rewriteGroup,
+  sortBatches,
+} from './maintenance/compaction-rewrite.ts';
 export type { AvroCodec } from './manifest/avro-container.ts';
 export type { ManifestFormatVersion } from './manifest/avro-schemas.ts';
 // manifests: data files, manifest entries, manifest files and lists (Avro)

@@ -1,0 +1,258 @@
+// Bin-packing compaction of one table: plan (compaction-plan.ts), rewrite each group
+// (compaction-rewrite.ts, or a caller's rewriter that runs off the event loop), and commit ONE
+// `replace` snapshot that removes the inputs and the delete files they retire and adds the
+// rewritten files.
+//
+// Concurrency contract:
+//   - concurrent appends never conflict: each attempt rebases on the new table state, and the
+//     rewritten files keep the data sequence number of the snapshot that was read, so deletes
+//     committed meanwhile still apply to the rewritten rows;
+//   - validation on every attempt's base walks the snapshots committed since the plan and fails
+//     (retryably, `commit-conflict`) only when one of them removed an input file, or added a
+//     position delete that may apply to one (its rows would come back);
+//   - when the commit fails definitely, the rewritten data files are deleted: nothing is left
+//     behind. When the table cannot be reloaded to learn the outcome, they stay (the orphan
+//     cleanup deletes them later if nothing references them).
+import { randomUUID } from 'node:crypto';
+import { IcebergError, isIcebergError } from '../errors.ts';
+import type { FileIO } from '../io/file-io.ts';
+import type { DataFile } from '../manifest/data-file.ts';
+import { readManifestList } from '../manifest/manifest-list.ts';
+import { readManifest } from '../manifest/manifest-reader.ts';
+import { currentSnapshot, snapshotById } from '../metadata/snapshot-queries.ts';
+import { partitionKey } from '../spec/partition.ts';
+import type { Snapshot, TableMetadata } from '../spec/partition-types.ts';
+import { type CatalogCommitter, type TableIdentifier, tableName } from '../table/catalog-committer.ts';
+import { type CommitLogger, commitWithRebase } from '../table/commit.ts';
+import type { SnapshotChange } from '../table/snapshot-producer.ts';
+import { type CompactionOptions, type CompactionPlan, planCompaction } from './compaction-plan.ts';
+import { type GroupRewriter, rewriteGroup } from './compaction-rewrite.ts';
+
+export const COMPACTION_ID_PROPERTY = 'floe.compaction-id';
+
+export interface CompactTableOptions {
+  readonly committer: CatalogCommitter;
+  readonly identifier: TableIdentifier;
+  readonly io: FileIO;
+  readonly options?: CompactionOptions;
+  readonly dryRun?: boolean;
+  /** Rewrites one group; default in-process. The maintenance worker passes a thread pool. */
+  readonly rewriter?: GroupRewriter;
+  readonly logger?: CommitLogger;
+  /** For tests: runs after the rewrite, before the commit (e.g. a concurrent overwrite). */
+  readonly beforeCommit?: () => Promise<void>;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CompactionGroupReport {
+  readonly partition: string;
+  readonly inputFiles: number;
+  readonly inputBytes: string;
+  readonly deleteFiles: number;
+}
+
+export interface CompactionReport {
+  readonly table: string;
+  readonly dryRun: boolean;
+  /** Undefined when nothing was committed (dry run, nothing to do). */
+  readonly snapshotId: bigint | undefined;
+  readonly groups: readonly CompactionGroupReport[];
+  readonly rewrittenDataFiles: number;
+  readonly rewrittenBytes: bigint;
+  readonly addedDataFiles: number;
+  readonly addedBytes: bigint;
+  readonly retiredDeleteFiles: number;
+  readonly rows: bigint;
+  readonly dataFilesBefore: number;
+  readonly attempts: number;
+  /** Input files (or, in a dry run, the files a run would rewrite). */
+  readonly files: readonly string[];
+}
+
+export async function compactTable(options: CompactTableOptions): Promise<CompactionReport> {
+  const name = tableName(options.identifier);
+  const base = await options.committer.loadTable(options.identifier);
+  const plan = await planCompaction(base.metadata, options.io, options.options, name);
+  const inputs = plan.groups.flatMap((g) => g.tasks.map((t) => t.file));
+  const report = {
+    table: name,
+    dryRun: options.dryRun ?? false,
+    groups: plan.groups.map(
+      (g): CompactionGroupReport => ({
+        partition: g.partitionPath === '' ? '(unpartitioned)' : g.partitionPath,
+        inputFiles: g.tasks.length,
+        inputBytes: g.inputBytes.toString(),
+        deleteFiles: new Set(g.tasks.flatMap((t) => t.deletes.map((d) => d.file.filePath))).size,
+      }),
+    ),
+    rewrittenDataFiles: inputs.length,
+    rewrittenBytes: inputs.reduce((sum, f) => sum + f.fileSizeInBytes, 0n),
+    retiredDeleteFiles: plan.retiredDeleteFiles.length,
+    dataFilesBefore: plan.dataFilesTotal,
+    files: [...inputs.map((f) => f.filePath), ...plan.retiredDeleteFiles.map((d) => d.file.filePath)],
+  };
+  const nothing = {
+    ...report,
+    snapshotId: undefined,
+    addedDataFiles: 0,
+    addedBytes: 0n,
+    rows: 0n,
+    attempts: 0,
+  };
+  if (options.dryRun || plan.groups.length === 0) return nothing;
+
+  const rewriter = options.rewriter ?? rewriteGroup;
+  const written: { file: DataFile; specId: number }[] = [];
+  let rows = 0n;
+  try {
+    for (const group of plan.groups) {
+      const result = await rewriter({
+        io: options.io,
+        metadata: base.metadata,
+        scan: plan.scan,
+        group,
+        targetFileSizeBytes: plan.options.targetFileSizeBytes,
+      });
+      rows += result.rows;
+      for (const file of result.files) written.push({ file, specId: group.specId });
+    }
+  } catch (error) {
+    await options.io.deleteMany(written.map((w) => w.file.filePath)).catch(() => undefined);
+    throw error;
+  }
+
+  const compactionId = randomUUID();
+  const doomed = new Set(report.files);
+  const change: SnapshotChange = {
+    operation: 'replace',
+    addedFiles: written.map((w) => ({ ...w, dataSequenceNumber: plan.sequenceNumber })),
+    deleteSelector: (file) => doomed.has(file.filePath),
+    validate: (fresh) => validateCompaction(plan, inputs, fresh, options.io, name),
+    summaryProperties: { [COMPACTION_ID_PROPERTY]: compactionId },
+  };
+  try {
+    await options.beforeCommit?.();
+    const outcome = await commitOutlastingAppends(options, change, compactionId);
+    return {
+      ...report,
+      snapshotId: outcome.snapshot.snapshotId,
+      addedDataFiles: written.length,
+      addedBytes: written.reduce((sum, w) => sum + w.file.fileSizeInBytes, 0n),
+      rows,
+      attempts: outcome.attempts,
+    };
+  } catch (error) {
+    // The commit loop has returned, so no request is in flight: the table says whether it landed.
+    const landed = await options.committer
+      .loadTable(options.identifier)
+      .then((t) => findCompaction(t.metadata, compactionId) !== undefined)
+      .catch(() => undefined);
+    if (landed === false) {
+      await options.io.deleteMany(written.map((w) => w.file.filePath)).catch((cleanup: unknown) => {
+        options.logger?.warn(
+          { table: name, err: String(cleanup) },
+          'could not delete the files of a failed compaction; the orphan cleanup will',
+        );
+      });
+    }
+    throw error;
+  }
+}
+
+/** Rounds of the commit loop a compaction may use: appends racing it are not a reason to give up. */
+const COMMIT_ROUNDS = 5;
+
+async function commitOutlastingAppends(
+  options: CompactTableOptions,
+  change: SnapshotChange,
+  compactionId: string,
+) {
+  for (let round = 1; ; round++) {
+    try {
+      return await commitWithRebase({
+        committer: options.committer,
+        identifier: options.identifier,
+        io: options.io,
+        base: await options.committer.loadTable(options.identifier),
+        change,
+        alreadyCommitted: (fresh) => findCompaction(fresh.metadata, compactionId),
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+      });
+    } catch (error) {
+      const lostRaces = isIcebergError(error, 'commit-conflict') && error.context.reason !== INPUTS_CHANGED;
+      if (!lostRaces || round >= COMMIT_ROUNDS) throw error;
+    }
+  }
+}
+
+function findCompaction(metadata: TableMetadata, compactionId: string): Snapshot | undefined {
+  let snapshot = currentSnapshot(metadata);
+  // Only recent history can hold it: the commit happened during this run.
+  for (let depth = 0; snapshot !== undefined && depth < 1000; depth++) {
+    if (snapshot.summary[COMPACTION_ID_PROPERTY] === compactionId) return snapshot;
+    snapshot =
+      snapshot.parentSnapshotId === undefined ? undefined : snapshotById(metadata, snapshot.parentSnapshotId);
+  }
+  return undefined;
+}
+
+const INPUTS_CHANGED = 'inputs-changed';
+
+function conflict(table: string, message: string): IcebergError {
+  return new IcebergError('commit-conflict', `compaction of ${table} ${message}; the next run plans again`, {
+    retryable: true,
+    context: { table, reason: INPUTS_CHANGED },
+  });
+}
+
+/** Fails when a snapshot committed since the plan removed an input or added a position delete for one. */
+export async function validateCompaction(
+  plan: CompactionPlan,
+  inputs: readonly DataFile[],
+  fresh: TableMetadata,
+  io: FileIO,
+  table: string,
+): Promise<void> {
+  const inputPaths = new Set(inputs.map((f) => f.filePath));
+  const inputPartitions = new Set(plan.groups.map((g) => `${g.specId}/${partitionKey(g.partition)}`));
+  let snapshot = currentSnapshot(fresh);
+  while (snapshot !== undefined && snapshot.snapshotId !== plan.tableSnapshotId) {
+    const list = readManifestList(await io.read(snapshot.manifestList));
+    for (const manifest of list.manifests) {
+      if (manifest.addedSnapshotId !== snapshot.snapshotId) continue;
+      const contents = readManifest(await io.read(manifest.manifestPath), manifest);
+      for (const entry of contents.entries) {
+        if (entry.snapshotId !== snapshot.snapshotId) continue;
+        if (entry.status === 'deleted' && inputPaths.has(entry.file.filePath)) {
+          throw conflict(
+            table,
+            `lost its input ${entry.file.filePath}: snapshot ${snapshot.snapshotId} (${snapshot.summary.operation ?? '?'}) removed it meanwhile`,
+          );
+        }
+        if (
+          entry.status === 'added' &&
+          entry.file.content === 'position-deletes' &&
+          (inputPartitions.has(`${manifest.partitionSpecId}/${partitionKey(entry.file.partition)}`) ||
+            entry.file.partition.length === 0)
+        ) {
+          throw conflict(
+            table,
+            `conflicts with position deletes ${entry.file.filePath} committed meanwhile by snapshot ${snapshot.snapshotId}`,
+          );
+        }
+      }
+    }
+    const parentId = snapshot.parentSnapshotId;
+    snapshot = parentId === undefined ? undefined : snapshotById(fresh, parentId);
+    if (snapshot === undefined && parentId !== undefined) {
+      throw conflict(
+        table,
+        `cannot check the commits since its plan (snapshot ${parentId} was expired meanwhile)`,
+      );
+    }
+  }
+  if (snapshot === undefined && plan.tableSnapshotId !== undefined) {
+    throw conflict(table, `cannot find the snapshot it planned on (${plan.tableSnapshotId})`);
+  }
+}
