@@ -96,6 +96,30 @@ export type { S3FileIOOptions } from './io/s3-file-io.ts';
 export { S3FileIO } from './io/s3-file-io.ts';
 export type { S3Location } from './io/s3-location.ts';
 export { isS3Location, parseS3Location } from './io/s3-location.ts';
+export {
+  COMPACTION_ID_PROPERTY,
+  type CompactionGroupReport,
+  type CompactionReport,
+  type CompactTableOptions,
+  compactTable,
+  validateCompaction,
+} from './maintenance/compact.ts';
+export {
+  COMPACTION_PROPERTIES,
+  type CompactionGroup,
+  type CompactionOptions,
+  type CompactionPlan,
+  planCompaction,
+  type ResolvedCompactionOptions,
+  resolveCompactionOptions,
+} from './maintenance/compaction-plan.ts';
+export {
+  type GroupRewriter,
+  type RewriteGroupInput,
+  type RewrittenGroup,
+  rewriteGroup,
+  sortBatches,
+} from './maintenance/compaction-rewrite.ts';
 // maintenance: expire snapshots (plan from policy, commit, delete files only expired snapshots reached)
 export {
   type ExpireSnapshotsOptions,
@@ -133,30 +157,6 @@ export {
   referencedFiles,
 } from './maintenance/referenced-files.ts';
 export { type UnreachableFiles, unreachableFiles } from './maintenance/unreachable-files.ts';
-export {
-  COMPACTION_ID_PROPERTY,
-  type CompactionGroupReport,
-  type CompactionReport,
-  type CompactTableOptions,
-  compactTable,
-  validateCompaction,
-} from './maintenance/compact.ts';
-export {
-  COMPACTION_PROPERTIES,
-  type CompactionGroup,
-  type CompactionOptions,
-  type CompactionPlan,
-  planCompaction,
-  type ResolvedCompactionOptions,
-  resolveCompactionOptions,
-} from './maintenance/compaction-plan.ts';
-export {
-  type GroupRewriter,
-  type RewriteGroupInput,
-  type RewrittenGroup,
-  rewriteGroup,
-  sortBatches,
-} from './maintenance/compaction-rewrite.ts';
 export type { AvroCodec } from './manifest/avro-container.ts';
 export type { ManifestFormatVersion } from './manifest/avro-schemas.ts';
 // manifests: data files, manifest entries, manifest files and lists (Avro)
@@ -414,6 +414,16 @@ export {
   withSchemaChange,
 } from './table/evolve-schema.ts';
 export {
+  DEFAULT_MANIFEST_MERGE,
+  MANIFEST_MERGE_ENABLED,
+  MANIFEST_MIN_MERGE_COUNT,
+  MANIFEST_TARGET_SIZE_BYTES,
+  ManifestMerger,
+  type ManifestMergeSettings,
+  manifestMergeSettings,
+  packFromEnd,
+} from './table/manifest-merge.ts';
+export {
   bindFilter,
   type CommitOverwriteByFilterOptions,
   commitOverwriteByFilter,
@@ -427,16 +437,6 @@ export {
   type RewriteCache,
   type RewrittenFile,
 } from './table/overwrite-by-filter.ts';
-export {
-  DEFAULT_MANIFEST_MERGE,
-  MANIFEST_MERGE_ENABLED,
-  MANIFEST_MIN_MERGE_COUNT,
-  MANIFEST_TARGET_SIZE_BYTES,
-  ManifestMerger,
-  type ManifestMergeSettings,
-  manifestMergeSettings,
-  packFromEnd,
-} from './table/manifest-merge.ts';
 export {
   currentSchema,
   type DeleteSelector,
