@@ -396,11 +396,21 @@ export {
   tableName,
 } from './table/catalog-committer.ts';
 export {
-  type CommitLogger,
   type CommitOptions,
   type CommitOutcome,
   commitWithRebase,
 } from './table/commit.ts';
+export {
+  type CommitAction,
+  type CommitAttempt,
+  type CommitLogger,
+  DEFAULT_MAX_UNKNOWN_OUTCOMES,
+  type DriveCommitOptions,
+  type DriveOutcome,
+  type DriveStats,
+  driveCommit,
+  isUnresolvedCommit,
+} from './table/commit-driver.ts';
 export {
   backoffMs,
   type CommitRetryPolicy,
@@ -437,6 +447,15 @@ export {
   type RewriteCache,
   type RewrittenFile,
 } from './table/overwrite-by-filter.ts';
+export {
+  type ChangeSource,
+  commitSnapshotAction,
+  type PreparedSnapshot,
+  referencedAmong,
+  type SnapshotActionOptions,
+  SnapshotCommitAction,
+  type SnapshotCommitOutcome,
+} from './table/snapshot-action.ts';
 export {
   currentSchema,
   type DeleteSelector,

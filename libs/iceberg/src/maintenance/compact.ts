@@ -3,6 +3,7 @@
 // `replace` snapshot that removes the inputs and the delete files they retire and adds the
 // rewritten files.
 //
+// Committed through the commit driver (commit-driver.ts), one `SnapshotCommitAction` per round.
 // Concurrency contract:
 //   - concurrent appends never conflict: each attempt rebases on the new table state, and the
 //     rewritten files keep the data sequence number of the snapshot that was read, so deletes
@@ -23,7 +24,8 @@ import { currentSnapshot, snapshotById } from '../metadata/snapshot-queries.ts';
 import { partitionKey } from '../spec/partition.ts';
 import type { Snapshot, TableMetadata } from '../spec/partition-types.ts';
 import { type CatalogCommitter, type TableIdentifier, tableName } from '../table/catalog-committer.ts';
-import { type CommitLogger, commitWithRebase } from '../table/commit.ts';
+import { type CommitLogger, isUnresolvedCommit } from '../table/commit-driver.ts';
+import { type ChangeSource, commitSnapshotAction, SnapshotCommitAction } from '../table/snapshot-action.ts';
 import type { SnapshotChange } from '../table/snapshot-producer.ts';
 import { type CompactionOptions, type CompactionPlan, planCompaction } from './compaction-plan.ts';
 import { type GroupRewriter, rewriteGroup } from './compaction-rewrite.ts';
@@ -127,12 +129,18 @@ export async function compactTable(options: CompactTableOptions): Promise<Compac
     operation: 'replace',
     addedFiles: written.map((w) => ({ ...w, dataSequenceNumber: plan.sequenceNumber })),
     deleteSelector: (file) => doomed.has(file.filePath),
-    validate: (fresh) => validateCompaction(plan, inputs, fresh, options.io, name),
     summaryProperties: { [COMPACTION_ID_PROPERTY]: compactionId },
+  };
+  // The driver calls this per attempt; on every base but the planned one the inputs are checked.
+  const source: ChangeSource = async (fresh) => {
+    if (currentSnapshot(fresh.metadata)?.snapshotId !== plan.tableSnapshotId) {
+      await validateCompaction(plan, inputs, fresh.metadata, options.io, name);
+    }
+    return change;
   };
   try {
     await options.beforeCommit?.();
-    const outcome = await commitOutlastingAppends(options, change, compactionId);
+    const outcome = await commitOutlastingAppends(options, source, compactionId);
     return {
       ...report,
       snapshotId: outcome.snapshot.snapshotId,
@@ -142,11 +150,14 @@ export async function compactTable(options: CompactTableOptions): Promise<Compac
       attempts: outcome.attempts,
     };
   } catch (error) {
-    // The commit loop has returned, so no request is in flight: the table says whether it landed.
-    const landed = await options.committer
-      .loadTable(options.identifier)
-      .then((t) => findCompaction(t.metadata, compactionId) !== undefined)
-      .catch(() => undefined);
+    // An unresolved outcome may still land: then the files must stay (the orphan cleanup decides
+    // later). Otherwise no request is in flight and the table says whether it landed.
+    const landed = isUnresolvedCommit(error)
+      ? undefined
+      : await options.committer
+          .loadTable(options.identifier)
+          .then((t) => findCompaction(t.metadata, compactionId) !== undefined)
+          .catch(() => undefined);
     if (landed === false) {
       await options.io.deleteMany(written.map((w) => w.file.filePath)).catch((cleanup: unknown) => {
         options.logger?.warn(
@@ -164,17 +175,16 @@ const COMMIT_ROUNDS = 5;
 
 async function commitOutlastingAppends(
   options: CompactTableOptions,
-  change: SnapshotChange,
+  source: ChangeSource,
   compactionId: string,
 ) {
   for (let round = 1; ; round++) {
     try {
-      return await commitWithRebase({
+      // Each round is one driver run (its own snapshot id); the compaction id marks them all.
+      const action = new SnapshotCommitAction(options.io, source, { description: 'compaction' });
+      return await commitSnapshotAction(action, {
         committer: options.committer,
         identifier: options.identifier,
-        io: options.io,
-        base: await options.committer.loadTable(options.identifier),
-        change,
         alreadyCommitted: (fresh) => findCompaction(fresh.metadata, compactionId),
         ...(options.logger === undefined ? {} : { logger: options.logger }),
         ...(options.sleep === undefined ? {} : { sleep: options.sleep }),

@@ -8,8 +8,10 @@
 //   3. small manifests are merged per `commit.manifest-merge.*` (manifest-merge.ts);
 //   4. a new manifest list is written for the attempt, and the commit is expressed as
 //      `add-snapshot` + `set-snapshot-ref main` guarded by `assert-ref-snapshot-id`.
-// The snapshot id is chosen once per producer, so the same id is committed whatever the attempt:
-// after an unknown commit outcome, finding that id in the table means our commit landed.
+// The snapshot id is chosen once per commit (shared by every producer of one commit action, see
+// snapshot-action.ts), so the same id is committed whatever the attempt: after an unknown commit
+// outcome, finding that id in the table means our commit landed — with the manifest list the
+// table records, which may be an earlier attempt's.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FileIO } from '../io/file-io.ts';
 import type { DataFile, ManifestEntry } from '../manifest/data-file.ts';
@@ -44,12 +46,6 @@ export interface SnapshotChange {
   }[];
   /** Files of the parent to remove; re-evaluated against every attempt's parent. */
   readonly deleteSelector?: DeleteSelector;
-  /**
-   * Checked against every attempt's base before anything is built on it; throwing ends the
-   * commit (what this producer wrote so far is deleted). Compaction uses it to fail only when
-   * its input files were removed meanwhile.
-   */
-  readonly validate?: (base: TableMetadata) => Promise<void>;
   /** Extra summary properties (e.g. `floe.job-ids`). */
   readonly summaryProperties?: Readonly<Record<string, string>>;
   /** Updates committed in the same request before the snapshot (e.g. a schema change). */
@@ -72,20 +68,35 @@ export function newSnapshotId(): bigint {
   return id === 0n ? 1n : id;
 }
 
+/** The identity one commit keeps over all its attempts (and preparations). */
+export interface SnapshotIdentity {
+  readonly snapshotId: bigint;
+  /** Recorded as `floe.commit-id` in the summary. */
+  readonly commitId: string;
+}
+
 export class SnapshotProducer {
-  readonly snapshotId = newSnapshotId();
+  readonly snapshotId: bigint;
+  private readonly commitId: string;
   private readonly io: FileIO;
   private readonly change: SnapshotChange;
-  private readonly commitUuid = randomUUID();
+  /** Names this producer's files (several producers may share one commit id). */
+  private readonly fileUuid = randomUUID();
   private addedManifests: ManifestFile[] | undefined;
   private manifestCounter = 0;
   private merger: ManifestMerger | undefined;
-  /** Every metadata file this producer wrote; what `cleanUp` may delete if nothing committed. */
+  /** Every metadata file this producer wrote; what clean-up may delete if nothing references it. */
   readonly writtenFiles: string[] = [];
 
-  constructor(io: FileIO, change: SnapshotChange) {
+  constructor(
+    io: FileIO,
+    change: SnapshotChange,
+    identity: SnapshotIdentity = { snapshotId: newSnapshotId(), commitId: randomUUID() },
+  ) {
     this.io = io;
     this.change = change;
+    this.snapshotId = identity.snapshotId;
+    this.commitId = identity.commitId;
   }
 
   private metadataPath(base: TableMetadata, name: string): string {
@@ -100,7 +111,7 @@ export class SnapshotProducer {
     fill: (writer: ManifestWriter) => void,
     content: ManifestContent = 'data',
   ): Promise<ManifestFile> {
-    const path = this.metadataPath(base, `${this.commitUuid}-m${this.manifestCounter++}.avro`);
+    const path = this.metadataPath(base, `${this.fileUuid}-m${this.manifestCounter++}.avro`);
     const writer = new ManifestWriter({
       path,
       spec,
@@ -143,15 +154,6 @@ export class SnapshotProducer {
 
   /** Builds the snapshot for this attempt on top of `base` (the freshly loaded table). */
   async prepare(base: TableMetadata, attempt: number, nowMs = BigInt(Date.now())): Promise<PreparedCommit> {
-    if (this.change.validate !== undefined) {
-      try {
-        await this.change.validate(base);
-      } catch (error) {
-        // Earlier attempts are known not to have landed (the loop resolved them before rebasing).
-        await this.cleanUp(undefined).catch(() => undefined);
-        throw error;
-      }
-    }
     const parent = currentSnapshot(base);
     const sequenceNumber = base.lastSequenceNumber + 1n;
     // A schema change committed in the same request is the schema of this snapshot: readers
@@ -162,7 +164,7 @@ export class SnapshotProducer {
     const deletes = await this.applyDeletes(schemaBase, carried);
     const manifests = await this.mergeManifests(schemaBase, [...added, ...deletes.manifests]);
 
-    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.commitUuid}.avro`);
+    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.fileUuid}.avro`);
     const list = writeManifestList({
       snapshotId: this.snapshotId,
       parentSnapshotId: parent?.snapshotId,
@@ -201,7 +203,7 @@ export class SnapshotProducer {
       manifestList: listPath,
       summary: snapshotSummary(this.change.operation, delta, parent, {
         ...this.change.summaryProperties,
-        'floe.commit-id': this.commitUuid,
+        'floe.commit-id': this.commitId,
       }),
       schemaId: schemaBase.currentSchemaId,
     };
@@ -275,18 +277,6 @@ export class SnapshotProducer {
       manifests.push(rewritten);
     }
     return { manifests, removed };
-  }
-
-  /** Deletes the metadata files written by attempts that did not become the committed snapshot. */
-  async cleanUp(committed: PreparedCommit | undefined): Promise<void> {
-    const keep = new Set<string>();
-    if (committed !== undefined) {
-      keep.add(committed.snapshot.manifestList);
-      const list = readManifestList(await this.io.read(committed.snapshot.manifestList));
-      for (const manifest of list.manifests) keep.add(manifest.manifestPath);
-    }
-    const doomed = this.writtenFiles.filter((path) => !keep.has(path));
-    if (doomed.length > 0) await this.io.deleteMany(doomed);
   }
 }
 
