@@ -74,6 +74,12 @@ export { parseFilter } from './expressions/text-syntax.ts';
 // inspection: snapshots, history, refs, manifests, files and partitions as Arrow tables
 export { filesTable, type InspectOptions, manifestsTable, partitionsTable } from './inspect/file-tables.ts';
 export { historyTable, refsTable, snapshotsTable } from './inspect/metadata-tables.ts';
+export {
+  type PartitionFiles,
+  type TableHealth,
+  type TableHealthOptions,
+  tableHealth,
+} from './inspect/table-health.ts';
 export type {
   DeleteManyOptions,
   DeleteManyResult,
