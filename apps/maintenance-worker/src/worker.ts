@@ -7,7 +7,12 @@
 // expires after its TTL, so a rerun is safe).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { catalogCommitter, RestCatalog } from '@floe/catalog';
-import { type CompiledArtifacts, restCatalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
+import {
+  type CompiledArtifacts,
+  effectiveSchedules,
+  restCatalogOptionsFrom,
+  s3PropertiesFrom,
+} from '@floe/config';
 import { fileIOFor } from '@floe/iceberg';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -67,7 +72,7 @@ export async function startMaintenanceWorker(
     worker: workerName(),
   };
 
-  const schedules = await registerSchedules(queue, artifacts.maintenance.schedules);
+  const schedules = await registerSchedules(queue, effectiveSchedules(artifacts.maintenance));
   const worker = new Worker(
     artifacts.queue.maintenance_queue,
     async (job: Job) =>

@@ -162,6 +162,11 @@ export {
   type ReferencedFilesOptions,
   referencedFiles,
 } from './maintenance/referenced-files.ts';
+export {
+  type RewriteManifestsOptions,
+  type RewriteManifestsReport,
+  rewriteManifests,
+} from './maintenance/rewrite-manifests.ts';
 export { type UnreachableFiles, unreachableFiles } from './maintenance/unreachable-files.ts';
 export type { AvroCodec } from './manifest/avro-container.ts';
 export type { ManifestFormatVersion } from './manifest/avro-schemas.ts';

@@ -48,7 +48,7 @@ export interface TableHealth {
 
 export interface TableHealthOptions {
   /** Where the current metadata.json lives (to measure it). */
-  readonly metadataLocation?: string;
+  readonly metadataLocation?: string | undefined;
   readonly topPartitions?: number;
   /** Below this a file is small; default 75 % of `write.target-file-size-bytes`. */
   readonly smallFileBytes?: number;

@@ -1,0 +1,55 @@
+// The `rewrite-manifests` action on one table: @floe/iceberg's manifest rewrite clusters the
+// current snapshot's data manifests by partition into manifests of the target size (the job's
+// `targetManifestSizeBytes`, else `commit.manifest.target-size-bytes`), committed as a `replace`
+// snapshot through the commit driver; no data file changes.
+import { formatTable, type TableIdentifier } from '@floe/catalog';
+import { rewriteManifests } from '@floe/iceberg';
+import type { MaintenanceJob } from '@floe/jobs';
+import type { ActionOutcome, MaintenanceDeps } from './maintenance-deps.ts';
+import { openTable } from './table-io.ts';
+
+export async function runRewriteManifests(
+  job: MaintenanceJob,
+  table: TableIdentifier,
+  deps: MaintenanceDeps,
+  assertLockHeld: () => void,
+): Promise<ActionOutcome> {
+  const { io } = await openTable(deps, table);
+  assertLockHeld();
+  const report = await rewriteManifests({
+    committer: deps.committer,
+    identifier: table,
+    io,
+    dryRun: job.dryRun,
+    ...(job.policy.targetManifestSizeBytes === undefined
+      ? {}
+      : { targetManifestSizeBytes: job.policy.targetManifestSizeBytes }),
+    logger: deps.logger,
+  });
+  deps.logger.info(
+    {
+      table: formatTable(table),
+      dryRun: job.dryRun,
+      manifestsReplaced: report.manifestsReplaced,
+      manifestsWritten: report.manifestsWritten,
+      snapshotId: report.snapshotId?.toString(),
+    },
+    job.dryRun ? 'manifest rewrite planned' : 'manifests rewritten',
+  );
+  return {
+    snapshotsExpired: 0,
+    snapshotsRetainedForPendingJobs: 0,
+    filesDeleted: 0,
+    bytesDeleted: 0,
+    failedDeletes: 0,
+    files: report.replaced,
+    rewrite: {
+      ...(report.snapshotId === undefined ? {} : { snapshotId: report.snapshotId.toString() }),
+      groups: report.manifestsWritten,
+      filesRewritten: report.manifestsReplaced,
+      filesAdded: report.manifestsWritten,
+      deleteFilesRetired: 0,
+      bytesRewritten: 0,
+    },
+  };
+}
