@@ -9,8 +9,9 @@ import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { type CompactionOptions, compactTable } from '@floe/iceberg';
 import type { MaintenanceJob, MaintenancePolicy } from '@floe/jobs';
 import { threadRewriter } from './compact-rewriter.ts';
-import type { ActionOutcome, MaintenanceDeps } from './maintenance-deps.ts';
+import { type ActionOutcome, type MaintenanceDeps, NOTHING_DONE } from './maintenance-deps.ts';
 import { openTable } from './table-io.ts';
+import { optedOut } from './table-opt-out.ts';
 
 /** The compaction knobs a job's policy sets (absent ones fall back to table properties, then defaults). */
 export function compactionOptionsOf(policy: MaintenancePolicy): CompactionOptions {
@@ -28,6 +29,13 @@ export async function runCompact(
   assertLockHeld: () => void,
 ): Promise<ActionOutcome> {
   const { loaded, metadata, io } = await openTable(deps, table);
+  if (optedOut(job, metadata)) {
+    deps.logger.info(
+      { table: formatTable(table), action: job.action },
+      'table opted out of scheduled runs of this action',
+    );
+    return NOTHING_DONE;
+  }
   const report = await compactTable({
     committer: deps.committer,
     identifier: table,

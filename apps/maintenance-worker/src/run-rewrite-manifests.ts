@@ -5,8 +5,9 @@
 import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { rewriteManifests } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
-import type { ActionOutcome, MaintenanceDeps } from './maintenance-deps.ts';
+import { type ActionOutcome, type MaintenanceDeps, NOTHING_DONE } from './maintenance-deps.ts';
 import { openTable } from './table-io.ts';
+import { optedOut } from './table-opt-out.ts';
 
 export async function runRewriteManifests(
   job: MaintenanceJob,
@@ -14,7 +15,14 @@ export async function runRewriteManifests(
   deps: MaintenanceDeps,
   assertLockHeld: () => void,
 ): Promise<ActionOutcome> {
-  const { io } = await openTable(deps, table);
+  const { io, metadata } = await openTable(deps, table);
+  if (optedOut(job, metadata)) {
+    deps.logger.info(
+      { table: formatTable(table), action: job.action },
+      'table opted out of scheduled runs of this action',
+    );
+    return NOTHING_DONE;
+  }
   assertLockHeld();
   const report = await rewriteManifests({
     committer: deps.committer,

@@ -166,7 +166,7 @@ const MINUTE_MS = 60 * 1000;
 /**
  * What runs when floe.yaml says nothing: compaction every 15 minutes and a manifest rewrite
  * every 6 hours on every table, expiry hourly, orphan and staging cleanup daily. Tables opt out
- * of one action with the property `floe.maintenance.<action>.enabled=false`.
+ * of scheduled compact / rewrite-manifests runs with `floe.maintenance.<action>.enabled=false`.
  */
 export const DEFAULT_SCHEDULES: readonly ScheduleConfig[] = [
   { name: 'floe-default-compact', every_ms: 15 * MINUTE_MS, tz: 'UTC', all_tables: true, action: 'compact' },
