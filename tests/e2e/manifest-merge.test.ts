@@ -7,19 +7,12 @@
 //   - the files PyIceberg wrote are still there with the snapshot id, data sequence number and
 //     file sequence number they had before (PyIceberg's `inspect.entries()`), now EXISTING in a
 //     manifest we merged.
-import { randomUUID } from 'node:crypto';
-import { catalogCommitter, RestCatalog } from '@floe/catalog';
-import { commitWithRebase, fastAppend, fileIOFor, writePartitionedDataFiles } from '@floe/iceberg';
-import { loadStackEnv, runPython, stackS3Properties } from '@floe/test-support';
-import * as arrow from 'apache-arrow';
+import { runPython } from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { libraryTable } from './support/library-table.ts';
 
-const stack = loadStackEnv();
-const catalog = new RestCatalog({ uri: stack.catalogUri });
-const committer = catalogCommitter(catalog);
-const namespace = `merge_${randomUUID().slice(0, 8)}`;
-const identifier = { namespace: [namespace], name: 'events' };
-const s3Properties = stackS3Properties(stack);
+const table = libraryTable('merge');
+const namespace = table.namespace;
 const APPENDS = 250;
 const PY_ROWS = 30;
 
@@ -38,37 +31,6 @@ e = t.inspect.entries().to_pylist()
 emit([{"path": r["data_file"]["file_path"], "status": r["status"], "snapshot": str(r["snapshot_id"]),
        "seq": str(r["sequence_number"]), "fileSeq": str(r["file_sequence_number"])} for r in e])
 `;
-
-function oneRow(id: number): arrow.RecordBatch {
-  return new arrow.Table({
-    id: arrow.makeVector(BigInt64Array.from([BigInt(id)])),
-    region: arrow.vectorFromArray([id % 2 === 0 ? 'eu' : 'us'], new arrow.Utf8()),
-  }).batches[0] as arrow.RecordBatch;
-}
-
-async function appendRow(id: number): Promise<void> {
-  const base = await committer.loadTable(identifier);
-  const metadata = base.metadata;
-  const spec = metadata.partitionSpecs.find((s) => s.specId === metadata.defaultSpecId);
-  const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId);
-  if (!spec || !schema) throw new Error('table without spec or schema');
-  const io = fileIOFor(metadata.location, s3Properties);
-  const batch = oneRow(id);
-  const files = await writePartitionedDataFiles([batch], {
-    io,
-    tableLocation: metadata.location,
-    schema,
-    spec,
-    arrowSchema: batch.schema,
-  });
-  await commitWithRebase({
-    committer,
-    identifier,
-    io,
-    base,
-    change: fastAppend(files.map((file) => ({ file, specId: spec.specId }))),
-  });
-}
 
 beforeAll(async () => {
   await runPython(`
@@ -91,22 +53,13 @@ emit(None)
 `);
 }, 120_000);
 
-afterAll(async () => {
-  await runPython(`
-from floe_peers import catalog, emit
-cat = catalog()
-cat.purge_table("${namespace}.events")
-cat.drop_namespace("${namespace}")
-emit(None)
-`).catch(() => undefined);
-  await catalog.close();
-});
+afterAll(() => table.close());
 
 describe('manifest merging on append (real stack)', () => {
   it(`keeps ≤ 100 manifests over ${APPENDS} appends; PyIceberg's entries keep their sequence numbers; every row reads back`, async () => {
     const before = await runPython<EntryRow[]>(ENTRIES);
     expect(before).not.toHaveLength(0);
-    for (let id = 0; id < APPENDS; id++) await appendRow(id);
+    for (let id = 0; id < APPENDS; id++) await table.append([id]);
 
     const manifests = await runPython<{ count: number; existing: number }>(`
 from floe_peers import catalog, emit

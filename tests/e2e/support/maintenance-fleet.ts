@@ -8,7 +8,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAINTENANCE_JOB_VERSION, type MaintenanceJob, maintenanceJob } from '@floe/jobs';
+import {
+  MAINTENANCE_JOB_VERSION,
+  type MaintenanceJob,
+  type MaintenanceReport,
+  maintenanceJob,
+} from '@floe/jobs';
 import { repoRoot } from '@floe/test-support';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -53,6 +58,8 @@ export interface MaintenanceRun {
   readonly worker: string;
   readonly files: readonly string[];
   readonly durationMs: number;
+  /** compact / rewrite-manifests: what the run rewrote */
+  readonly rewrite?: MaintenanceReport['rewrite'];
 }
 
 export interface MaintenanceProcess {
