@@ -55,7 +55,7 @@ beforeAll(async () => {
     configPath,
     `${stackFloeYaml(stack, {
       queue: { prefix: `cli-maint-${run}`, write_queue: 'write', maintenance_queue: 'maintenance' },
-    })}maintenance:\n  worker:\n    metrics_port: 0\n`,
+    })}maintenance:\n  worker:\n    metrics_port: 0\n  default_schedules: false\n`,
   );
   await runPython(`
 import pyarrow as pa
