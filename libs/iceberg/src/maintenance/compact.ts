@@ -3,7 +3,8 @@
 // `replace` snapshot that removes the inputs and the delete files they retire and adds the
 // rewritten files.
 //
-// Committed through the commit driver (commit-driver.ts), one `SnapshotCommitAction` per round.
+// Committed through the commit driver (commit-driver.ts) as one `SnapshotCommitAction`, with a
+// retry policy that outlasts appends (compactionRetryPolicy).
 // Concurrency contract:
 //   - concurrent appends never conflict: each attempt rebases on the new table state, and the
 //     rewritten files keep the data sequence number of the snapshot that was read, so deletes
@@ -15,8 +16,8 @@
 //     behind. When the table cannot be reloaded to learn the outcome, they stay (the orphan
 //     cleanup deletes them later if nothing references them).
 import { randomUUID } from 'node:crypto';
-import { IcebergError, isIcebergError } from '../errors.ts';
-import type { FileIO } from '../io/file-io.ts';
+import { IcebergError } from '../errors.ts';
+import { type FileIO, forEachBounded } from '../io/file-io.ts';
 import type { DataFile } from '../manifest/data-file.ts';
 import { readManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
@@ -25,6 +26,7 @@ import { partitionKey } from '../spec/partition.ts';
 import type { Snapshot, TableMetadata } from '../spec/partition-types.ts';
 import { type CatalogCommitter, type TableIdentifier, tableName } from '../table/catalog-committer.ts';
 import { type CommitLogger, isUnresolvedCommit } from '../table/commit-driver.ts';
+import type { CommitRetryPolicy } from '../table/commit-retry-policy.ts';
 import { type ChangeSource, commitSnapshotAction, SnapshotCommitAction } from '../table/snapshot-action.ts';
 import type { SnapshotChange } from '../table/snapshot-producer.ts';
 import { type CompactionOptions, type CompactionPlan, planCompaction } from './compaction-plan.ts';
@@ -132,9 +134,10 @@ export async function compactTable(options: CompactTableOptions): Promise<Compac
     summaryProperties: { [COMPACTION_ID_PROPERTY]: compactionId },
   };
   // The driver calls this per attempt; on every base but the planned one the inputs are checked.
+  const checked = new Set<bigint>();
   const source: ChangeSource = async (fresh) => {
     if (currentSnapshot(fresh.metadata)?.snapshotId !== plan.tableSnapshotId) {
-      await validateCompaction(plan, inputs, fresh.metadata, options.io, name);
+      await validateCompaction(plan, inputs, fresh.metadata, options.io, name, checked);
     }
     return change;
   };
@@ -170,30 +173,34 @@ export async function compactTable(options: CompactTableOptions): Promise<Compac
   }
 }
 
-/** Rounds of the commit loop a compaction may use: appends racing it are not a reason to give up. */
-const COMMIT_ROUNDS = 5;
+/**
+ * The commit policy of a compaction: appends racing it are never a reason to give up, so it
+ * rebases many times with short jittered waits (each rebase reads only what the appends added),
+ * within the table's total timeout.
+ */
+function compactionRetryPolicy(table: CommitRetryPolicy): CommitRetryPolicy {
+  return {
+    numRetries: Math.max(table.numRetries, 200),
+    minWaitMs: Math.min(table.minWaitMs, 20),
+    maxWaitMs: Math.min(table.maxWaitMs, 1000),
+    totalTimeoutMs: table.totalTimeoutMs,
+  };
+}
 
 async function commitOutlastingAppends(
   options: CompactTableOptions,
   source: ChangeSource,
   compactionId: string,
 ) {
-  for (let round = 1; ; round++) {
-    try {
-      // Each round is one driver run (its own snapshot id); the compaction id marks them all.
-      const action = new SnapshotCommitAction(options.io, source, { description: 'compaction' });
-      return await commitSnapshotAction(action, {
-        committer: options.committer,
-        identifier: options.identifier,
-        alreadyCommitted: (fresh) => findCompaction(fresh.metadata, compactionId),
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
-        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-      });
-    } catch (error) {
-      const lostRaces = isIcebergError(error, 'commit-conflict') && error.context.reason !== INPUTS_CHANGED;
-      if (!lostRaces || round >= COMMIT_ROUNDS) throw error;
-    }
-  }
+  const action = new SnapshotCommitAction(options.io, source, { description: 'compaction' });
+  return commitSnapshotAction(action, {
+    committer: options.committer,
+    identifier: options.identifier,
+    alreadyCommitted: (fresh) => findCompaction(fresh.metadata, compactionId),
+    retryPolicy: compactionRetryPolicy,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  });
 }
 
 function findCompaction(metadata: TableMetadata, compactionId: string): Snapshot | undefined {
@@ -216,43 +223,29 @@ function conflict(table: string, message: string): IcebergError {
   });
 }
 
-/** Fails when a snapshot committed since the plan removed an input or added a position delete for one. */
+/**
+ * Fails when a snapshot committed since the plan removed an input or added a position delete for
+ * one. `checked` holds snapshots validated by earlier attempts (snapshots never change), so a
+ * rebase reads only what was committed since the last attempt.
+ */
 export async function validateCompaction(
   plan: CompactionPlan,
   inputs: readonly DataFile[],
   fresh: TableMetadata,
   io: FileIO,
   table: string,
+  checked: Set<bigint> = new Set(),
 ): Promise<void> {
   const inputPaths = new Set(inputs.map((f) => f.filePath));
   const inputPartitions = new Set(plan.groups.map((g) => `${g.specId}/${partitionKey(g.partition)}`));
+  const unchecked: Snapshot[] = [];
   let snapshot = currentSnapshot(fresh);
-  while (snapshot !== undefined && snapshot.snapshotId !== plan.tableSnapshotId) {
-    const list = readManifestList(await io.read(snapshot.manifestList));
-    for (const manifest of list.manifests) {
-      if (manifest.addedSnapshotId !== snapshot.snapshotId) continue;
-      const contents = readManifest(await io.read(manifest.manifestPath), manifest);
-      for (const entry of contents.entries) {
-        if (entry.snapshotId !== snapshot.snapshotId) continue;
-        if (entry.status === 'deleted' && inputPaths.has(entry.file.filePath)) {
-          throw conflict(
-            table,
-            `lost its input ${entry.file.filePath}: snapshot ${snapshot.snapshotId} (${snapshot.summary.operation ?? '?'}) removed it meanwhile`,
-          );
-        }
-        if (
-          entry.status === 'added' &&
-          entry.file.content === 'position-deletes' &&
-          (inputPartitions.has(`${manifest.partitionSpecId}/${partitionKey(entry.file.partition)}`) ||
-            entry.file.partition.length === 0)
-        ) {
-          throw conflict(
-            table,
-            `conflicts with position deletes ${entry.file.filePath} committed meanwhile by snapshot ${snapshot.snapshotId}`,
-          );
-        }
-      }
-    }
+  while (
+    snapshot !== undefined &&
+    snapshot.snapshotId !== plan.tableSnapshotId &&
+    !checked.has(snapshot.snapshotId)
+  ) {
+    unchecked.push(snapshot);
     const parentId = snapshot.parentSnapshotId;
     snapshot = parentId === undefined ? undefined : snapshotById(fresh, parentId);
     if (snapshot === undefined && parentId !== undefined) {
@@ -265,4 +258,32 @@ export async function validateCompaction(
   if (snapshot === undefined && plan.tableSnapshotId !== undefined) {
     throw conflict(table, `cannot find the snapshot it planned on (${plan.tableSnapshotId})`);
   }
+  await forEachBounded(unchecked, 8, async (commit) => {
+    const list = readManifestList(await io.read(commit.manifestList));
+    for (const manifest of list.manifests) {
+      if (manifest.addedSnapshotId !== commit.snapshotId) continue;
+      const contents = readManifest(await io.read(manifest.manifestPath), manifest);
+      for (const entry of contents.entries) {
+        if (entry.snapshotId !== commit.snapshotId) continue;
+        if (entry.status === 'deleted' && inputPaths.has(entry.file.filePath)) {
+          throw conflict(
+            table,
+            `lost its input ${entry.file.filePath}: snapshot ${commit.snapshotId} (${commit.summary.operation ?? '?'}) removed it meanwhile`,
+          );
+        }
+        if (
+          entry.status === 'added' &&
+          entry.file.content === 'position-deletes' &&
+          (inputPartitions.has(`${manifest.partitionSpecId}/${partitionKey(entry.file.partition)}`) ||
+            entry.file.partition.length === 0)
+        ) {
+          throw conflict(
+            table,
+            `conflicts with position deletes ${entry.file.filePath} committed meanwhile by snapshot ${commit.snapshotId}`,
+          );
+        }
+      }
+    }
+  });
+  for (const commit of unchecked) checked.add(commit.snapshotId);
 }

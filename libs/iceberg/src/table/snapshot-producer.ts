@@ -13,7 +13,7 @@
 // outcome, finding that id in the table means our commit landed — with the manifest list the
 // table records, which may be an earlier attempt's.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FileIO } from '../io/file-io.ts';
+import { type FileIO, forEachBounded } from '../io/file-io.ts';
 import type { DataFile, ManifestEntry } from '../manifest/data-file.ts';
 import type { ManifestContent, ManifestFile } from '../manifest/manifest-file.ts';
 import { readManifestList, writeManifestList } from '../manifest/manifest-list.ts';
@@ -85,6 +85,7 @@ export class SnapshotProducer {
   private addedManifests: ManifestFile[] | undefined;
   private manifestCounter = 0;
   private merger: ManifestMerger | undefined;
+  private readonly deleteVerdicts = new Map<string, DeleteVerdict>();
   /** Every metadata file this producer wrote; what clean-up may delete if nothing references it. */
   readonly writtenFiles: string[] = [];
 
@@ -238,47 +239,72 @@ export class SnapshotProducer {
     return [...list.manifests];
   }
 
-  /** Rewrites the parent manifests that hold files this change deletes. */
+  /**
+   * Rewrites the parent manifests that hold files this change deletes. Manifests are immutable
+   * and the selector is fixed, so each manifest's verdict (untouched, or its rewrite) is kept for
+   * later attempts: a rebase reads only the manifests that are new since the last one.
+   */
   private async applyDeletes(
     base: TableMetadata,
     carried: readonly ManifestFile[],
   ): Promise<{ manifests: ManifestFile[]; removed: { file: DataFile; specId: number }[] }> {
     const selector = this.change.deleteSelector;
     if (selector === undefined) return { manifests: [...carried], removed: [] };
-    const manifests: ManifestFile[] = [];
-    const removed: { file: DataFile; specId: number }[] = [];
-    for (const manifest of carried) {
-      if (manifest.addedFilesCount + manifest.existingFilesCount === 0) {
-        manifests.push(manifest);
-        continue;
-      }
-      const contents = readManifest(await this.io.read(manifest.manifestPath), manifest);
-      const live = contents.entries.filter((e) => e.status !== 'deleted');
-      const doomed = new Set<ManifestEntry>(live.filter((e) => selector(e.file, manifest.partitionSpecId)));
-      if (doomed.size === 0) {
-        manifests.push(manifest);
-        continue;
-      }
-      const spec = specById(base, manifest.partitionSpecId);
-      const schema = currentSchema(base);
-      const rewritten = await this.writeManifest(
-        base,
-        spec,
-        schema,
-        (writer) => {
-          for (const entry of live) {
-            if (doomed.has(entry)) writer.delete(entry);
-            else writer.existing(entry);
-          }
-        },
-        manifest.content,
-      );
-      for (const entry of doomed) removed.push({ file: entry.file, specId: manifest.partitionSpecId });
-      manifests.push(rewritten);
-    }
-    return { manifests, removed };
+    const results = new Array<DeleteVerdict>(carried.length);
+    await forEachBounded(
+      carried.map((manifest, index) => ({ manifest, index })),
+      MANIFEST_READ_CONCURRENCY,
+      async ({ manifest, index }) => {
+        let verdict = this.deleteVerdicts.get(manifest.manifestPath);
+        if (verdict === undefined) {
+          verdict = await this.deleteFrom(base, manifest, selector);
+          this.deleteVerdicts.set(manifest.manifestPath, verdict);
+        }
+        results[index] = verdict;
+      },
+    );
+    return {
+      manifests: results.map((r) => r.manifest),
+      removed: results.flatMap((r) => r.removed),
+    };
+  }
+
+  private async deleteFrom(
+    base: TableMetadata,
+    manifest: ManifestFile,
+    selector: DeleteSelector,
+  ): Promise<DeleteVerdict> {
+    if (manifest.addedFilesCount + manifest.existingFilesCount === 0) return { manifest, removed: [] };
+    const contents = readManifest(await this.io.read(manifest.manifestPath), manifest);
+    const live = contents.entries.filter((e) => e.status !== 'deleted');
+    const doomed = new Set<ManifestEntry>(live.filter((e) => selector(e.file, manifest.partitionSpecId)));
+    if (doomed.size === 0) return { manifest, removed: [] };
+    const rewritten = await this.writeManifest(
+      base,
+      specById(base, manifest.partitionSpecId),
+      currentSchema(base),
+      (writer) => {
+        for (const entry of live) {
+          if (doomed.has(entry)) writer.delete(entry);
+          else writer.existing(entry);
+        }
+      },
+      manifest.content,
+    );
+    return {
+      manifest: rewritten,
+      removed: [...doomed].map((entry) => ({ file: entry.file, specId: manifest.partitionSpecId })),
+    };
   }
 }
+
+/** What this change does to one parent manifest: keeps it, or replaces it with a rewrite. */
+interface DeleteVerdict {
+  readonly manifest: ManifestFile;
+  readonly removed: readonly { file: DataFile; specId: number }[];
+}
+
+const MANIFEST_READ_CONCURRENCY = 8;
 
 export function currentSchema(metadata: TableMetadata): Schema {
   const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId);
