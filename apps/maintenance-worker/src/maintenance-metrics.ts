@@ -1,4 +1,5 @@
-// The maintenance worker's Prometheus metrics (served on /metrics by the ops server): runs by
+// The maintenance worker's Prometheus metrics (served on /metrics by the ops server): the write
+// and maintenance queues' depth (read at scrape time), the floe_table_* health gauges, runs by
 // action and outcome, snapshots expired, files and bytes deleted, run duration, and how long
 // runs waited for their table lock (a steadily high wait means schedules overlap).
 import type { TableHealth } from '@floe/iceberg';
@@ -48,7 +49,17 @@ export interface MaintenanceMetrics {
   run(observation: RunObservation): void;
   lockWait(outcome: 'acquired' | 'timeout', waitedMs: number): void;
   tableHealth(table: string, health: TableHealth): void;
+  /** Reports the queues' job counts as `floe_queue_jobs{queue,state}` on every scrape. */
+  watchQueues(queues: readonly JobCounter[]): void;
 }
+
+/** What the queue-depth gauge needs of a BullMQ queue. */
+export interface JobCounter {
+  readonly name: string;
+  getJobCounts(...states: string[]): Promise<Record<string, number>>;
+}
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children'] as const;
 
 export function createMaintenanceMetrics(): MaintenanceMetrics {
   const registry = createMetricsRegistry({ serviceName: 'maintenance-worker' });
@@ -107,8 +118,25 @@ export function createMaintenanceMetrics(): MaintenanceMetrics {
         spec.value,
       ] as const,
   );
+  let watched: readonly JobCounter[] = [];
+  new Gauge({
+    name: 'floe_queue_jobs',
+    help: 'Jobs in the write and maintenance queues, by state (waiting = queue depth)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      for (const queue of watched) {
+        const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => undefined);
+        if (counts === undefined) continue;
+        for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+      }
+    },
+  });
   return {
     registry,
+    watchQueues(queues) {
+      watched = queues;
+    },
     run(observation) {
       const { action, outcome } = observation;
       runs.inc({ action, outcome });

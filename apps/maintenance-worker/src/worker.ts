@@ -48,6 +48,7 @@ export async function startMaintenanceWorker(
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const writeQueue = new Queue(artifacts.queue.write_queue, { connection, prefix });
   const queue = new Queue(artifacts.queue.maintenance_queue, { connection, prefix });
+  metrics.watchQueues([writeQueue, queue]);
   const s3Properties = s3PropertiesFrom(artifacts.storage);
   const staging = artifacts.storage.staging;
   const deps: MaintenanceDeps = {
