@@ -164,12 +164,13 @@ export const MaintenanceSchema = z.strictObject({
 const MINUTE_MS = 60 * 1000;
 
 /**
- * What runs when floe.yaml says nothing: compaction every 15 minutes and a manifest rewrite
+ * What runs when floe.yaml says nothing: compaction every minute (a table with fewer than
+ * `min-input-files` small files per partition costs one manifest read) and a manifest rewrite
  * every 6 hours on every table, expiry hourly, orphan and staging cleanup daily. Tables opt out
  * of scheduled compact / rewrite-manifests runs with `floe.maintenance.<action>.enabled=false`.
  */
 export const DEFAULT_SCHEDULES: readonly ScheduleConfig[] = [
-  { name: 'floe-default-compact', every_ms: 15 * MINUTE_MS, tz: 'UTC', all_tables: true, action: 'compact' },
+  { name: 'floe-default-compact', every_ms: MINUTE_MS, tz: 'UTC', all_tables: true, action: 'compact' },
   {
     name: 'floe-default-rewrite-manifests',
     cron: '20 */6 * * *',
