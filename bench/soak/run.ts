@@ -17,7 +17,7 @@
 // `--max-seconds` bounds the run: no job is enqueued after it; the result says `capped: true`.
 
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -138,6 +138,8 @@ emit({"seconds": best})
 }
 
 const config = writeFleetConfig(stack, workDir, runId);
+// Only the ops port is set (several processes share the host); the schedules stay floe's defaults.
+appendFileSync(config.configPath, 'maintenance:\n  worker:\n    metrics_port: 0\n');
 const writers: ChildProcess[] = [];
 let maintenance: ChildProcess | undefined;
 let producer: FloeProducer | undefined;
