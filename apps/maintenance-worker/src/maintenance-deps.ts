@@ -50,3 +50,11 @@ export const NOTHING_DONE: ActionOutcome = {
   failedDeletes: 0,
   files: [],
 };
+
+/** The outcome of a run that rewrote files (compact, rewrite-manifests): nothing was deleted. */
+export function rewriteOutcome(
+  files: readonly string[],
+  rewrite: NonNullable<ActionOutcome['rewrite']>,
+): ActionOutcome {
+  return { ...NOTHING_DONE, files, rewrite };
+}

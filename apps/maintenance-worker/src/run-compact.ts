@@ -9,7 +9,12 @@ import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { type CompactionOptions, compactTable } from '@floe/iceberg';
 import type { MaintenanceJob, MaintenancePolicy } from '@floe/jobs';
 import { threadRewriter } from './compact-rewriter.ts';
-import { type ActionOutcome, type MaintenanceDeps, NOTHING_DONE } from './maintenance-deps.ts';
+import {
+  type ActionOutcome,
+  type MaintenanceDeps,
+  NOTHING_DONE,
+  rewriteOutcome,
+} from './maintenance-deps.ts';
 import { openTable } from './table-io.ts';
 import { optedOut } from './table-opt-out.ts';
 
@@ -62,20 +67,12 @@ export async function runCompact(
     },
     job.dryRun ? 'compaction planned' : 'compaction finished',
   );
-  return {
-    snapshotsExpired: 0,
-    snapshotsRetainedForPendingJobs: 0,
-    filesDeleted: 0,
-    bytesDeleted: 0,
-    failedDeletes: 0,
-    files: report.files,
-    rewrite: {
-      ...(report.snapshotId === undefined ? {} : { snapshotId: report.snapshotId.toString() }),
-      groups: report.groups.length,
-      filesRewritten: report.rewrittenDataFiles,
-      filesAdded: report.addedDataFiles,
-      deleteFilesRetired: report.retiredDeleteFiles,
-      bytesRewritten: Number(report.rewrittenBytes),
-    },
-  };
+  return rewriteOutcome(report.files, {
+    ...(report.snapshotId === undefined ? {} : { snapshotId: report.snapshotId.toString() }),
+    groups: report.groups.length,
+    filesRewritten: report.rewrittenDataFiles,
+    filesAdded: report.addedDataFiles,
+    deleteFilesRetired: report.retiredDeleteFiles,
+    bytesRewritten: Number(report.rewrittenBytes),
+  });
 }

@@ -5,7 +5,12 @@
 import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { rewriteManifests } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
-import { type ActionOutcome, type MaintenanceDeps, NOTHING_DONE } from './maintenance-deps.ts';
+import {
+  type ActionOutcome,
+  type MaintenanceDeps,
+  NOTHING_DONE,
+  rewriteOutcome,
+} from './maintenance-deps.ts';
 import { openTable } from './table-io.ts';
 import { optedOut } from './table-opt-out.ts';
 
@@ -44,20 +49,12 @@ export async function runRewriteManifests(
     },
     job.dryRun ? 'manifest rewrite planned' : 'manifests rewritten',
   );
-  return {
-    snapshotsExpired: 0,
-    snapshotsRetainedForPendingJobs: 0,
-    filesDeleted: 0,
-    bytesDeleted: 0,
-    failedDeletes: 0,
-    files: report.replaced,
-    rewrite: {
-      ...(report.snapshotId === undefined ? {} : { snapshotId: report.snapshotId.toString() }),
-      groups: report.manifestsWritten,
-      filesRewritten: report.manifestsReplaced,
-      filesAdded: report.manifestsWritten,
-      deleteFilesRetired: 0,
-      bytesRewritten: 0,
-    },
-  };
+  return rewriteOutcome(report.replaced, {
+    ...(report.snapshotId === undefined ? {} : { snapshotId: report.snapshotId.toString() }),
+    groups: report.manifestsWritten,
+    filesRewritten: report.manifestsReplaced,
+    filesAdded: report.manifestsWritten,
+    deleteFilesRetired: 0,
+    bytesRewritten: 0,
+  });
 }
