@@ -1,7 +1,7 @@
 // Rewrites one compaction group: reads each input data file through the scan reader (which drops
 // the rows its position and equality deletes remove), and writes the surviving rows into new
 // Parquet files of the target size in the same partition. Memory stays bounded: without a sort
-// order, batches stream from reader to writer one file at a time; with one, the group (at most
+// order, batches stream from reader to writer a few files at a time; with one, the group (at most
 // `maxGroupBytes` of input) is held, ordered by the table's sort order, and written.
 //
 // Sorting: fields whose transform preserves order (identity, year/month/day/hour, truncate) are
@@ -35,6 +35,15 @@ export interface RewrittenGroup {
 /** Rewrites a group; on failure, deletes whatever it wrote and rethrows. */
 export type GroupRewriter = (input: RewriteGroupInput) => Promise<RewrittenGroup>;
 
+/** Input files read at once (small files, or files with deletes): what bounds memory without a sort. */
+const READ_AHEAD = 8;
+
+async function collect(batches: AsyncGenerator<RecordBatch>): Promise<RecordBatch[]> {
+  const out: RecordBatch[] = [];
+  for await (const batch of batches) out.push(batch);
+  return out;
+}
+
 const ORDER_PRESERVING = /^(identity|year|month|day|hour|truncate\[\d+\])$/;
 
 export const rewriteGroup: GroupRewriter = async ({ io, metadata, scan, group, targetFileSizeBytes }) => {
@@ -56,8 +65,12 @@ export const rewriteGroup: GroupRewriter = async ({ io, metadata, scan, group, t
   let rows = 0n;
   const held: RecordBatch[] = [];
   try {
-    for (const task of group.tasks) {
-      for await (const batch of readTask(scan, task, context)) {
+    // Small inputs are fetched a few at a time (S3 latency dominates), written in plan order.
+    for (let start = 0; start < group.tasks.length; start += READ_AHEAD) {
+      const read = await Promise.all(
+        group.tasks.slice(start, start + READ_AHEAD).map((task) => collect(readTask(scan, task, context))),
+      );
+      for (const batch of read.flat()) {
         if (batch.numRows === 0) continue;
         rows += BigInt(batch.numRows);
         if (sorted) held.push(batch);
