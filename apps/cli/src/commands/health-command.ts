@@ -61,7 +61,7 @@ export const HEALTH_SUBCOMMAND: Subcommand = {
   summary: 'data files, small-file share, file sizes, manifests, delete files, snapshots, metadata size',
   args: ['NS.TABLE'],
   formats: ['text', 'json'],
-  details: 'Options:\n  --format <text|json>  output as text (default) or JSON',
+  details: 'Options:\n  --format <table|json>  output as a text table (default) or JSON',
   validate(args) {
     requireTableName(args[0] as string);
   },
