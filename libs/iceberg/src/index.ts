@@ -403,8 +403,6 @@ export {
   type CommittedTable,
   isCommitConflict,
   isCommitStateUnknown,
-  type TableIdentifier,
-  tableName,
 } from './table/catalog-committer.ts';
 export {
   type CommitOptions,
@@ -483,6 +481,7 @@ export {
   overwrite,
   replacePartitions,
 } from './table/table-actions.ts';
+export { formatTable, type TableIdentifier } from './table/table-identifier.ts';
 export type { JsonValue } from './util/json.ts';
 export { parseJson, stringifyJson } from './util/json.ts';
 export { FIELD_ID_KEY, withFieldIds } from './write/arrow-field-ids.ts';

@@ -1,6 +1,7 @@
 // The write job contract, version 1 (DESIGN §4). A job holds references to staged Arrow IPC
 // stream objects, never rows. Its idempotency key is also the BullMQ job id, so a producer retry
 // cannot enqueue a second job, and it is the marker the writer records in `floe.job-ids`.
+import type { TableIdentifier } from '@floe/iceberg';
 import { z } from 'zod';
 import { expressionJson } from './expression.ts';
 
@@ -16,8 +17,11 @@ export const idempotencyKey = z
 
 const identifierPart = z.string().min(1).max(255);
 
+/** Namespace levels: a plain array on the wire, readonly in TS (the one `TableIdentifier`). */
+const namespaceLevels: z.ZodType<readonly string[], readonly string[]> = z.array(identifierPart).min(1);
+
 export const tableIdentifier = z.strictObject({
-  namespace: z.array(identifierPart).min(1),
+  namespace: namespaceLevels,
   name: identifierPart,
 });
 
@@ -90,4 +94,5 @@ export const writeJob = z
 export type WriteJob = z.output<typeof writeJob>;
 export type WriteJobInput = z.input<typeof writeJob>;
 export type StagedBatch = z.output<typeof stagedBatch>;
-export type TableIdentifier = z.output<typeof tableIdentifier>;
+/** A job's table is the one floe table identifier (defined by @floe/iceberg). */
+export type { TableIdentifier };

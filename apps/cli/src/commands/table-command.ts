@@ -3,17 +3,13 @@
 // a person checks first — schema with field ids, partition spec, sort order, properties,
 // current snapshot, location; `register` adopts an existing metadata file (e.g. after a drop
 // without purge, or a migration); `drop` keeps data files unless `--purge`.
-import type { TableIdentifier } from '@floe/catalog';
+import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { createCommandGroup, type Invocation, type Subcommand } from '../catalog/catalog-command-group.ts';
 import { type Command, EXIT_OK, UsageError } from '../command.ts';
 import { describeTable, renderTableDescription } from '../output/table-description.ts';
 import { renderTextTable, toJsonOutput } from '../output/text-table.ts';
 import { HEALTH_SUBCOMMAND } from './health-command.ts';
 import { INSPECT_SUBCOMMANDS } from './inspect-command.ts';
-
-function dotted(table: TableIdentifier): string {
-  return `${table.namespace.join('.')}.${table.name}`;
-}
 
 function argAt(invocation: Invocation, index: number): string {
   return invocation.args[index] as string;
@@ -32,7 +28,7 @@ export function renderTableList(tables: readonly TableIdentifier[], namespace: s
   if (tables.length === 0) return `no tables in namespace ${namespace}\n`;
   return renderTextTable(
     ['table'],
-    tables.map((table) => [dotted(table)]),
+    tables.map((table) => [formatTable(table)]),
   );
 }
 
@@ -47,7 +43,11 @@ const list: Subcommand = {
     invocation.io.stdout(
       invocation.format === 'json'
         ? toJsonOutput(
-            tables.map((table) => ({ table: dotted(table), namespace: table.namespace, name: table.name })),
+            tables.map((table) => ({
+              table: formatTable(table),
+              namespace: table.namespace,
+              name: table.name,
+            })),
           )
         : renderTableList(tables, namespace),
     );

@@ -24,11 +24,12 @@ import { readManifest } from '../manifest/manifest-reader.ts';
 import { currentSnapshot, snapshotById } from '../metadata/snapshot-queries.ts';
 import { partitionKey } from '../spec/partition.ts';
 import type { Snapshot, TableMetadata } from '../spec/partition-types.ts';
-import { type CatalogCommitter, type TableIdentifier, tableName } from '../table/catalog-committer.ts';
+import type { CatalogCommitter } from '../table/catalog-committer.ts';
 import { type CommitLogger, isUnresolvedCommit } from '../table/commit-driver.ts';
 import type { CommitRetryPolicy } from '../table/commit-retry-policy.ts';
 import { type ChangeSource, commitSnapshotAction, SnapshotCommitAction } from '../table/snapshot-action.ts';
 import type { SnapshotChange } from '../table/snapshot-producer.ts';
+import { formatTable, type TableIdentifier } from '../table/table-identifier.ts';
 import { type CompactionOptions, type CompactionPlan, planCompaction } from './compaction-plan.ts';
 import { type GroupRewriter, rewriteGroup } from './compaction-rewrite.ts';
 
@@ -74,7 +75,7 @@ export interface CompactionReport {
 }
 
 export async function compactTable(options: CompactTableOptions): Promise<CompactionReport> {
-  const name = tableName(options.identifier);
+  const name = formatTable(options.identifier);
   const base = await options.committer.loadTable(options.identifier);
   const plan = await planCompaction(base.metadata, options.io, options.options, name);
   const inputs = plan.groups.flatMap((g) => g.tasks.map((t) => t.file));

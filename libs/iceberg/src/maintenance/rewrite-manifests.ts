@@ -20,12 +20,13 @@ import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
 import { MAIN_BRANCH } from '../metadata/wire.ts';
 import { partitionKey } from '../spec/partition.ts';
 import type { Snapshot, TableMetadata } from '../spec/partition-types.ts';
-import type { CatalogCommitter, CommittedTable, TableIdentifier } from '../table/catalog-committer.ts';
+import type { CatalogCommitter, CommittedTable } from '../table/catalog-committer.ts';
 import { type CommitAction, type CommitLogger, driveCommit } from '../table/commit-driver.ts';
 import { manifestMergeSettings } from '../table/manifest-merge.ts';
 import { referencedAmong } from '../table/snapshot-action.ts';
 import { currentSchema, newSnapshotId, specById } from '../table/snapshot-producer.ts';
 import { snapshotSummary } from '../table/snapshot-summary.ts';
+import type { TableIdentifier } from '../table/table-identifier.ts';
 
 export interface RewriteManifestsOptions {
   readonly committer: CatalogCommitter;
