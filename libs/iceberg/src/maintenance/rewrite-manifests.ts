@@ -24,7 +24,7 @@ import type { CatalogCommitter, CommittedTable } from '../table/catalog-committe
 import { type CommitAction, type CommitLogger, driveCommit } from '../table/commit-driver.ts';
 import { manifestMergeSettings } from '../table/manifest-merge.ts';
 import { referencedAmong } from '../table/snapshot-action.ts';
-import { currentSchema, newSnapshotId, specById } from '../table/snapshot-producer.ts';
+import { currentSchema, metadataFilePath, newSnapshotId, specById } from '../table/snapshot-producer.ts';
 import { snapshotSummary } from '../table/snapshot-summary.ts';
 import type { TableIdentifier } from '../table/table-identifier.ts';
 
@@ -106,7 +106,7 @@ class RewriteManifestsAction implements CommitAction<Attempt, Snapshot> {
     const replaced = new Set(rewrite.replaced.map((m) => m.manifestPath));
     const kept = parentManifests.filter((m) => !replaced.has(m.manifestPath));
     const sequenceNumber = base.lastSequenceNumber + 1n;
-    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.commitId}.avro`);
+    const listPath = metadataFilePath(base, `snap-${this.snapshotId}-${attempt}-${this.commitId}.avro`);
     const list = writeManifestList({
       snapshotId: this.snapshotId,
       parentSnapshotId: parent.snapshotId,
@@ -169,11 +169,6 @@ class RewriteManifestsAction implements CommitAction<Attempt, Snapshot> {
     if (doomed.length > 0) await this.io.deleteMany(doomed);
   }
 
-  private metadataPath(base: TableMetadata, name: string): string {
-    const root = base.properties['write.metadata.path'] ?? `${base.location.replace(/\/+$/, '')}/metadata`;
-    return `${root}/${name}`;
-  }
-
   /** Reads the candidates' live entries, orders them by partition and writes them in target-size chunks. */
   private async rewriteOn(base: TableMetadata, manifests: readonly ManifestFile[]): Promise<Rewrite> {
     if (manifests.length === 0) return { replaced: [], written: [], entries: 0 };
@@ -201,7 +196,7 @@ class RewriteManifestsAction implements CommitAction<Attempt, Snapshot> {
       const perManifest = Math.max(1, Math.floor(target / Math.max(1, bytes / Math.max(1, entries.length))));
       const spec = specById(base, specId);
       for (let start = 0; start < entries.length; start += perManifest) {
-        const path = this.metadataPath(base, `${this.commitId}-r${this.counter++}.avro`);
+        const path = metadataFilePath(base, `${this.commitId}-r${this.counter++}.avro`);
         const writer = new ManifestWriter({
           path,
           spec,

@@ -1,31 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryFileIO } from '../io/memory-file-io.ts';
-import type { DataFile, ManifestEntry } from '../manifest/data-file.ts';
+import type { ManifestEntry } from '../manifest/data-file.ts';
 import { readManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import { applyUpdates } from '../metadata/builder.ts';
 import { currentSnapshot } from '../metadata/snapshot-queries.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
 import { commitWithRebase } from './commit.ts';
-import { InMemoryCatalog, newTableMetadata } from './in-memory-catalog.test-helper.ts';
+import { InMemoryCatalog, memDataFile, newTableMetadata } from './in-memory-catalog.test-helper.ts';
 import { manifestMergeSettings, packFromEnd } from './manifest-merge.ts';
 import { fastAppend, overwrite } from './table-actions.ts';
 
 const identifier = { namespace: ['db'], name: 't' };
 
-function dataFile(name: string, region: string, rows = 1n): { file: DataFile; specId: number } {
-  return {
-    specId: 0,
-    file: {
-      content: 'data',
-      filePath: `mem://t/data/${name}.parquet`,
-      fileFormat: 'parquet',
-      partition: [region],
-      recordCount: rows,
-      fileSizeInBytes: rows * 10n,
-    },
-  };
-}
+const dataFile = (name: string, region: string) => memDataFile(name, region, 1n);
 
 function withProperties(updates: Record<string, string>): TableMetadata {
   return applyUpdates(newTableMetadata(), [{ action: 'set-properties', updates }]);

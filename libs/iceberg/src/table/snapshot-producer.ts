@@ -100,11 +100,6 @@ export class SnapshotProducer {
     this.commitId = identity.commitId;
   }
 
-  private metadataPath(base: TableMetadata, name: string): string {
-    const root = base.properties['write.metadata.path'] ?? `${base.location.replace(/\/+$/, '')}/metadata`;
-    return `${root}/${name}`;
-  }
-
   private async writeManifest(
     base: TableMetadata,
     spec: PartitionSpec,
@@ -112,7 +107,7 @@ export class SnapshotProducer {
     fill: (writer: ManifestWriter) => void,
     content: ManifestContent = 'data',
   ): Promise<ManifestFile> {
-    const path = this.metadataPath(base, `${this.fileUuid}-m${this.manifestCounter++}.avro`);
+    const path = metadataFilePath(base, `${this.fileUuid}-m${this.manifestCounter++}.avro`);
     const writer = new ManifestWriter({
       path,
       spec,
@@ -165,7 +160,7 @@ export class SnapshotProducer {
     const deletes = await this.applyDeletes(schemaBase, carried);
     const manifests = await this.mergeManifests(schemaBase, [...added, ...deletes.manifests]);
 
-    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.fileUuid}.avro`);
+    const listPath = metadataFilePath(base, `snap-${this.snapshotId}-${attempt}-${this.fileUuid}.avro`);
     const list = writeManifestList({
       snapshotId: this.snapshotId,
       parentSnapshotId: parent?.snapshotId,
@@ -305,6 +300,12 @@ interface DeleteVerdict {
 }
 
 const MANIFEST_READ_CONCURRENCY = 8;
+
+/** Where a new metadata file (manifest, manifest list) named `name` goes: `write.metadata.path` or `<location>/metadata`. */
+export function metadataFilePath(base: TableMetadata, name: string): string {
+  const root = base.properties['write.metadata.path'] ?? `${base.location.replace(/\/+$/, '')}/metadata`;
+  return `${root}/${name}`;
+}
 
 export function currentSchema(metadata: TableMetadata): Schema {
   const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId);
