@@ -2,6 +2,8 @@
 // writers and the maintenance worker is maintenance-compaction.test.ts):
 //   - a compaction whose inputs a concurrent overwrite removes between its rewrite and its
 //     commit fails with a retryable commit-conflict, and the bucket holds nothing it wrote;
+//   - rewrite-manifests clusters PyIceberg-readable manifests by partition, every entry keeping
+//     its snapshot id and sequence numbers (PyIceberg's inspect.entries());
 //   - a table with a position delete file written by hand to the spec (Parquet with the
 //     reserved field ids, in a delete manifest) compacts to the same rows — as PyIceberg reads
 //     them — and the delete file is gone from the current snapshot.
@@ -15,6 +17,7 @@ import {
   overwrite,
   ParquetFileWriter,
   readManifestList,
+  rewriteManifests,
   writeManifestList,
 } from '@floe/iceberg';
 import { runPython } from '@floe/test-support';
@@ -206,5 +209,54 @@ emit(out)
     expect(report).toMatchObject({ retiredDeleteFiles: 1 });
     const after = await pyRead(table.name);
     expect(after).toMatchObject({ ids: before.ids, deleteFiles: 0, dataFiles: 2 });
+  }, 300_000);
+});
+
+describe('rewrite-manifests (real stack)', () => {
+  const table = libraryTable('rwman');
+  afterAll(() => table.close());
+
+  it('clusters the manifests by partition; entries keep snapshot ids and sequence numbers', async () => {
+    await table.create();
+    for (let i = 0; i < 6; i++) await table.append([i * 2, i * 2 + 1]);
+    interface Entries {
+      readonly manifests: { length: number; regions: string[] }[];
+      readonly entries: { path: string; status: number; snapshot: string; seq: string; fileSeq: string }[];
+    }
+    const inspect = () =>
+      runPython<Entries>(`
+from floe_peers import catalog, emit
+t = catalog().load_table("${table.name}")
+ms = [{"length": m["length"],
+       "regions": sorted({s["lower_bound"] for s in m["partition_summaries"]} | {s["upper_bound"] for s in m["partition_summaries"]})}
+      for m in t.inspect.manifests().to_pylist()]
+emit({"manifests": ms,
+      "entries": [{"path": r["data_file"]["file_path"], "status": r["status"], "snapshot": str(r["snapshot_id"]),
+                   "seq": str(r["sequence_number"]), "fileSeq": str(r["file_sequence_number"])}
+                  for r in t.inspect.entries().to_pylist()]})
+`);
+    const before = await inspect();
+    expect(before.manifests).toHaveLength(6);
+    // Each manifest holds one eu and one us file: a target of ~6.5 entries makes one per region.
+    const perEntry = before.manifests.reduce((sum, m) => sum + m.length, 0) / 12;
+    const report = await rewriteManifests({
+      committer: table.committer,
+      identifier: table.identifier,
+      io: await table.io(),
+      targetManifestSizeBytes: Math.floor(perEntry * 6.5),
+    });
+    expect(report).toMatchObject({ manifestsReplaced: 6, manifestsWritten: 2, entries: 12 });
+    const after = await inspect();
+    expect(after.manifests.map((m) => m.regions).sort()).toEqual([['eu'], ['us']]);
+    const byPath = new Map(after.entries.map((e) => [e.path, e]));
+    for (const entry of before.entries) {
+      expect(byPath.get(entry.path)).toMatchObject({
+        status: 0,
+        snapshot: entry.snapshot,
+        seq: entry.seq,
+        fileSeq: entry.fileSeq,
+      });
+    }
+    expect((await pyRead(table.name)).ids).toEqual(Array.from({ length: 12 }, (_, i) => i));
   }, 300_000);
 });
