@@ -5,7 +5,7 @@
 import type { Catalog } from '@floe/catalog';
 import type { RetentionConfig } from '@floe/config';
 import type { CatalogCommitter, FileIO } from '@floe/iceberg';
-import type { ReportedSetting, SkippedByPolicy, StagingLocation } from '@floe/jobs';
+import type { MaintenanceReport, ReportedSetting, SkippedByPolicy, StagingLocation } from '@floe/jobs';
 import type { Logger } from '@floe/telemetry';
 import type { Queue } from 'bullmq';
 
@@ -33,12 +33,14 @@ export interface ActionOutcome {
   readonly filesDeleted: number;
   readonly bytesDeleted: number;
   readonly failedDeletes: number;
-  /** Files deleted (or, in a dry run, that would be). */
+  /** Files deleted (or, in a dry run, that would be; compact: the files rewritten). */
   readonly files: readonly string[];
   /** The settings the action applied and who decided each (retention-policy.ts). */
   readonly settings?: Readonly<Record<string, ReportedSetting>>;
   /** Set when a disabled Polaris policy stopped the action. */
   readonly skipped?: SkippedByPolicy;
+  /** compact / rewrite-manifests: what was rewritten. */
+  readonly rewrite?: MaintenanceReport['rewrite'];
 }
 
 export const NOTHING_DONE: ActionOutcome = {
@@ -49,3 +51,11 @@ export const NOTHING_DONE: ActionOutcome = {
   failedDeletes: 0,
   files: [],
 };
+
+/** The outcome of a run that rewrote files (compact, rewrite-manifests): nothing was deleted. */
+export function rewriteOutcome(
+  files: readonly string[],
+  rewrite: NonNullable<ActionOutcome['rewrite']>,
+): ActionOutcome {
+  return { ...NOTHING_DONE, files, rewrite };
+}

@@ -10,6 +10,7 @@ import { catalogCommitter, createCatalog } from '@floe/catalog';
 import {
   type CompiledArtifacts,
   catalogOptionsFrom,
+  effectiveSchedules,
   s3PropertiesFrom,
   stagingLocationOf,
 } from '@floe/config';
@@ -50,6 +51,7 @@ export async function startMaintenanceWorker(
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const writeQueue = new Queue(artifacts.queue.write_queue, { connection, prefix });
   const queue = new Queue(artifacts.queue.maintenance_queue, { connection, prefix });
+  metrics.watchQueues([writeQueue, queue]);
   const s3Properties = s3PropertiesFrom(artifacts.storage);
   const staging = stagingLocationOf(artifacts.storage.staging);
   const deps: MaintenanceDeps = {
@@ -74,7 +76,7 @@ export async function startMaintenanceWorker(
     worker: workerName(),
   };
 
-  const schedules = await registerSchedules(queue, artifacts.maintenance.schedules);
+  const schedules = await registerSchedules(queue, effectiveSchedules(artifacts.maintenance));
   const worker = new Worker(
     artifacts.queue.maintenance_queue,
     async (job: Job) =>

@@ -2,7 +2,8 @@
 // schema (fresh field ids: ids a producer's columns carry — partial, or read from another table —
 // are ignored, DESIGN §6), with the requested partition spec (source column names resolved to
 // field ids), sort order, properties and location. `createTableIfNotExists` makes two jobs that
-// race to create the same table both succeed against the one that won.
+// race to create the same table both succeed against the one that won. Tables floe creates bound
+// their metadata log (FLOE_TABLE_DEFAULTS); the job's own properties win over those defaults.
 import type { Catalog, CreateTableResult } from '@floe/catalog';
 import {
   arrowToIcebergSchema,
@@ -18,6 +19,16 @@ import type { TableIdentifier, WriteJob } from '@floe/jobs';
 import type { Schema as ArrowSchema } from 'apache-arrow';
 
 type CreateRequest = NonNullable<WriteJob['create']>;
+
+/**
+ * Properties every table floe creates gets unless the job sets them: the catalog deletes
+ * metadata.json files that fall off the log, which keeps the last 100, so a table committing
+ * all day does not pile up metadata files.
+ */
+export const FLOE_TABLE_DEFAULTS: Readonly<Record<string, string>> = {
+  'write.metadata.delete-after-commit.enabled': 'true',
+  'write.metadata.previous-versions-max': '100',
+};
 
 export function partitionSpecJson(schema: Schema, request: CreateRequest): Record<string, unknown> {
   const builder = new PartitionSpecBuilder(schema, { specId: 0 });
@@ -77,7 +88,7 @@ export async function createTableFromData(
     schema: schemaToJson(schema) as never,
     partitionSpec: partitionSpecJson(schema, request) as never,
     ...(sortOrder === undefined ? {} : { writeOrder: sortOrder as never }),
-    ...(request.properties === undefined ? {} : { properties: request.properties }),
+    properties: { ...FLOE_TABLE_DEFAULTS, ...request.properties },
     ...(request.location === undefined ? {} : { location: request.location }),
   });
 }

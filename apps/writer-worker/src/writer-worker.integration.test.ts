@@ -288,14 +288,28 @@ emit({"ids": sorted(t.scan().to_arrow()["id"].to_pylist()), "summary": dict(t.cu
     });
     const result = await enqueue(created, created.idempotencyKey);
     expect(result).toMatchObject({ addedRows: 12, addedFiles: 3, alreadyCommitted: false });
-    const read = await runPython<{ spec: string; count: number; partitions: number; owner: string }>(`
+    const read = await runPython<{
+      spec: string;
+      count: number;
+      partitions: number;
+      owner: string;
+      metadataBounds: [string, string];
+    }>(`
 from floe_peers import catalog, emit
 t = catalog().load_table("${namespace}.by_day")
 emit({"spec": str(t.spec()), "count": t.scan().to_arrow().num_rows,
-      "partitions": len({f.file.partition[0] for f in t.scan().plan_files()}), "owner": t.properties.get("owner")})
+      "partitions": len({f.file.partition[0] for f in t.scan().plan_files()}), "owner": t.properties.get("owner"),
+      "metadataBounds": [t.properties.get("write.metadata.delete-after-commit.enabled"),
+                         t.properties.get("write.metadata.previous-versions-max")]})
 `);
     expect(read.spec).toContain('day(3)');
-    expect(read).toMatchObject({ count: 12, partitions: 3, owner: 'writer-test' });
+    // The job's own property, and floe's metadata bounds for tables it creates.
+    expect(read).toMatchObject({
+      count: 12,
+      partitions: 3,
+      owner: 'writer-test',
+      metadataBounds: ['true', '100'],
+    });
   });
 
   describe('(d) bad inputs fail at once with a readable message and commit nothing', () => {

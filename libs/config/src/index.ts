@@ -36,6 +36,7 @@ export type {
   RetentionConfig,
   ScheduleConfig,
 } from './schema/maintenance.ts';
+export { DEFAULT_SCHEDULES, effectiveSchedules } from './schema/maintenance.ts';
 export type { ObservabilityConfig } from './schema/observability.ts';
 export type { QueueConfig } from './schema/queue.ts';
 export { type StorageConfig, stagingLocationOf } from './schema/storage.ts';

@@ -39,6 +39,8 @@ export interface MaintenanceWorkerOptions {
   readonly tableLockTtlMs?: number;
   readonly tableLockWaitMs?: number;
   readonly schedules?: readonly ScheduleYaml[];
+  /** floe's default schedules (all tables of the shared catalog): off unless a test asks. */
+  readonly defaultSchedules?: boolean;
 }
 
 /** The fields of a `maintenance run finished` line (and of a job's return value) the tests read. */
@@ -62,6 +64,8 @@ export interface MaintenanceRun {
   readonly settings?: MaintenanceReport['settings'];
   /** the Polaris policy that stopped the run */
   readonly skipped?: MaintenanceReport['skipped'];
+  /** compact / rewrite-manifests: what the run rewrote */
+  readonly rewrite?: MaintenanceReport['rewrite'];
 }
 
 export interface MaintenanceProcess {
@@ -136,6 +140,7 @@ export function maintenanceYaml(options: MaintenanceWorkerOptions = {}): string 
     table_lock_ttl_ms: ${options.tableLockTtlMs ?? 3000}
     table_lock_wait_ms: ${options.tableLockWaitMs ?? 60_000}
     metrics_port: 0
+  default_schedules: ${options.defaultSchedules ?? false}
 ${schedules.length === 0 ? '' : `  schedules:\n${schedules.join('')}`}`;
 }
 

@@ -5,16 +5,17 @@
 //   2. on each attempt, the parent's manifests are carried over; when the change deletes files
 //      (overwrite, replace partitions) only the parent manifests holding deleted files are
 //      rewritten, against that attempt's fresh parent;
-//   3. a new manifest list is written for the attempt, and the commit is expressed as
+//   3. small manifests are merged per `commit.manifest-merge.*` (manifest-merge.ts);
+//   4. a new manifest list is written for the attempt, and the commit is expressed as
 //      `add-snapshot` + `set-snapshot-ref main` guarded by `assert-ref-snapshot-id`.
 // The snapshot id is chosen once per commit (shared by every producer of one commit action, see
 // snapshot-action.ts), so the same id is committed whatever the attempt: after an unknown commit
 // outcome, finding that id in the table means our commit landed — with the manifest list the
 // table records, which may be an earlier attempt's.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FileIO } from '../io/file-io.ts';
+import { type FileIO, forEachBounded } from '../io/file-io.ts';
 import type { DataFile, ManifestEntry } from '../manifest/data-file.ts';
-import type { ManifestFile } from '../manifest/manifest-file.ts';
+import type { ManifestContent, ManifestFile } from '../manifest/manifest-file.ts';
 import { readManifestList, writeManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import { ManifestWriter } from '../manifest/manifest-writer.ts';
@@ -25,6 +26,7 @@ import { MAIN_BRANCH } from '../metadata/wire.ts';
 import { partitionKey } from '../spec/partition.ts';
 import type { PartitionSpec, Snapshot, SnapshotOperation, TableMetadata } from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
+import { ManifestMerger, manifestMergeSettings } from './manifest-merge.ts';
 import { type SnapshotDelta, snapshotSummary } from './snapshot-summary.ts';
 
 /** Decides, for each live data file of the parent, whether this change removes it. */
@@ -32,8 +34,16 @@ export type DeleteSelector = (file: DataFile, specId: number) => boolean;
 
 export interface SnapshotChange {
   readonly operation: SnapshotOperation;
-  /** Files to add, each written under partition spec `specId`. */
-  readonly addedFiles: readonly { readonly file: DataFile; readonly specId: number }[];
+  /**
+   * Files to add, each written under partition spec `specId`. `dataSequenceNumber` pins the data
+   * sequence number (compaction keeps the number of the snapshot it read, so deletes committed
+   * meanwhile still apply to the rewritten rows); default: the committing snapshot's.
+   */
+  readonly addedFiles: readonly {
+    readonly file: DataFile;
+    readonly specId: number;
+    readonly dataSequenceNumber?: bigint;
+  }[];
   /** Files of the parent to remove; re-evaluated against every attempt's parent. */
   readonly deleteSelector?: DeleteSelector;
   /** Extra summary properties (e.g. `floe.job-ids`). */
@@ -74,6 +84,8 @@ export class SnapshotProducer {
   private readonly fileUuid = randomUUID();
   private addedManifests: ManifestFile[] | undefined;
   private manifestCounter = 0;
+  private merger: ManifestMerger | undefined;
+  private readonly deleteVerdicts = new Map<string, DeleteVerdict>();
   /** Every metadata file this producer wrote; what clean-up may delete if nothing references it. */
   readonly writtenFiles: string[] = [];
 
@@ -88,24 +100,21 @@ export class SnapshotProducer {
     this.commitId = identity.commitId;
   }
 
-  private metadataPath(base: TableMetadata, name: string): string {
-    const root = base.properties['write.metadata.path'] ?? `${base.location.replace(/\/+$/, '')}/metadata`;
-    return `${root}/${name}`;
-  }
-
   private async writeManifest(
     base: TableMetadata,
     spec: PartitionSpec,
     schema: Schema,
     fill: (writer: ManifestWriter) => void,
+    content: ManifestContent = 'data',
   ): Promise<ManifestFile> {
-    const path = this.metadataPath(base, `${this.fileUuid}-m${this.manifestCounter++}.avro`);
+    const path = metadataFilePath(base, `${this.fileUuid}-m${this.manifestCounter++}.avro`);
     const writer = new ManifestWriter({
       path,
       spec,
       schema,
       snapshotId: this.snapshotId,
       formatVersion: base.formatVersion === 1 ? 1 : 2,
+      content,
     });
     fill(writer);
     const { bytes, manifestFile } = writer.finish();
@@ -118,18 +127,20 @@ export class SnapshotProducer {
   private async manifestsForAddedFiles(base: TableMetadata): Promise<ManifestFile[]> {
     if (this.addedManifests !== undefined) return this.addedManifests;
     const schema = currentSchema(base);
-    const bySpec = new Map<number, DataFile[]>();
-    for (const { file, specId } of this.change.addedFiles) {
-      const list = bySpec.get(specId) ?? [];
-      list.push(file);
-      bySpec.set(specId, list);
+    const bySpec = new Map<number, SnapshotChange['addedFiles'][number][]>();
+    for (const added of this.change.addedFiles) {
+      const list = bySpec.get(added.specId) ?? [];
+      list.push(added);
+      bySpec.set(added.specId, list);
     }
     const manifests: ManifestFile[] = [];
     for (const [specId, files] of bySpec) {
       const spec = specById(base, specId);
       manifests.push(
         await this.writeManifest(base, spec, schema, (w) => {
-          for (const f of files) w.add(f);
+          for (const { file, dataSequenceNumber } of files) {
+            w.add(file, dataSequenceNumber === undefined ? {} : { sequenceNumber: dataSequenceNumber });
+          }
         }),
       );
     }
@@ -147,9 +158,9 @@ export class SnapshotProducer {
     const added = await this.manifestsForAddedFiles(schemaBase);
     const carried = parent === undefined ? [] : await this.parentManifests(parent);
     const deletes = await this.applyDeletes(schemaBase, carried);
-    const manifests = [...added, ...deletes.manifests];
+    const manifests = await this.mergeManifests(schemaBase, [...added, ...deletes.manifests]);
 
-    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.fileUuid}.avro`);
+    const listPath = metadataFilePath(base, `snap-${this.snapshotId}-${attempt}-${this.fileUuid}.avro`);
     const list = writeManifestList({
       snapshotId: this.snapshotId,
       parentSnapshotId: parent?.snapshotId,
@@ -165,14 +176,20 @@ export class SnapshotProducer {
       ...this.change.addedFiles.map((a) => `${a.specId}/${partitionKey(a.file.partition)}`),
       ...deletes.removed.map((r) => `${r.specId}/${partitionKey(r.file.partition)}`),
     ]);
+    const removedData = deletes.removed.filter((r) => r.file.content === 'data').map((r) => r.file);
+    const removedDeletes = deletes.removed.filter((r) => r.file.content !== 'data').map((r) => r.file);
+    const recordsOf = (files: readonly DataFile[]) => files.reduce((sum, f) => sum + f.recordCount, 0n);
     const delta: SnapshotDelta = {
       addedDataFiles: addedFiles.length,
       addedRecords: addedFiles.reduce((sum, f) => sum + f.recordCount, 0n),
       addedFilesSize: addedFiles.reduce((sum, f) => sum + f.fileSizeInBytes, 0n),
-      deletedDataFiles: deletes.removed.length,
-      deletedRecords: deletes.removed.reduce((sum, r) => sum + r.file.recordCount, 0n),
+      deletedDataFiles: removedData.length,
+      deletedRecords: recordsOf(removedData),
       removedFilesSize: deletes.removed.reduce((sum, r) => sum + r.file.fileSizeInBytes, 0n),
       changedPartitions: changed.size,
+      removedDeleteFiles: removedDeletes.length,
+      removedPositionDeletes: recordsOf(removedDeletes.filter((f) => f.content === 'position-deletes')),
+      removedEqualityDeletes: recordsOf(removedDeletes.filter((f) => f.content === 'equality-deletes')),
     };
     const snapshot: Snapshot = {
       snapshotId: this.snapshotId,
@@ -203,45 +220,91 @@ export class SnapshotProducer {
     return { snapshot, updates, requirements, delta };
   }
 
+  /** Merges small manifests per `commit.manifest-merge.*` (see manifest-merge.ts). */
+  private mergeManifests(base: TableMetadata, manifests: readonly ManifestFile[]): Promise<ManifestFile[]> {
+    this.merger ??= new ManifestMerger(this.io, this.snapshotId, manifestMergeSettings(base.properties));
+    const schema = currentSchema(base);
+    return this.merger.merge(manifests, (specId, content, fill) =>
+      this.writeManifest(base, specById(base, specId), schema, fill, content),
+    );
+  }
+
   private async parentManifests(parent: Snapshot): Promise<ManifestFile[]> {
     const list = readManifestList(await this.io.read(parent.manifestList));
     return [...list.manifests];
   }
 
-  /** Rewrites the parent manifests that hold files this change deletes. */
+  /**
+   * Rewrites the parent manifests that hold files this change deletes. Manifests are immutable
+   * and the selector is fixed, so each manifest's verdict (untouched, or its rewrite) is kept for
+   * later attempts: a rebase reads only the manifests that are new since the last one.
+   */
   private async applyDeletes(
     base: TableMetadata,
     carried: readonly ManifestFile[],
   ): Promise<{ manifests: ManifestFile[]; removed: { file: DataFile; specId: number }[] }> {
     const selector = this.change.deleteSelector;
     if (selector === undefined) return { manifests: [...carried], removed: [] };
-    const manifests: ManifestFile[] = [];
-    const removed: { file: DataFile; specId: number }[] = [];
-    for (const manifest of carried) {
-      if (manifest.content !== 'data' || manifest.addedFilesCount + manifest.existingFilesCount === 0) {
-        manifests.push(manifest);
-        continue;
-      }
-      const contents = readManifest(await this.io.read(manifest.manifestPath), manifest);
-      const live = contents.entries.filter((e) => e.status !== 'deleted');
-      const doomed = new Set<ManifestEntry>(live.filter((e) => selector(e.file, manifest.partitionSpecId)));
-      if (doomed.size === 0) {
-        manifests.push(manifest);
-        continue;
-      }
-      const spec = specById(base, manifest.partitionSpecId);
-      const schema = currentSchema(base);
-      const rewritten = await this.writeManifest(base, spec, schema, (writer) => {
+    const results = new Array<DeleteVerdict>(carried.length);
+    await forEachBounded(
+      carried.map((manifest, index) => ({ manifest, index })),
+      MANIFEST_READ_CONCURRENCY,
+      async ({ manifest, index }) => {
+        let verdict = this.deleteVerdicts.get(manifest.manifestPath);
+        if (verdict === undefined) {
+          verdict = await this.deleteFrom(base, manifest, selector);
+          this.deleteVerdicts.set(manifest.manifestPath, verdict);
+        }
+        results[index] = verdict;
+      },
+    );
+    return {
+      manifests: results.map((r) => r.manifest),
+      removed: results.flatMap((r) => r.removed),
+    };
+  }
+
+  private async deleteFrom(
+    base: TableMetadata,
+    manifest: ManifestFile,
+    selector: DeleteSelector,
+  ): Promise<DeleteVerdict> {
+    if (manifest.addedFilesCount + manifest.existingFilesCount === 0) return { manifest, removed: [] };
+    const contents = readManifest(await this.io.read(manifest.manifestPath), manifest);
+    const live = contents.entries.filter((e) => e.status !== 'deleted');
+    const doomed = new Set<ManifestEntry>(live.filter((e) => selector(e.file, manifest.partitionSpecId)));
+    if (doomed.size === 0) return { manifest, removed: [] };
+    const rewritten = await this.writeManifest(
+      base,
+      specById(base, manifest.partitionSpecId),
+      currentSchema(base),
+      (writer) => {
         for (const entry of live) {
           if (doomed.has(entry)) writer.delete(entry);
           else writer.existing(entry);
         }
-      });
-      for (const entry of doomed) removed.push({ file: entry.file, specId: manifest.partitionSpecId });
-      manifests.push(rewritten);
-    }
-    return { manifests, removed };
+      },
+      manifest.content,
+    );
+    return {
+      manifest: rewritten,
+      removed: [...doomed].map((entry) => ({ file: entry.file, specId: manifest.partitionSpecId })),
+    };
   }
+}
+
+/** What this change does to one parent manifest: keeps it, or replaces it with a rewrite. */
+interface DeleteVerdict {
+  readonly manifest: ManifestFile;
+  readonly removed: readonly { file: DataFile; specId: number }[];
+}
+
+const MANIFEST_READ_CONCURRENCY = 8;
+
+/** Where a new metadata file (manifest, manifest list) named `name` goes: `write.metadata.path` or `<location>/metadata`. */
+export function metadataFilePath(base: TableMetadata, name: string): string {
+  const root = base.properties['write.metadata.path'] ?? `${base.location.replace(/\/+$/, '')}/metadata`;
+  return `${root}/${name}`;
 }
 
 export function currentSchema(metadata: TableMetadata): Schema {

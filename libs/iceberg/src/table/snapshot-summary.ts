@@ -11,6 +11,10 @@ export interface SnapshotDelta {
   readonly deletedRecords: bigint;
   readonly removedFilesSize: bigint;
   readonly changedPartitions: number;
+  /** Delete files this snapshot removed (compaction retires them), and the deletes they held. */
+  readonly removedDeleteFiles?: number;
+  readonly removedPositionDeletes?: bigint;
+  readonly removedEqualityDeletes?: bigint;
 }
 
 function total(parent: Snapshot | undefined, key: string): bigint | undefined {
@@ -35,14 +39,17 @@ export function snapshotSummary(
   put('deleted-data-files', delta.deletedDataFiles);
   put('deleted-records', delta.deletedRecords);
   put('removed-files-size', delta.removedFilesSize);
+  put('removed-delete-files', delta.removedDeleteFiles ?? 0);
+  put('removed-position-deletes', delta.removedPositionDeletes ?? 0n);
+  put('removed-equality-deletes', delta.removedEqualityDeletes ?? 0n);
   summary['changed-partition-count'] = String(delta.changedPartitions);
   const totals: [string, bigint][] = [
     ['total-data-files', BigInt(delta.addedDataFiles - delta.deletedDataFiles)],
     ['total-records', delta.addedRecords - delta.deletedRecords],
     ['total-files-size', delta.addedFilesSize - delta.removedFilesSize],
-    ['total-delete-files', 0n],
-    ['total-position-deletes', 0n],
-    ['total-equality-deletes', 0n],
+    ['total-delete-files', -BigInt(delta.removedDeleteFiles ?? 0)],
+    ['total-position-deletes', -(delta.removedPositionDeletes ?? 0n)],
+    ['total-equality-deletes', -(delta.removedEqualityDeletes ?? 0n)],
   ];
   for (const [key, change] of totals) {
     const before = total(parent, key);
