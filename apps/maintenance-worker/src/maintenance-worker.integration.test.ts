@@ -172,7 +172,9 @@ describe('jobs that cannot run', () => {
 
 describe('the ops server address', () => {
   it('listens on maintenance.worker.metrics_host when it is set (every interface, as in a container)', async () => {
-    const open = await h.startWorker(`${WORKER_YAML}    metrics_host: 0.0.0.0\n`);
+    const open = await h.startWorker(
+      WORKER_YAML.replace('    metrics_port: 0\n', '    metrics_port: 0\n    metrics_host: 0.0.0.0\n'),
+    );
     expect(open.worker.ops.host).toBe('0.0.0.0');
     expect(listeningAddresses(open.worker.ops.port)).toContain('0.0.0.0');
     expect((await fetch(`http://127.0.0.1:${open.worker.ops.port}/healthz`)).status).toBe(200);
