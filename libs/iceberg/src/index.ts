@@ -226,6 +226,17 @@ export {
   writeTableMetadata,
 } from './metadata/wire.ts';
 // copy-on-write overwrite by filter, schema evolution on the commit path, reading data files back
+export {
+  DELETION_VECTOR_BLOB_TYPE,
+  decodeDeletionVector,
+  deletionVectorBlob,
+  encodeDeletionVector,
+  isDeletionVector,
+  readDeletionVector,
+} from './puffin/deletion-vector.ts';
+export { PositionBitmap } from './puffin/position-bitmap.ts';
+export type { PuffinBlobInput, PuffinBlobMetadata, PuffinFile } from './puffin/puffin-file.ts';
+export { PUFFIN_MAGIC, parsePuffin, readPuffin, writePuffin } from './puffin/puffin-file.ts';
 export { readDataFile, readParquetBatches } from './read/read-data-file.ts';
 // scans: snapshot selection, pruning, residual filters, column projection with ranged reads
 export type { DeleteFileEntry } from './scan/delete-index.ts';

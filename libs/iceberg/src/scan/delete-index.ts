@@ -3,8 +3,12 @@
 // file is unpartitioned) whose data sequence number is not newer than the delete's; an equality
 // delete only to strictly older data. A position delete that names its data file
 // (`referenced_data_file`, or equal lower/upper bounds on `file_path`) applies to that file only.
+// A deletion vector (format v3: a Puffin blob) always names its data file and replaces every
+// position delete file written for it before, so when one applies, position delete files for
+// the same data file are ignored (spec §Deletion Vectors).
 
 import type { DataFile } from '../manifest/data-file.ts';
+import { isDeletionVector } from '../puffin/deletion-vector.ts';
 import { partitionKey } from '../spec/partition.ts';
 
 export interface DeleteFileEntry {
@@ -29,7 +33,7 @@ export function deletesFor(
 ): DeleteFileEntry[] {
   if (deletes.length === 0) return [];
   const key = partitionKey(file.partition);
-  return deletes.filter((entry) => {
+  const applicable = deletes.filter((entry) => {
     const global = isUnpartitioned(entry.specId);
     if (!global && (entry.specId !== specId || partitionKey(entry.file.partition) !== key)) return false;
     if (entry.file.content === 'equality-deletes') return entry.sequenceNumber > dataSequenceNumber;
@@ -37,6 +41,10 @@ export function deletesFor(
     const referenced = referencedDataFile(entry.file);
     return referenced === undefined || referenced === file.filePath;
   });
+  if (!applicable.some((entry) => isDeletionVector(entry.file))) return applicable;
+  return applicable.filter(
+    (entry) => entry.file.content === 'equality-deletes' || isDeletionVector(entry.file),
+  );
 }
 
 function referencedDataFile(file: DataFile): string | undefined {
