@@ -5,8 +5,10 @@
 //   2. on each attempt, the parent's manifests are carried over; when the change deletes files
 //      (overwrite, replace partitions) only the parent manifests holding deleted files are
 //      rewritten, against that attempt's fresh parent;
-//   3. a new manifest list is written for the attempt, and the commit is expressed as
-//      `add-snapshot` + `set-snapshot-ref main` guarded by `assert-ref-snapshot-id`.
+//   3. a new manifest list is written for the attempt (on v3 tables it also assigns row ids,
+//      row-lineage.ts), and the commit is expressed as `add-snapshot` + `set-snapshot-ref main`
+//      guarded by `assert-ref-snapshot-id`.
+// Manifests and lists are written in the table's format version (1, 2 or 3).
 // The snapshot id is chosen once per producer, so the same id is committed whatever the attempt:
 // after an unknown commit outcome, finding that id in the table means our commit landed.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -23,6 +25,7 @@ import { MAIN_BRANCH } from '../metadata/wire.ts';
 import { partitionKey } from '../spec/partition.ts';
 import type { PartitionSpec, Snapshot, SnapshotOperation, TableMetadata } from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
+import { assignRowIds, tracksRowLineage } from './row-lineage.ts';
 import { type SnapshotDelta, snapshotSummary } from './snapshot-summary.ts';
 
 /** Decides, for each live data file of the parent, whether this change removes it. */
@@ -88,7 +91,7 @@ export class SnapshotProducer {
       spec,
       schema,
       snapshotId: this.snapshotId,
-      formatVersion: base.formatVersion === 1 ? 1 : 2,
+      formatVersion: base.formatVersion,
     });
     fill(writer);
     const { bytes, manifestFile } = writer.finish();
@@ -130,7 +133,10 @@ export class SnapshotProducer {
     const added = await this.manifestsForAddedFiles(schemaBase);
     const carried = parent === undefined ? [] : await this.parentManifests(parent);
     const deletes = await this.applyDeletes(schemaBase, carried);
-    const manifests = [...added, ...deletes.manifests];
+    const lineage = tracksRowLineage(base)
+      ? assignRowIds([...added, ...deletes.manifests], base.nextRowId ?? 0n)
+      : undefined;
+    const manifests = lineage?.manifests ?? [...added, ...deletes.manifests];
 
     const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.commitUuid}.avro`);
     const list = writeManifestList({
@@ -138,7 +144,7 @@ export class SnapshotProducer {
       parentSnapshotId: parent?.snapshotId,
       sequenceNumber,
       manifests,
-      formatVersion: base.formatVersion === 1 ? 1 : 2,
+      formatVersion: base.formatVersion,
     });
     await this.io.write(listPath, list.bytes);
     this.writtenFiles.push(listPath);
@@ -168,6 +174,7 @@ export class SnapshotProducer {
         'floe.commit-id': this.commitUuid,
       }),
       schemaId: schemaBase.currentSchemaId,
+      ...(lineage === undefined ? {} : { firstRowId: lineage.firstRowId, addedRows: lineage.addedRows }),
     };
     const updates: TableUpdate[] = [
       ...(this.change.extraUpdates ?? []),
