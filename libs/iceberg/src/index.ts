@@ -414,6 +414,8 @@ export {
   type RewriteCache,
   type RewrittenFile,
 } from './table/overwrite-by-filter.ts';
+export type { AssignedRowIds } from './table/row-lineage.ts';
+export { assignRowIds, tracksRowLineage } from './table/row-lineage.ts';
 export {
   currentSchema,
   type DeleteSelector,
@@ -430,6 +432,8 @@ export {
   overwrite,
   replacePartitions,
 } from './table/table-actions.ts';
+export type { UpgradeFormatVersionResult } from './table/upgrade-format-version.ts';
+export { upgradeFormatVersion } from './table/upgrade-format-version.ts';
 export type { JsonValue } from './util/json.ts';
 export { parseJson, stringifyJson } from './util/json.ts';
 export { FIELD_ID_KEY, withFieldIds } from './write/arrow-field-ids.ts';
