@@ -2,7 +2,8 @@
 // table/catalog-committer.ts): loads come back as domain `TableMetadata`, and commits take the
 // domain `TableRequirement`/`TableUpdate` unions, converted to their REST wire form here. The
 // catalog's error kinds (`commit-conflict`, `commit-state-unknown`) pass through unchanged, which
-// is exactly what the commit loop in @floe/iceberg branches on.
+// is exactly what the commit driver in @floe/iceberg branches on; a commit answer whose metadata
+// cannot be read is `commit-state-unknown` too (the catalog accepted it).
 
 import {
   type CatalogCommitter,
@@ -15,6 +16,7 @@ import {
   tableUpdateToJson,
 } from '@floe/iceberg';
 import type { Catalog, LoadedTable, TableIdentifier } from './catalog.ts';
+import { unreadableCommitAnswer } from './commit-outcome.ts';
 import { CatalogError } from './errors.ts';
 import { formatTable } from './identifiers.ts';
 import type { JsonObject } from './internal/json-shapes.ts';
@@ -53,10 +55,13 @@ export function catalogCommitter(catalog: Catalog): CatalogCommitter {
         requirements: requirements.map(tableRequirementToJson),
         updates: updates.map(tableUpdateToJson),
       });
-      return {
-        metadata: domainMetadata(identifier, result.metadata, 'commitTable'),
-        metadataLocation: result.metadataLocation,
-      };
+      let metadata: TableMetadata;
+      try {
+        metadata = domainMetadata(identifier, result.metadata, 'commitTable');
+      } catch (error) {
+        throw unreadableCommitAnswer(error, `table ${formatTable(identifier)}`, 200);
+      }
+      return { metadata, metadataLocation: result.metadataLocation };
     },
   };
 }

@@ -256,6 +256,19 @@ describe('answers', () => {
     expect(error.message).toContain('unexpected JSON at "metadata"');
   });
 
+  it('makes an unreadable 2xx answer to a commit a commit-state-unknown, not a failure', async () => {
+    routes.set('POST /v1/namespaces/db/tables/t', () => ({
+      body: '{"metadata-location": "s3://x/m.json", "meta',
+    }));
+    const error = await failure(catalog().commitTable('db.t', { requirements: [], updates: [] }));
+    expect(error.kind).toBe('commit-state-unknown');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain(
+      'commitTable table db.t: the catalog answered HTTP 200 but its answer could not be read',
+    );
+    expect(error.message).toContain('reload the table and check whether it landed before retrying');
+  });
+
   it('keeps a non-JSON error body as the server message', async () => {
     routes.set('POST /v1/namespaces', () => ({ status: 400, body: 'bad namespace' }));
     const error = await failure(catalog().createNamespace('db', {}, { createParents: false }));

@@ -16,6 +16,7 @@ import type {
   RegisterTableOptions,
   TableIdentifier,
 } from './catalog.ts';
+import { commitOutcomeUnknown, unreadableCommitAnswer } from './commit-outcome.ts';
 import { CatalogError, isCatalogError } from './errors.ts';
 import { formatTable } from './identifiers.ts';
 import type { HttpResponse } from './internal/http.ts';
@@ -224,8 +225,9 @@ export class RestTables {
   /**
    * Commit contract: POST the requirements and updates once. 200 → the new metadata. 409 →
    * `commit-conflict` (nothing applied; reload, rebase, retry). Any 5xx or a connection lost
-   * after sending → `commit-state-unknown` (maybe applied; reload and look for the commit's
-   * marker before anything else). Only a refused connection or a 429 is re-sent automatically.
+   * after sending, or a 2xx whose body cannot be read → `commit-state-unknown` (maybe applied;
+   * reload and look for the commit's marker before anything else). Only a refused connection or
+   * a 429 is re-sent automatically.
    */
   async commit(
     record: OperationRecord,
@@ -253,13 +255,19 @@ export class RestTables {
     } catch (error) {
       throw commitOutcomeUnknown(error, object);
     }
-    const wire = this.#session.parse(
-      response,
-      commitTableResponseSchema,
-      'commitTable',
-      object,
-      this.#session.baseUri,
-    );
+    let wire: ReturnType<typeof commitTableResponseSchema.parse>;
+    try {
+      wire = this.#session.parse(
+        response,
+        commitTableResponseSchema,
+        'commitTable',
+        object,
+        this.#session.baseUri,
+      );
+    } catch (error) {
+      // The catalog accepted the commit; only its answer is unreadable.
+      throw unreadableCommitAnswer(error, object, response.status);
+    }
     return { metadataLocation: wire['metadata-location'], metadata: wire.metadata };
   }
 
@@ -355,20 +363,4 @@ function sourceOf(loaded: LoadedTable): VendedCredentialsSource {
     config: loaded.config,
     storageCredentials: loaded.storageCredentials,
   };
-}
-
-/** A commit that may have reached the server but got no answer is in an unknown state. */
-function commitOutcomeUnknown(error: unknown, object: string): unknown {
-  if (!isCatalogError(error)) return error;
-  const mayHaveLanded =
-    (error.kind === 'network' && error.context['notSent'] !== true) ||
-    error.kind === 'timeout' ||
-    (error.kind === 'retries-exhausted' && error.context['lastKind'] === 'timeout');
-  if (!mayHaveLanded) return error;
-  return new CatalogError(
-    'commit-state-unknown',
-    `commitTable ${object}: the request was sent but no answer came back (${error.message}), so the commit may or ` +
-      `may not have been applied; reload the table and check whether it landed before retrying`,
-    { context: { ...error.context, operation: 'commitTable', object }, cause: error },
-  );
 }

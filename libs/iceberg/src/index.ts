@@ -383,11 +383,21 @@ export {
   tableName,
 } from './table/catalog-committer.ts';
 export {
-  type CommitLogger,
   type CommitOptions,
   type CommitOutcome,
   commitWithRebase,
 } from './table/commit.ts';
+export {
+  type CommitAction,
+  type CommitAttempt,
+  type CommitLogger,
+  DEFAULT_MAX_UNKNOWN_OUTCOMES,
+  type DriveCommitOptions,
+  type DriveOutcome,
+  type DriveStats,
+  driveCommit,
+  isUnresolvedCommit,
+} from './table/commit-driver.ts';
 export {
   backoffMs,
   type CommitRetryPolicy,
@@ -416,6 +426,15 @@ export {
 } from './table/overwrite-by-filter.ts';
 export type { AssignedRowIds } from './table/row-lineage.ts';
 export { assignRowIds, tracksRowLineage } from './table/row-lineage.ts';
+export {
+  type ChangeSource,
+  commitSnapshotAction,
+  type PreparedSnapshot,
+  referencedAmong,
+  type SnapshotActionOptions,
+  SnapshotCommitAction,
+  type SnapshotCommitOutcome,
+} from './table/snapshot-action.ts';
 export {
   currentSchema,
   type DeleteSelector,

@@ -273,7 +273,7 @@ describe('expireSnapshots', () => {
     await expect(expire(catalog, io, { policy: { snapshotIds: [ids[0]] } })).rejects.toMatchObject({
       kind: 'commit-conflict',
       retryable: true,
-      message: expect.stringMatching(/^expiring snapshots of db\.t lost 2 commit races/),
+      message: expect.stringMatching(/^expire snapshots commit to db\.t lost 2 optimistic-concurrency races/),
     });
   });
 

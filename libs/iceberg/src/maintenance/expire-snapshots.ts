@@ -3,9 +3,11 @@
 // Contract:
 //   1. load the table; plan on it (`planExpiry`): expired snapshot ids and refs.
 //   2. commit `remove-snapshot-ref`… + `remove-snapshots` with the single requirement
-//      `assert-table-uuid` (removing old snapshots never conflicts with concurrent appends);
-//      `commit-conflict` → back off, reload, re-plan on the new metadata (commit.retry.*);
-//      `commit-state-unknown` → reload: planned snapshots gone → committed, else re-plan.
+//      `assert-table-uuid` (removing old snapshots never conflicts with concurrent appends),
+//      through the commit driver (table/commit-driver.ts): each attempt re-plans on the freshly
+//      loaded metadata; an attempt "landed" when the snapshots it planned are gone and nothing
+//      else of its base was removed; conflicts, unknown outcomes and their budgets are the
+//      driver's. Removing snapshots twice is harmless, so a late-landing attempt does no harm.
 //   3. only after the commit: compute the files reachable only from the expired snapshots
 //      against the metadata the catalog returned (so snapshots committed concurrently are
 //      retained too), plus metadata files that left the metadata log when
@@ -14,9 +16,7 @@
 // A dry run plans on the loaded table, applies the updates locally and returns exactly the lists
 // the real run would delete, without committing or deleting anything. A run that crashes after
 // its commit leaves unreferenced files behind for the orphan-file cleanup; rerunning is safe.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { IcebergError } from '../errors.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { DEFAULT_DELETE_CONCURRENCY, forEachBounded } from '../io/file-io.ts';
 import { applyUpdates } from '../metadata/builder.ts';
@@ -25,13 +25,10 @@ import type { TableMetadata } from '../spec/partition-types.ts';
 import {
   type CatalogCommitter,
   type CommittedTable,
-  isCommitConflict,
-  isCommitStateUnknown,
   type TableIdentifier,
   tableName,
 } from '../table/catalog-committer.ts';
-import type { CommitLogger } from '../table/commit.ts';
-import { backoffMs, commitRetryPolicy } from '../table/commit-retry-policy.ts';
+import { type CommitAction, type CommitLogger, driveCommit } from '../table/commit-driver.ts';
 import { type ExpiryPlan, type ExpiryPolicy, planExpiry } from './expiry-plan.ts';
 import { EMPTY_UNREACHABLE_FILES, type UnreachableFiles, unreachableFiles } from './unreachable-files.ts';
 
@@ -98,52 +95,81 @@ function metadataFilesDropped(before: CommittedTable, after: CommittedTable): st
   return [...new Set(previous)].filter((f) => !kept.has(f)).sort();
 }
 
-async function commitExpiry(options: ExpireSnapshotsOptions, nowMs: bigint): Promise<Committed> {
-  const name = tableName(options.identifier);
-  const wait = options.sleep ?? ((ms: number) => sleep(ms));
-  const started = Date.now();
-  let base = await options.committer.loadTable(options.identifier);
-  const retry = commitRetryPolicy(base.metadata.properties);
-  const policy = { ...options.policy, nowMs };
-  for (let attempts = 1; ; attempts++) {
-    const plan = planExpiry(base.metadata, policy, { ignoreMissingIds: attempts > 1 });
-    if (plan.updates.length === 0) return { plan, before: base, after: base, attempts };
-    if (options.dryRun) {
-      const metadata: TableMetadata = applyUpdates(base.metadata, plan.updates, {
-        nowMs,
-        ...(base.metadataLocation === undefined ? {} : { previousMetadataLocation: base.metadataLocation }),
-      });
-      return { plan, before: base, after: { metadata, metadataLocation: undefined }, attempts };
-    }
-    const requirements: TableRequirement[] = [{ type: 'assert-table-uuid', uuid: base.metadata.tableUuid }];
-    try {
-      const after = await options.committer.commitTable(options.identifier, requirements, plan.updates);
-      return { plan, before: base, after, attempts };
-    } catch (error) {
-      if (isCommitStateUnknown(error)) {
-        const reloaded = await options.committer.loadTable(options.identifier);
-        const present = new Set(reloaded.metadata.snapshots.map((s) => s.snapshotId));
-        if (plan.expiredSnapshotIds.every((id) => !present.has(id))) {
-          return { plan, before: base, after: reloaded, attempts };
-        }
-        base = reloaded;
-      } else if (isCommitConflict(error)) {
-        const elapsed = Date.now() - started;
-        if (attempts > retry.numRetries || elapsed >= retry.totalTimeoutMs) {
-          throw new IcebergError(
-            'commit-conflict',
-            `expiring snapshots of ${name} lost ${attempts} commit races (${elapsed} ms); try again later`,
-            { retryable: true, context: { table: name, attempts }, cause: error },
-          );
-        }
-        options.logger?.warn({ table: name, attempt: attempts }, 'expiry commit conflict; re-planning');
-        await wait(backoffMs(retry, attempts));
-        base = await options.committer.loadTable(options.identifier);
-      } else {
-        throw error;
-      }
-    }
+/** One expiry attempt: the plan and the table it was made on. */
+interface ExpiryAttempt {
+  readonly plan: ExpiryPlan;
+  readonly before: CommittedTable;
+  readonly updates: ExpiryPlan['updates'];
+  readonly requirements: readonly TableRequirement[];
+}
+
+/** Expiry as a commit-driver action: re-planned on every attempt's base. */
+class ExpiryAction implements CommitAction<ExpiryAttempt, ExpiryAttempt> {
+  readonly description = 'expire snapshots';
+  private readonly policy: ExpiryPolicy;
+  private readonly sent: ExpiryAttempt[] = [];
+
+  constructor(policy: ExpiryPolicy) {
+    this.policy = policy;
   }
+
+  async prepare(base: CommittedTable, attempt: number): Promise<ExpiryAttempt | undefined> {
+    const plan = planExpiry(base.metadata, this.policy, { ignoreMissingIds: attempt > 1 });
+    if (plan.updates.length === 0) return undefined;
+    const prepared: ExpiryAttempt = {
+      plan,
+      before: base,
+      updates: plan.updates,
+      requirements: [{ type: 'assert-table-uuid', uuid: base.metadata.tableUuid }],
+    };
+    this.sent.push(prepared);
+    return prepared;
+  }
+
+  /** The newest attempt whose planned snapshots are gone while the rest of its base is still there. */
+  landedIn(table: CommittedTable): ExpiryAttempt | undefined {
+    const present = new Set(table.metadata.snapshots.map((s) => s.snapshotId));
+    for (let i = this.sent.length - 1; i >= 0; i--) {
+      const attempt = this.sent[i] as ExpiryAttempt;
+      const expired = new Set(attempt.plan.expiredSnapshotIds);
+      const landed = attempt.before.metadata.snapshots.every(
+        (s) => expired.has(s.snapshotId) !== present.has(s.snapshotId),
+      );
+      if (landed) return attempt;
+    }
+    return undefined;
+  }
+
+  /** Expiry writes nothing before its commit: nothing to clean up. */
+  async cleanUp(): Promise<void> {}
+}
+
+async function commitExpiry(options: ExpireSnapshotsOptions, nowMs: bigint): Promise<Committed> {
+  const base = await options.committer.loadTable(options.identifier);
+  const policy = { ...options.policy, nowMs };
+  if (options.dryRun) {
+    const plan = planExpiry(base.metadata, policy);
+    if (plan.updates.length === 0) return { plan, before: base, after: base, attempts: 0 };
+    const metadata: TableMetadata = applyUpdates(base.metadata, plan.updates, {
+      nowMs,
+      ...(base.metadataLocation === undefined ? {} : { previousMetadataLocation: base.metadataLocation }),
+    });
+    return { plan, before: base, after: { metadata, metadataLocation: undefined }, attempts: 0 };
+  }
+  const outcome = await driveCommit(new ExpiryAction(policy), {
+    committer: options.committer,
+    identifier: options.identifier,
+    base,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  });
+  if (outcome.status === 'committed') {
+    const { plan, before } = outcome.landed;
+    return { plan, before, after: outcome.table, attempts: outcome.attempts };
+  }
+  // Nothing (left) to expire; no marker check runs for expiry.
+  const plan = planExpiry(outcome.table.metadata, policy, { ignoreMissingIds: true });
+  return { plan, before: outcome.table, after: outcome.table, attempts: outcome.attempts };
 }
 
 /** Expires snapshots of one table under `policy` and deletes what only they referenced. */

@@ -21,8 +21,15 @@ export class InMemoryCatalog implements CatalogCommitter {
   loads = 0;
   /** Runs before a commit is checked; may commit something else first (a concurrent writer). */
   beforeCommit: ((attempt: number) => Promise<void> | void) | undefined;
-  /** When set for an attempt number, the commit is applied (or not) and then reported as unknown. */
-  unknownOutcome = new Map<number, 'applied' | 'lost'>();
+  /**
+   * When set for an attempt number, the commit is reported as unknown and was applied, lost, or
+   * is applied late: just before the next commit request is checked (a gateway's 504 while the
+   * catalog is still applying it).
+   */
+  unknownOutcome = new Map<number, 'applied' | 'lost' | 'late'>();
+  /** Fails every load while true (a catalog that went away). */
+  failLoads = false;
+  private late: { requirements: readonly TableRequirement[]; updates: readonly TableUpdate[] } | undefined;
 
   constructor(metadata: TableMetadata) {
     this.metadata = metadata;
@@ -30,6 +37,7 @@ export class InMemoryCatalog implements CatalogCommitter {
 
   async loadTable(_identifier: TableIdentifier): Promise<CommittedTable> {
     this.loads++;
+    if (this.failLoads) throw new FakeCatalogError('service-unavailable', '503 on reload');
     return { metadata: this.metadata, metadataLocation: `mem://t/metadata/v${this.commits}.json` };
   }
 
@@ -39,9 +47,18 @@ export class InMemoryCatalog implements CatalogCommitter {
     updates: readonly TableUpdate[],
   ): Promise<CommittedTable> {
     this.commits++;
+    const late = this.late;
+    this.late = undefined;
+    if (late !== undefined && checkRequirements(this.metadata, late.requirements).length === 0) {
+      this.metadata = applyUpdates(this.metadata, late.updates);
+    }
     await this.beforeCommit?.(this.commits);
     const unknown = this.unknownOutcome.get(this.commits);
     if (unknown === 'lost') throw new FakeCatalogError('commit-state-unknown', '502 bad gateway');
+    if (unknown === 'late') {
+      this.late = { requirements, updates };
+      throw new FakeCatalogError('commit-state-unknown', '504 gateway timeout, still applying');
+    }
     const failures = checkRequirements(this.metadata, requirements);
     if (failures.length > 0) {
       throw new FakeCatalogError('commit-conflict', failures.map((f) => f.reason).join('; '));

@@ -318,7 +318,7 @@ describe('commitOverwriteByFilter', () => {
       base: await catalog.loadTable(identifier),
       filter: ID_LT_100,
       sleep: async () => undefined,
-      logger: { info: () => undefined, warn: (fields) => rewrites.push([String(fields['round'])]) },
+      logger: { info: () => undefined, warn: (fields) => rewrites.push([String(fields['attempt'])]) },
     });
     expect(outcome).toMatchObject({ status: 'committed', preparations: 2, conflicts: 1 });
     expect(rewrites).toEqual([['1']]);
@@ -365,7 +365,7 @@ describe('commitOverwriteByFilter', () => {
       kind: 'commit-conflict',
       retryable: true,
       message: expect.stringMatching(
-        /^overwrite by filter on db\.t lost 2 commit races in \d+ ms \(prepared 2 times\); raise commit\.retry\.num-retries/,
+        /^overwrite by filter commit to db\.t lost 2 optimistic-concurrency races in 2 attempts \(\d+ ms\); raise commit\.retry\.num-retries/,
       ),
     });
     expect(await dataObjects(io)).toEqual(before.sort());

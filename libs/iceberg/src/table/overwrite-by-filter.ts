@@ -10,13 +10,12 @@
 // synchronous and re-evaluated on every commit attempt's parent. A rewrite is only correct on
 // the snapshot it read: a concurrent append may add a partly-matching file we never rewrote, and
 // a concurrent delete may remove an original we rewrote (our copy would resurrect its rows). So
-// the change pins itself to its base with an extra `assert-ref-snapshot-id`, and on a conflict
-// the preparation is run again on the refreshed table (`commitOverwriteByFilter` does this;
-// callers driving `commitWithRebase` themselves re-run `prepareOverwriteByFilter`). Rewrites of
-// originals that are still live are reused across preparations (never re-encoded), and rewritten
-// files no commit ended up referencing are deleted.
+// the change pins itself to its base with an extra `assert-ref-snapshot-id`, and
+// `commitOverwriteByFilter` hands the commit driver an action whose every attempt runs the
+// preparation again on that attempt's base. Rewrites of originals that are still live are reused
+// across preparations (never re-encoded); rewritten files the landed snapshot does not reference
+// are deleted by the driver's clean-up (never while an outcome is unknown).
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IcebergError } from '../errors.ts';
 import { evaluateBatch } from '../expressions/arrow-evaluator.ts';
 import { bind } from '../expressions/bind.ts';
@@ -36,16 +35,9 @@ import type { Snapshot, TableMetadata } from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
 import type { JsonValue } from '../util/json.ts';
 import { RollingDataFileWriter } from '../write/data-file-writer.ts';
-import {
-  type CatalogCommitter,
-  type CommittedTable,
-  isCommitConflict,
-  isCommitStateUnknown,
-  type TableIdentifier,
-  tableName,
-} from './catalog-committer.ts';
-import { type CommitLogger, type CommitOutcome, commitWithRebase } from './commit.ts';
-import { backoffMs, commitRetryPolicy } from './commit-retry-policy.ts';
+import type { CatalogCommitter, CommittedTable, TableIdentifier } from './catalog-committer.ts';
+import type { CommitLogger, CommitOutcome } from './commit.ts';
+import { commitSnapshotAction, SnapshotCommitAction } from './snapshot-action.ts';
 import { currentSchema, type SnapshotChange, specById } from './snapshot-producer.ts';
 import type { AddedDataFile } from './table-actions.ts';
 
@@ -277,114 +269,57 @@ function keptRuns(mask: Uint8Array): [number, number][] {
 export interface CommitOverwriteByFilterOptions extends OverwriteByFilterOptions {
   readonly committer: CatalogCommitter;
   readonly identifier: TableIdentifier;
-  /** The table as last loaded; reloaded (and the overwrite re-prepared) after each conflict. */
+  /** The table as last loaded; reloaded (and the overwrite re-prepared) for each attempt. */
   readonly base: CommittedTable;
   readonly alreadyCommitted?: (base: CommittedTable) => Snapshot | undefined;
+  readonly maxUnknownOutcomes?: number;
   readonly logger?: CommitLogger;
   /** For tests: replaces the backoff sleep. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface OverwriteOutcome extends CommitOutcome {
-  /** The preparation that was committed (undefined when the marker showed it already was). */
+  /** The preparation the landed snapshot was built from (undefined when the marker showed another commit). */
   readonly prepared: PreparedOverwrite | undefined;
-  /** How many times the overwrite was prepared (1 + conflicts that forced a re-preparation). */
+  /** How many times the overwrite was prepared (once per commit attempt). */
   readonly preparations: number;
 }
 
 /**
- * Prepares and commits an overwrite by filter. Each commit attempt is pinned to the snapshot it
- * was prepared on; a conflict reloads the table and prepares again (reusing rewrites of files
- * still live), within the table's `commit.retry.*` budget.
+ * Prepares and commits an overwrite by filter through the commit driver: each attempt is
+ * prepared on (and pinned to) that attempt's base, reusing rewrites of files still live, within
+ * the table's `commit.retry.*` budget.
  */
 export async function commitOverwriteByFilter(
   options: CommitOverwriteByFilterOptions,
 ): Promise<OverwriteOutcome> {
-  const started = Date.now();
-  const policy = commitRetryPolicy(options.base.metadata.properties);
-  const wait = options.sleep ?? ((ms: number) => sleep(ms));
   const cache: RewriteCache = new Map();
-  let table = options.base;
-  for (let round = 1; ; round++) {
-    const existing = options.alreadyCommitted?.(table);
-    if (existing !== undefined) {
-      await deleteUnusedRewrites(options.io, cache, undefined);
-      return {
-        status: 'already-committed',
-        snapshot: existing,
-        table,
-        attempts: 0,
-        conflicts: round - 1,
-        durationMs: Date.now() - started,
-        prepared: undefined,
-        preparations: round - 1,
-      };
-    }
-    let prepared: PreparedOverwrite | undefined;
-    try {
-      prepared = await prepareOverwriteByFilter(table.metadata, options, cache);
-      const outcome = await commitWithRebase({
-        committer: options.committer,
-        identifier: options.identifier,
-        io: options.io,
-        // One attempt per preparation: a conflict means the preparation is stale.
-        base: withoutRetries(table),
-        change: prepared.change,
-        ...(options.alreadyCommitted === undefined ? {} : { alreadyCommitted: options.alreadyCommitted }),
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
-      });
-      await deleteUnusedRewrites(options.io, cache, outcome.status === 'committed' ? prepared : undefined);
-      return {
-        ...outcome,
-        conflicts: round - 1,
-        durationMs: Date.now() - started,
-        prepared,
-        preparations: round,
-      };
-    } catch (error) {
-      const elapsed = Date.now() - started;
-      if (isCommitConflict(error) && round <= policy.numRetries && elapsed < policy.totalTimeoutMs) {
-        options.logger?.warn(
-          { table: tableName(options.identifier), round },
-          'overwrite by filter lost a commit race; preparing it again on the new table state',
-        );
-        await wait(backoffMs(policy, round));
-        table = await options.committer.loadTable(options.identifier);
-        continue;
-      }
-      // After an unknown outcome the rewritten files may be referenced by a landed commit.
-      if (!isCommitStateUnknown(error)) await deleteUnusedRewrites(options.io, cache, undefined);
-      if (!isCommitConflict(error)) throw error;
-      const name = tableName(options.identifier);
-      throw new IcebergError(
-        'commit-conflict',
-        `overwrite by filter on ${name} lost ${round} commit races in ${elapsed} ms (prepared ${round} times); ` +
-          'raise commit.retry.num-retries on the table or reduce concurrent writers',
-        { retryable: true, context: { table: name, preparations: round }, cause: error },
-      );
-    }
-  }
-}
-
-function withoutRetries(table: CommittedTable): CommittedTable {
-  return {
-    ...table,
-    metadata: {
-      ...table.metadata,
-      properties: { ...table.metadata.properties, 'commit.retry.num-retries': '0' },
+  const preparations = new Map<SnapshotChange, PreparedOverwrite>();
+  const action = new SnapshotCommitAction(
+    options.io,
+    async (base) => {
+      const prepared = await prepareOverwriteByFilter(base.metadata, options, cache);
+      preparations.set(prepared.change, prepared);
+      return prepared.change;
     },
+    {
+      description: 'overwrite by filter',
+      extraWrittenFiles: () => [...cache.values()].flatMap((r) => r.replacements.map((f) => f.filePath)),
+    },
+  );
+  const outcome = await commitSnapshotAction(action, {
+    committer: options.committer,
+    identifier: options.identifier,
+    base: options.base,
+    ...(options.alreadyCommitted === undefined ? {} : { alreadyCommitted: options.alreadyCommitted }),
+    ...(options.maxUnknownOutcomes === undefined ? {} : { maxUnknownOutcomes: options.maxUnknownOutcomes }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  });
+  const landed = outcome.status === 'committed' ? action.attemptOf(outcome.snapshot) : undefined;
+  return {
+    ...outcome,
+    prepared: landed === undefined ? undefined : preparations.get(landed.change),
+    preparations: preparations.size,
   };
-}
-
-/** Deletes rewritten files that `committed` (if any) does not reference. */
-async function deleteUnusedRewrites(
-  io: FileIO,
-  cache: RewriteCache,
-  committed: PreparedOverwrite | undefined,
-): Promise<void> {
-  const used = new Set(committed?.change.addedFiles.map((a) => a.file.filePath) ?? []);
-  const unused = [...cache.values()]
-    .flatMap((r) => r.replacements.map((f) => f.filePath))
-    .filter((path) => !used.has(path));
-  if (unused.length > 0) await io.deleteMany(unused).catch(() => undefined);
 }

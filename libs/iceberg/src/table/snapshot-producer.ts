@@ -9,8 +9,10 @@
 //      row-lineage.ts), and the commit is expressed as `add-snapshot` + `set-snapshot-ref main`
 //      guarded by `assert-ref-snapshot-id`.
 // Manifests and lists are written in the table's format version (1, 2 or 3).
-// The snapshot id is chosen once per producer, so the same id is committed whatever the attempt:
-// after an unknown commit outcome, finding that id in the table means our commit landed.
+// The snapshot id is chosen once per commit (shared by every producer of one commit action, see
+// snapshot-action.ts), so the same id is committed whatever the attempt: after an unknown commit
+// outcome, finding that id in the table means our commit landed — with the manifest list the
+// table records, which may be an earlier attempt's.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FileIO } from '../io/file-io.ts';
 import type { DataFile, ManifestEntry } from '../manifest/data-file.ts';
@@ -59,19 +61,34 @@ export function newSnapshotId(): bigint {
   return id === 0n ? 1n : id;
 }
 
+/** The identity one commit keeps over all its attempts (and preparations). */
+export interface SnapshotIdentity {
+  readonly snapshotId: bigint;
+  /** Recorded as `floe.commit-id` in the summary. */
+  readonly commitId: string;
+}
+
 export class SnapshotProducer {
-  readonly snapshotId = newSnapshotId();
+  readonly snapshotId: bigint;
+  private readonly commitId: string;
   private readonly io: FileIO;
   private readonly change: SnapshotChange;
-  private readonly commitUuid = randomUUID();
+  /** Names this producer's files (several producers may share one commit id). */
+  private readonly fileUuid = randomUUID();
   private addedManifests: ManifestFile[] | undefined;
   private manifestCounter = 0;
-  /** Every metadata file this producer wrote; what `cleanUp` may delete if nothing committed. */
+  /** Every metadata file this producer wrote; what clean-up may delete if nothing references it. */
   readonly writtenFiles: string[] = [];
 
-  constructor(io: FileIO, change: SnapshotChange) {
+  constructor(
+    io: FileIO,
+    change: SnapshotChange,
+    identity: SnapshotIdentity = { snapshotId: newSnapshotId(), commitId: randomUUID() },
+  ) {
     this.io = io;
     this.change = change;
+    this.snapshotId = identity.snapshotId;
+    this.commitId = identity.commitId;
   }
 
   private metadataPath(base: TableMetadata, name: string): string {
@@ -85,7 +102,7 @@ export class SnapshotProducer {
     schema: Schema,
     fill: (writer: ManifestWriter) => void,
   ): Promise<ManifestFile> {
-    const path = this.metadataPath(base, `${this.commitUuid}-m${this.manifestCounter++}.avro`);
+    const path = this.metadataPath(base, `${this.fileUuid}-m${this.manifestCounter++}.avro`);
     const writer = new ManifestWriter({
       path,
       spec,
@@ -138,7 +155,7 @@ export class SnapshotProducer {
       : undefined;
     const manifests = lineage?.manifests ?? [...added, ...deletes.manifests];
 
-    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.commitUuid}.avro`);
+    const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.fileUuid}.avro`);
     const list = writeManifestList({
       snapshotId: this.snapshotId,
       parentSnapshotId: parent?.snapshotId,
@@ -171,7 +188,7 @@ export class SnapshotProducer {
       manifestList: listPath,
       summary: snapshotSummary(this.change.operation, delta, parent, {
         ...this.change.summaryProperties,
-        'floe.commit-id': this.commitUuid,
+        'floe.commit-id': this.commitId,
       }),
       schemaId: schemaBase.currentSchemaId,
       ...(lineage === undefined ? {} : { firstRowId: lineage.firstRowId, addedRows: lineage.addedRows }),
@@ -231,18 +248,6 @@ export class SnapshotProducer {
       manifests.push(rewritten);
     }
     return { manifests, removed };
-  }
-
-  /** Deletes the metadata files written by attempts that did not become the committed snapshot. */
-  async cleanUp(committed: PreparedCommit | undefined): Promise<void> {
-    const keep = new Set<string>();
-    if (committed !== undefined) {
-      keep.add(committed.snapshot.manifestList);
-      const list = readManifestList(await this.io.read(committed.snapshot.manifestList));
-      for (const manifest of list.manifests) keep.add(manifest.manifestPath);
-    }
-    const doomed = this.writtenFiles.filter((path) => !keep.has(path));
-    if (doomed.length > 0) await this.io.deleteMany(doomed);
   }
 }
 
