@@ -47,7 +47,8 @@ export function deletesFor(
   );
 }
 
-function referencedDataFile(file: DataFile): string | undefined {
+/** The one data file a delete file applies to, when it names one (see header); else undefined. */
+export function referencedDataFile(file: DataFile): string | undefined {
   if (file.referencedDataFile !== undefined) return file.referencedDataFile;
   const lower = file.lowerBounds?.get(DELETE_FILE_PATH_ID);
   const upper = file.upperBounds?.get(DELETE_FILE_PATH_ID);

@@ -4,7 +4,10 @@
 //      and reused on every attempt — data is never re-encoded and manifests never rewritten;
 //   2. on each attempt, the parent's manifests are carried over; when the change deletes files
 //      (overwrite, replace partitions) only the parent manifests holding deleted files are
-//      rewritten, against that attempt's fresh parent;
+//      rewritten, against that attempt's fresh parent; delete files (merge-on-read deletes, v3
+//      deletion vectors) go into delete manifests, and delete files that no longer apply to
+//      anything — their data file removed, or every data file gone — are removed with it
+//      (obsolete-deletes.ts);
 //   3. a new manifest list is written for the attempt (on v3 tables it also assigns row ids,
 //      row-lineage.ts), and the commit is expressed as `add-snapshot` + `set-snapshot-ref main`
 //      guarded by `assert-ref-snapshot-id`.
@@ -27,8 +30,9 @@ import { MAIN_BRANCH } from '../metadata/wire.ts';
 import { partitionKey } from '../spec/partition.ts';
 import type { PartitionSpec, Snapshot, SnapshotOperation, TableMetadata } from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
+import { isObsoleteDeleteFile } from './obsolete-deletes.ts';
 import { assignRowIds, tracksRowLineage } from './row-lineage.ts';
-import { type SnapshotDelta, snapshotSummary } from './snapshot-summary.ts';
+import { deleteFileDelta, type SnapshotDelta, snapshotSummary } from './snapshot-summary.ts';
 
 /** Decides, for each live data file of the parent, whether this change removes it. */
 export type DeleteSelector = (file: DataFile, specId: number) => boolean;
@@ -39,6 +43,10 @@ export interface SnapshotChange {
   readonly addedFiles: readonly { readonly file: DataFile; readonly specId: number }[];
   /** Files of the parent to remove; re-evaluated against every attempt's parent. */
   readonly deleteSelector?: DeleteSelector;
+  /** Delete files (position deletes, deletion vectors) to add, each under spec `specId`. */
+  readonly addedDeleteFiles?: readonly { readonly file: DataFile; readonly specId: number }[];
+  /** Delete files of the parent to remove (e.g. a deletion vector merged into a new one). */
+  readonly deleteFileSelector?: DeleteSelector;
   /** Extra summary properties (e.g. `floe.job-ids`). */
   readonly summaryProperties?: Readonly<Record<string, string>>;
   /** Updates committed in the same request before the snapshot (e.g. a schema change). */
@@ -101,6 +109,7 @@ export class SnapshotProducer {
     spec: PartitionSpec,
     schema: Schema,
     fill: (writer: ManifestWriter) => void,
+    content: 'data' | 'deletes' = 'data',
   ): Promise<ManifestFile> {
     const path = this.metadataPath(base, `${this.fileUuid}-m${this.manifestCounter++}.avro`);
     const writer = new ManifestWriter({
@@ -109,6 +118,7 @@ export class SnapshotProducer {
       schema,
       snapshotId: this.snapshotId,
       formatVersion: base.formatVersion,
+      content,
     });
     fill(writer);
     const { bytes, manifestFile } = writer.finish();
@@ -121,20 +131,25 @@ export class SnapshotProducer {
   private async manifestsForAddedFiles(base: TableMetadata): Promise<ManifestFile[]> {
     if (this.addedManifests !== undefined) return this.addedManifests;
     const schema = currentSchema(base);
-    const bySpec = new Map<number, DataFile[]>();
-    for (const { file, specId } of this.change.addedFiles) {
-      const list = bySpec.get(specId) ?? [];
-      list.push(file);
-      bySpec.set(specId, list);
-    }
     const manifests: ManifestFile[] = [];
-    for (const [specId, files] of bySpec) {
-      const spec = specById(base, specId);
-      manifests.push(
-        await this.writeManifest(base, spec, schema, (w) => {
+    const groups = [
+      { content: 'data' as const, files: this.change.addedFiles },
+      { content: 'deletes' as const, files: this.change.addedDeleteFiles ?? [] },
+    ];
+    for (const { content, files: added } of groups) {
+      const bySpec = new Map<number, DataFile[]>();
+      for (const { file, specId } of added) {
+        const list = bySpec.get(specId) ?? [];
+        list.push(file);
+        bySpec.set(specId, list);
+      }
+      for (const [specId, files] of bySpec) {
+        const spec = specById(base, specId);
+        const fill = (w: ManifestWriter) => {
           for (const f of files) w.add(f);
-        }),
-      );
+        };
+        manifests.push(await this.writeManifest(base, spec, schema, fill, content));
+      }
     }
     this.addedManifests = manifests;
     return manifests;
@@ -170,8 +185,13 @@ export class SnapshotProducer {
     const changed = new Set([
       ...this.change.addedFiles.map((a) => `${a.specId}/${partitionKey(a.file.partition)}`),
       ...deletes.removed.map((r) => `${r.specId}/${partitionKey(r.file.partition)}`),
+      ...(this.change.addedDeleteFiles ?? []).map((a) => `${a.specId}/${partitionKey(a.file.partition)}`),
     ]);
     const delta: SnapshotDelta = {
+      ...deleteFileDelta(
+        (this.change.addedDeleteFiles ?? []).map((a) => a.file),
+        deletes.removedDeletes.map((r) => r.file),
+      ),
       addedDataFiles: addedFiles.length,
       addedRecords: addedFiles.reduce((sum, f) => sum + f.recordCount, 0n),
       addedFilesSize: addedFiles.reduce((sum, f) => sum + f.fileSizeInBytes, 0n),
@@ -215,40 +235,72 @@ export class SnapshotProducer {
     return [...list.manifests];
   }
 
-  /** Rewrites the parent manifests that hold files this change deletes. */
+  /**
+   * Rewrites the parent manifests that hold files this change deletes: data files the delete
+   * selector picks, delete files the delete-file selector picks, and delete files made obsolete
+   * by the data files removed.
+   */
   private async applyDeletes(
     base: TableMetadata,
     carried: readonly ManifestFile[],
-  ): Promise<{ manifests: ManifestFile[]; removed: { file: DataFile; specId: number }[] }> {
+  ): Promise<{ manifests: ManifestFile[]; removed: RemovedFile[]; removedDeletes: RemovedFile[] }> {
     const selector = this.change.deleteSelector;
-    if (selector === undefined) return { manifests: [...carried], removed: [] };
+    const deleteFileSelector = this.change.deleteFileSelector;
+    if (selector === undefined && deleteFileSelector === undefined) {
+      return { manifests: [...carried], removed: [], removedDeletes: [] };
+    }
     const manifests: ManifestFile[] = [];
-    const removed: { file: DataFile; specId: number }[] = [];
-    for (const manifest of carried) {
-      if (manifest.content !== 'data' || manifest.addedFilesCount + manifest.existingFilesCount === 0) {
-        manifests.push(manifest);
-        continue;
-      }
+    const removed: RemovedFile[] = [];
+    const removedDeletes: RemovedFile[] = [];
+    let dataLeft = false;
+    const rewrite = async (
+      manifest: ManifestFile,
+      pick: (entry: ManifestEntry) => boolean,
+      into: RemovedFile[],
+    ) => {
       const contents = readManifest(await this.io.read(manifest.manifestPath), manifest);
       const live = contents.entries.filter((e) => e.status !== 'deleted');
-      const doomed = new Set<ManifestEntry>(live.filter((e) => selector(e.file, manifest.partitionSpecId)));
-      if (doomed.size === 0) {
-        manifests.push(manifest);
-        continue;
-      }
+      const doomed = new Set<ManifestEntry>(live.filter(pick));
+      if (manifest.content === 'data' && doomed.size < live.length) dataLeft = true;
+      if (doomed.size === 0) return manifest;
       const spec = specById(base, manifest.partitionSpecId);
-      const schema = currentSchema(base);
-      const rewritten = await this.writeManifest(base, spec, schema, (writer) => {
+      const fill = (writer: ManifestWriter) => {
         for (const entry of live) {
           if (doomed.has(entry)) writer.delete(entry);
           else writer.existing(entry);
         }
-      });
-      for (const entry of doomed) removed.push({ file: entry.file, specId: manifest.partitionSpecId });
-      manifests.push(rewritten);
+      };
+      for (const entry of doomed) into.push({ file: entry.file, specId: manifest.partitionSpecId });
+      return this.writeManifest(base, spec, currentSchema(base), fill, manifest.content);
+    };
+    const isLive = (m: ManifestFile) => m.addedFilesCount + m.existingFilesCount > 0;
+    const deleteManifests: ManifestFile[] = [];
+    for (const manifest of carried) {
+      if (manifest.content !== 'data') deleteManifests.push(manifest);
+      else if (selector === undefined || !isLive(manifest)) {
+        if (isLive(manifest)) dataLeft = true;
+        manifests.push(manifest);
+      } else
+        manifests.push(await rewrite(manifest, (e) => selector(e.file, manifest.partitionSpecId), removed));
     }
-    return { manifests, removed };
+    const removedPaths = new Set(removed.map((r) => r.file.filePath));
+    for (const manifest of deleteManifests) {
+      if (!isLive(manifest)) {
+        manifests.push(manifest);
+        continue;
+      }
+      const pick = (entry: ManifestEntry) =>
+        deleteFileSelector?.(entry.file, manifest.partitionSpecId) === true ||
+        isObsoleteDeleteFile(entry.file, removedPaths, !dataLeft && removed.length > 0);
+      manifests.push(await rewrite(manifest, pick, removedDeletes));
+    }
+    return { manifests, removed, removedDeletes };
   }
+}
+
+interface RemovedFile {
+  readonly file: DataFile;
+  readonly specId: number;
 }
 
 export function currentSchema(metadata: TableMetadata): Schema {
