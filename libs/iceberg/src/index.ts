@@ -404,6 +404,8 @@ export {
   commitRetryPolicy,
   DEFAULT_COMMIT_RETRY,
 } from './table/commit-retry-policy.ts';
+export type { WrittenDeletes } from './table/delete-file-writer.ts';
+export { writeDeleteFiles } from './table/delete-file-writer.ts';
 export {
   reconcileWithTable,
   schemaContext,
@@ -424,6 +426,12 @@ export {
   type RewriteCache,
   type RewrittenFile,
 } from './table/overwrite-by-filter.ts';
+export type { StaleReason } from './table/row-delete-conflicts.ts';
+export { staleRowDeletes } from './table/row-delete-conflicts.ts';
+export type { RowLevelCommitOptions, RowLevelOutcome } from './table/row-level-commit.ts';
+export { commitRowLevelChange } from './table/row-level-commit.ts';
+export type { DeleteTarget, PlannedRowDeletes, RowMatcher } from './table/row-level-delete.ts';
+export { planRowDeletes } from './table/row-level-delete.ts';
 export type { AssignedRowIds } from './table/row-lineage.ts';
 export { assignRowIds, tracksRowLineage } from './table/row-lineage.ts';
 export {
