@@ -461,6 +461,7 @@ export {
 } from './table/table-actions.ts';
 export type { UpgradeFormatVersionResult } from './table/upgrade-format-version.ts';
 export { upgradeFormatVersion } from './table/upgrade-format-version.ts';
+export { upsertKeyFields, upsertMatcher } from './table/upsert.ts';
 export type { JsonValue } from './util/json.ts';
 export { parseJson, stringifyJson } from './util/json.ts';
 export { FIELD_ID_KEY, withFieldIds } from './write/arrow-field-ids.ts';

@@ -160,7 +160,8 @@ async function readEqualityKeys(
   return keys;
 }
 
-function rowKey(vectors: readonly Vector[], fields: readonly NestedField[], row: number): string {
+/** A row's values in `fields` as one comparable string (null equals null, NaN equals NaN). */
+export function rowKey(vectors: readonly Vector[], fields: readonly NestedField[], row: number): string {
   return fields
     .map((field, i) => {
       const value = readArrowValue(vectors[i]!, row, field.type, field.name);
