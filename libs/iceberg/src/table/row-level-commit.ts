@@ -13,11 +13,13 @@
 
 import type { FileIO } from '../io/file-io.ts';
 import type { DataFile } from '../manifest/data-file.ts';
+import type { TableChange } from '../schema-evolution/update-schema.ts';
 import type { Snapshot } from '../spec/partition-types.ts';
 import type { CatalogCommitter, CommittedTable, TableIdentifier } from './catalog-committer.ts';
 import { tableName } from './catalog-committer.ts';
 import type { CommitLogger } from './commit-driver.ts';
 import { writeDeleteFiles } from './delete-file-writer.ts';
+import { withSchemaChange } from './evolve-schema.ts';
 import { staleRowDeletes } from './row-delete-conflicts.ts';
 import { type PlannedRowDeletes, planRowDeletes, type RowMatcher } from './row-level-delete.ts';
 import { commitSnapshotAction, SnapshotCommitAction, type SnapshotCommitOutcome } from './snapshot-action.ts';
@@ -34,6 +36,8 @@ export interface RowLevelCommitOptions {
   /** Data files to add in the same snapshot (upsert's new rows). */
   readonly addedFiles?: readonly { readonly file: DataFile; readonly specId: number }[];
   readonly summaryProperties?: Readonly<Record<string, string>>;
+  /** A schema change committed in the same request (an upsert whose rows widen the table). */
+  readonly schemaChange?: TableChange;
   readonly alreadyCommitted?: (base: CommittedTable) => Snapshot | undefined;
   readonly maxUnknownOutcomes?: number;
   readonly logger?: CommitLogger;
@@ -79,8 +83,8 @@ export async function commitRowLevelChange(options: RowLevelCommitOptions): Prom
             ? {}
             : { summaryProperties: options.summaryProperties }),
         };
-        current = { plan, change };
-        plans.set(change, plan);
+        current = { plan, change: withSchemaChange(change, options.schemaChange) };
+        plans.set(current.change, plan);
       }
       return current!.change;
     },
