@@ -3,11 +3,14 @@
 // BullMQ job id is the idempotency key, and returns a handle to await the result. Redis is
 // checked before anything is staged, so an unreachable queue leaves no orphan objects; a failed
 // staging deletes what it uploaded; a deduplicated enqueue deletes only the parts that the
-// existing job does not reference.
+// existing job does not reference. `delete` enqueues a job that stages nothing: the writer
+// removes the rows its filter matches (merge-on-read); `write` with mode `upsert` replaces rows
+// by key.
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { CompiledArtifacts } from '@floe/config';
 import {
+  type ExpressionJson,
   type StagedBatch,
   stagingKey,
   stagingUri,
@@ -22,9 +25,11 @@ import { FloeProducerError } from './errors.ts';
 import { recordBatchesOf, type WriteData } from './input-batches.ts';
 import { type EncodedPart, encodeParts } from './ipc-parts.ts';
 import {
+  type DeleteOptions,
   type FloeProducerOptions,
   producerOptionsFromArtifacts,
   type ResolvedProducerOptions,
+  resolveDeleteOptions,
   resolveProducerOptions,
   resolveTable,
   resolveWriteOptions,
@@ -185,6 +190,7 @@ export class FloeProducer {
       ...(writeOptions.overwriteFilter === undefined
         ? {}
         : { overwriteFilter: writeOptions.overwriteFilter }),
+      ...(writeOptions.keys === undefined ? {} : { keys: writeOptions.keys }),
       batches,
       schemaEvolution: writeOptions.schemaEvolution,
       ...(writeOptions.create === undefined ? {} : { create: writeOptions.create }),
@@ -195,6 +201,44 @@ export class FloeProducer {
       ...(traceparent === undefined ? {} : { traceparent }),
       enqueuedAt: enqueuedAt.toISOString(),
     };
+    return this.enqueue(jobId, payload, batches);
+  }
+
+  /**
+   * Enqueues one job that deletes the rows of `table` matching `filter` (Iceberg REST expression
+   * JSON, e.g. `{ type: 'eq', term: 'id', value: 3 }`). Nothing is staged. Resolves once queued.
+   */
+  async delete(table: TableReference, filter: ExpressionJson, options?: DeleteOptions): Promise<WriteHandle> {
+    if (this.closed) throw new FloeProducerError('closed', 'delete() called on a closed FloeProducer');
+    const identifier = resolveTable(table);
+    const deleteOptions = resolveDeleteOptions(options);
+    const jobId = deleteOptions.idempotencyKey ?? randomUUID();
+    const traceparent = deleteOptions.traceparent ?? traceparentOf();
+    await this.ensureQueueReachable();
+    const existing = await this.queue.getJob(jobId);
+    if (existing !== undefined) return this.handle(jobId, [], true);
+    const payload: WriteJobInput = {
+      version: 1,
+      table: identifier,
+      mode: 'delete',
+      overwriteFilter: filter,
+      batches: [],
+      idempotencyKey: jobId,
+      ...(deleteOptions.snapshotProperties === undefined
+        ? {}
+        : { snapshotProperties: deleteOptions.snapshotProperties }),
+      ...(traceparent === undefined ? {} : { traceparent }),
+      enqueuedAt: new Date().toISOString(),
+    };
+    return this.enqueue(jobId, payload, []);
+  }
+
+  /** Validates and enqueues a job whose parts are staged (deleted again if that fails). */
+  private async enqueue(
+    jobId: string,
+    payload: WriteJobInput,
+    batches: readonly StagedBatch[],
+  ): Promise<WriteHandle> {
     let job: WriteJob;
     try {
       job = writeJob.parse(payload);
