@@ -156,6 +156,7 @@ describe('renderWriteResult', () => {
     addedFiles: 4,
     addedBytes: 5120,
     removedFiles: 0,
+    deletedRows: 0,
     schemaId: 0,
     attempts: 1,
     coalescedJobs: 2,
