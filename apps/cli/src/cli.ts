@@ -4,6 +4,7 @@
 import { redactSecrets } from '@floe/telemetry';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.ts';
 import { createCompileCommand } from './commands/compile-command.ts';
+import { createDeleteCommand } from './commands/delete-command.ts';
 import { createMaintenanceCommand } from './commands/maintenance-command.ts';
 import { createNamespaceCommand } from './commands/namespace-command.ts';
 import { createQueryCommand } from './commands/query-command.ts';
@@ -13,6 +14,7 @@ import { createWriteCommand } from './commands/write-command.ts';
 function commands(): readonly Command[] {
   return [
     createCompileCommand(),
+    createDeleteCommand(),
     createMaintenanceCommand(),
     createNamespaceCommand(),
     createQueryCommand(),

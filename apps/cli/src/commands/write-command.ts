@@ -17,7 +17,7 @@ import { toJsonOutput } from '../output/text-table.ts';
 import type { LoadedFile } from '../write/input-files.ts';
 import { type PartitionFieldRequest, parsePartitionBy } from '../write/partition-by.ts';
 
-const MODES = ['append', 'overwrite', 'replace-partitions'] as const;
+const MODES = ['append', 'overwrite', 'replace-partitions', 'upsert'] as const;
 type WriteMode = (typeof MODES)[number];
 const DEFAULT_TIMEOUT_MS = 600_000;
 const STATE_POLL_MS = 500;
@@ -30,7 +30,11 @@ table is created when missing (with --partition-by), and new columns are added u
 
 Options:
   --table <ns.table>           target table (nested namespaces: a.b.table)           (required)
-  --mode <mode>                append (default), overwrite, or replace-partitions
+  --mode <mode>                append (default), overwrite, replace-partitions, or upsert
+  --key <cols>                 with --mode upsert: the key columns (id or region,id); rows with
+                               a key already in the table replace those rows, the others are
+                               inserted; a key may appear only once in the files. Default: the
+                               table's identifier fields
   --filter <expr>              with --mode overwrite: replace only the rows matching it, as
                                text (ts >= '2026-01-01T00:00:00' and country = 'FR') or as
                                Iceberg REST expression JSON; without it the whole table
@@ -65,6 +69,7 @@ export interface WriteArgs {
   readonly table: string;
   readonly mode: WriteMode;
   readonly filter: string | undefined;
+  readonly keys: readonly string[] | undefined;
   readonly partitionBy: readonly PartitionFieldRequest[];
   readonly create: boolean;
   readonly strict: boolean;
@@ -83,6 +88,7 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
     table: { type: 'string' },
     mode: { type: 'string', default: 'append' },
     filter: { type: 'string' },
+    key: { type: 'string' },
     'partition-by': { type: 'string', multiple: true },
     'no-create': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
@@ -98,6 +104,7 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
     files: positionals,
     table: values.table ?? '',
     filter: values.filter,
+    keys: values.key?.split(',').map((name) => name.trim()),
     create: !values['no-create'],
     strict: values.strict,
     idempotencyKey: values['idempotency-key'],
@@ -127,6 +134,14 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
     throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
   if (values.filter !== undefined && mode !== 'overwrite') {
     throw new UsageError(`--filter only applies to --mode overwrite (the mode is ${mode})`);
+  }
+  if (values.key !== undefined && mode !== 'upsert') {
+    throw new UsageError(`--key only applies to --mode upsert (the mode is ${mode})`);
+  }
+  if (base.keys !== undefined && base.keys.some((name) => name === '')) {
+    throw new UsageError(
+      `--key takes column names separated by commas, e.g. --key region,id; got "${values.key}"`,
+    );
   }
   const partitionBy = parsePartitionBy(values['partition-by'] ?? []);
   if (partitionBy.length > 0 && values['no-create']) {
@@ -166,15 +181,19 @@ export function writeOptionsOf(
     schemaEvolution: args.strict ? 'strict' : 'add-columns',
     ...(args.create ? { create: { partitionSpec: [...args.partitionBy] } } : {}),
     ...(overwriteFilter === undefined ? {} : { overwriteFilter }),
+    ...(args.keys === undefined ? {} : { keys: [...args.keys] }),
     ...(args.idempotencyKey === undefined ? {} : { idempotencyKey: args.idempotencyKey }),
   };
 }
 
 /** Human output of a committed write; exported for unit tests. */
 export function renderWriteResult(result: WriteResult, jobId: string): string {
+  const replaced = result.deletedRows > 0 ? ` (replacing or deleting ${result.deletedRows} rows)` : '';
   const headline = result.alreadyCommitted
     ? `✓ job ${jobId} was already committed to ${result.table} in snapshot ${result.snapshotId}; nothing new was written`
-    : `✓ wrote ${result.addedRows} rows to ${result.table} in snapshot ${result.snapshotId}`;
+    : result.operation === 'delete'
+      ? `✓ deleted ${result.deletedRows} rows of ${result.table} in snapshot ${result.snapshotId}`
+      : `✓ wrote ${result.addedRows} rows to ${result.table}${replaced} in snapshot ${result.snapshotId}`;
   const rows: [string, string][] = [
     ['job id', jobId],
     ['snapshot id', result.snapshotId],
@@ -184,6 +203,7 @@ export function renderWriteResult(result: WriteResult, jobId: string): string {
     ['added files', String(result.addedFiles)],
     ['added bytes', String(result.addedBytes)],
     ['removed files', String(result.removedFiles)],
+    ['deleted rows', String(result.deletedRows)],
     ['schema id', String(result.schemaId)],
     ['commit attempts', String(result.attempts)],
     ['jobs in commit', String(result.coalescedJobs)],
@@ -222,7 +242,7 @@ async function* batchesOf(files: readonly LoadedFile[], io: CliIo, progress: (li
   }
 }
 
-async function awaitWithState(
+export async function awaitWithState(
   producer: FloeProducer,
   jobId: string,
   result: Promise<WriteResult>,
