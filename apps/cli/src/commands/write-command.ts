@@ -138,7 +138,7 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
   if (values.key !== undefined && mode !== 'upsert') {
     throw new UsageError(`--key only applies to --mode upsert (the mode is ${mode})`);
   }
-  if (base.keys !== undefined && base.keys.some((name) => name === '')) {
+  if (base.keys?.some((name) => name === '')) {
     throw new UsageError(
       `--key takes column names separated by commas, e.g. --key region,id; got "${values.key}"`,
     );
