@@ -37,9 +37,12 @@ const POSITION_SCHEMA: Schema = {
   ],
 };
 
+/** What a delete filter needs of a scan: the table (for messages) and the schema read under. */
+export type DeleteScope = Pick<ScanPlan, 'table' | 'schema'>;
+
 export async function loadDeleteFilter(
-  plan: ScanPlan,
-  task: ScanTask,
+  plan: DeleteScope,
+  task: Pick<ScanTask, 'file' | 'deletes'>,
   context: ReadContext,
 ): Promise<DeleteFilter> {
   if (task.deletes.length === 0) return NO_DELETES;
@@ -84,7 +87,7 @@ export async function loadDeleteFilter(
   };
 }
 
-function requireParquet(plan: ScanPlan, file: DataFile): void {
+function requireParquet(plan: DeleteScope, file: DataFile): void {
   if (file.fileFormat === 'parquet') return;
   throw new IcebergError(
     'unsupported',
@@ -126,7 +129,7 @@ async function readPositionDeletes(file: DataFile, context: ReadContext): Promis
   return byFile;
 }
 
-function equalityFields(plan: ScanPlan, file: DataFile): NestedField[] {
+function equalityFields(plan: DeleteScope, file: DataFile): NestedField[] {
   const ids = file.equalityIds ?? [];
   const fields = ids.map((id) => plan.schema.fields.find((field) => field.id === id));
   if (ids.length === 0 || fields.some((field) => field === undefined || field.type.kind === 'struct')) {
