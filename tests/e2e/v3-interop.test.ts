@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { catalogCommitter, RestCatalog, tableMetadataOf } from '@floe/catalog';
 import {
   type CommittedTable,
+  commitRowLevelChange,
   commitWithRebase,
   currentSnapshot,
   type DataFile,
@@ -141,5 +142,29 @@ describe('format v3 tables written by floe', () => {
     const snapshot = currentSnapshot(table.metadata)!;
     expect([snapshot.firstRowId, snapshot.addedRows, table.metadata.nextRowId]).toEqual([0n, 5n, 5n]);
     expect(await pyIcebergIds('upgraded')).toEqual([1, 2, 3, 10, 11]);
+  });
+
+  it('delete rows with deletion vectors: PyIceberg reads what floe reads at every snapshot', async () => {
+    await createTable('dvs', 3);
+    await append('dvs', [1, 2, 3, 4, 5, 6]);
+    const identifier = { namespace: [namespace], name: 'dvs' };
+    const io = fileIOFor((await committer.loadTable(identifier)).metadata.location, s3Properties);
+    const remove = async (filter: string) =>
+      commitRowLevelChange({
+        committer,
+        identifier,
+        io,
+        base: await committer.loadTable(identifier),
+        matcher: { filter },
+      });
+    const first = await remove('id = 2 or id = 3');
+    const second = await remove('id = 4');
+    expect([first.plan?.deletedRows, second.plan?.deletedRows]).toEqual([2n, 1n]);
+    expect(second.snapshot.summary['total-position-deletes']).toBe('3');
+    for (const snapshot of [first.snapshot.snapshotId, second.snapshot.snapshotId]) {
+      const ours = await floeIds('dvs', snapshot);
+      expect(await pyIcebergIds('dvs', snapshot)).toEqual(ours);
+    }
+    expect(await floeIds('dvs')).toEqual([1, 5, 6]);
   });
 });
