@@ -2,7 +2,7 @@
 // through the REST catalog (which validates row lineage on every snapshot), appends with row
 // lineage, upgrades a v2 table holding data to v3 and appends again, and deletes rows with a
 // deletion vector (a Puffin blob) — PyIceberg reads exactly the rows floe's own scan returns at
-// every snapshot.
+// every snapshot, and DuckDB the current rows.
 import { randomUUID } from 'node:crypto';
 import { catalogCommitter, RestCatalog, tableMetadataOf } from '@floe/catalog';
 import {
@@ -166,5 +166,11 @@ describe('format v3 tables written by floe', () => {
       expect(await pyIcebergIds('dvs', snapshot)).toEqual(ours);
     }
     expect(await floeIds('dvs')).toEqual([1, 5, 6]);
+    const duckdb = await runPython<number[]>(`
+from floe_peers import catalog, duckdb_connection, emit
+location = catalog().load_table("${namespace}.dvs").metadata_location
+emit([r[0] for r in duckdb_connection().execute("SELECT id FROM iceberg_scan(?) ORDER BY id", [location]).fetchall()])
+`);
+    expect(duckdb).toEqual([1, 5, 6]);
   });
 });
