@@ -46,11 +46,13 @@ class OutputWrite:
     """Everything about one output that decides its write job."""
 
     table: TableName
-    mode: Literal["append", "overwrite"]
+    mode: Literal["append", "overwrite", "upsert"]
     schema_evolution: Literal["add-columns", "strict"]
     dimensions: list[PartitionDimension]
     idempotency_key: str
     snapshot_properties: Mapping[str, str] = field(default_factory=dict)
+    # upsert: key columns; None = the table's identifier fields
+    keys: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class FleetWriter:
             overwrite_filter=filter_json,
             create={"partitionSpec": partition_spec(output.dimensions, kinds)},
             snapshot_properties=output.snapshot_properties,
+            keys=output.keys,
         )
         try:
             check_write_job(job)

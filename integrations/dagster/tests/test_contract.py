@@ -55,15 +55,16 @@ def test_a_built_job_is_valid_and_has_the_contract_shape() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"mode": "upsert"}, 'mode: must be one of "append", "overwrite", "replace-partitions"'),
-        ({"batches": []}, "batches: needs at least 1 item(s)"),
+        ({"mode": "merge"}, 'mode: must be one of "append", "overwrite", "replace-partitions", "upsert", "delete"'),
+        ({"batches": []}, 'batches: a write job needs at least one staged batch (and a "delete" job none)'),
+        ({"keys": ["id"]}, 'keys: is only allowed with mode "upsert"'),
         ({"idempotencyKey": "has:colon"}, 'idempotencyKey: "has:colon" does not match'),
         ({"idempotencyKey": "12345"}, "idempotencyKey: must not be a plain integer (BullMQ reserves those)"),
         ({"enqueuedAt": "yesterday"}, 'enqueuedAt: "yesterday" does not match'),
         ({"table": {"namespace": [], "name": "t"}}, "table.namespace: needs at least 1 item(s)"),
         ({"extra": 1}, "extra: is not allowed here"),
         ({"overwriteFilter": {"type": "eq", "term": "a"}}, "overwriteFilter: matches none of the 7 allowed shapes"),
-        ({"mode": "append"}, 'overwriteFilter: is only allowed with mode "overwrite"'),
+        ({"mode": "append"}, 'overwriteFilter: is only allowed with mode "overwrite" or "delete"'),
         ({"snapshotProperties": {"floe.job-ids": "x"}}, "snapshotProperties.floe.job-ids: keys starting with 'floe.'"),
         ({"create": {"partitionSpec": [{"source": "a", "transform": "week"}]}}, "create.partitionSpec[0].transform"),
     ],
@@ -74,6 +75,19 @@ def test_an_invalid_job_is_refused_naming_the_field(overrides: dict[str, object]
     assert raised.value.kind == "invalid-job"
     assert str(raised.value).startswith("the write job would be invalid under the floe job contract: ")
     assert message in str(raised.value)
+
+
+def test_an_upsert_job_carries_its_keys() -> None:
+    job = build_write_job(
+        table=TableName(("bronze",), "events"),
+        mode="upsert",
+        batches=[PART],
+        idempotency_key="dagster~run~step~asset~0123456789abcdef",
+        enqueued_at=AT,
+        keys=["region", "id"],
+    )
+    check_write_job(job)
+    assert (job["mode"], job["keys"]) == ("upsert", ["region", "id"])
 
 
 def test_the_validator_refuses_schema_keywords_it_does_not_implement() -> None:
