@@ -142,7 +142,9 @@ async function floeUpsert(name: string) {
     spec: metadata.partitionSpecs[0]!,
     arrowSchema: batch.schema,
   });
+  const written = performance.now();
   const matcher = await upsertMatcher(io, schema, files, upsertKeyFields(schema, ['id'], name), name);
+  const matched = performance.now();
   const outcome = await commitRowLevelChange({
     committer,
     identifier,
@@ -151,7 +153,13 @@ async function floeUpsert(name: string) {
     matcher,
     addedFiles: files.map((file) => ({ file, specId: 0 })),
   });
-  return { ms: performance.now() - started, outcome };
+  const done = performance.now();
+  const phases = {
+    writeDataMs: Math.round(written - started),
+    keysMs: Math.round(matched - written),
+    planDeleteCommitMs: Math.round(done - matched),
+  };
+  return { ms: done - started, outcome, phases };
 }
 
 async function floeScan(name: string) {
@@ -187,7 +195,10 @@ try {
 
   console.log('  floe upsert …');
   const floe = await floeUpsert('floe_events');
-  console.log(`  floe upsert: ${floe.ms.toFixed(0)} ms, ${floe.outcome.plan?.deletedRows} rows replaced`);
+  console.log(
+    `  floe upsert: ${floe.ms.toFixed(0)} ms, ${floe.outcome.plan?.deletedRows} rows replaced`,
+    floe.phases,
+  );
   const after = await floeScan('floe_events');
 
   console.log('  pyiceberg upsert (its own process) …');

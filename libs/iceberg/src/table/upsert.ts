@@ -70,6 +70,20 @@ export function upsertKeyFields(
   });
 }
 
+/**
+ * How a row's key is held: for one long / int / string column the Arrow value itself (bigint,
+ * number, string — no per-row string building, the common case), else `rowKey`'s string.
+ */
+function keyReader(keyFields: readonly NestedField[]): (vectors: readonly Vector[], row: number) => unknown {
+  const [only] = keyFields;
+  if (keyFields.length === 1 && only !== undefined && SIMPLE_KEY_KINDS.has(only.type.kind)) {
+    return (vectors, row) => vectors[0]!.get(row);
+  }
+  return (vectors, row) => rowKey(vectors, keyFields, row);
+}
+
+const SIMPLE_KEY_KINDS = new Set(['long', 'int', 'string']);
+
 /** Reads the key columns of the upsert's new data files and builds the delete matcher. */
 export async function upsertMatcher(
   io: FileIO,
@@ -79,27 +93,25 @@ export async function upsertMatcher(
   table: string,
 ): Promise<RowMatcher> {
   const keySchema: Schema = { schemaId: schema.schemaId, identifierFieldIds: [], fields: [...keyFields] };
-  const keys = new Set<string>();
+  const keyOf = keyReader(keyFields);
+  const keys = new Set<unknown>();
   const min: unknown[] = keyFields.map(() => undefined);
   const max: unknown[] = keyFields.map(() => undefined);
   const counter = new RangeCounter();
   for (const file of files) {
     for await (const batch of readFileAs(io, file.filePath, file.fileSizeInBytes, keySchema, counter)) {
       const vectors = keyFields.map((f) => batch.getChild(f.name) as Vector);
+      keyFields.forEach((field, i) => {
+        if (vectors[i]!.nullCount > 0) {
+          throw new IcebergError(
+            'invalid-value',
+            `upsert into ${table}: key column '${field.name}' is null in a staged row; every key value must be set`,
+            { context: { table, key: field.name } },
+          );
+        }
+      });
       for (let row = 0; row < batch.numRows; row++) {
-        keyFields.forEach((field, i) => {
-          const value = readArrowValue(vectors[i]!, row, field.type, field.name);
-          if (value === null) {
-            throw new IcebergError(
-              'invalid-value',
-              `upsert into ${table}: key column '${field.name}' is null in a staged row; every key value must be set`,
-              { context: { table, key: field.name } },
-            );
-          }
-          if (min[i] === undefined || less(value, min[i])) min[i] = value;
-          if (max[i] === undefined || less(max[i], value)) max[i] = value;
-        });
-        const key = rowKey(vectors, keyFields, row);
+        const key = keyOf(vectors, row);
         if (keys.has(key)) {
           const shown = keyFields.map((f, i) => String(readArrowValue(vectors[i]!, row, f.type, f.name)));
           throw new IcebergError(
@@ -110,6 +122,14 @@ export async function upsertMatcher(
         }
         keys.add(key);
       }
+      keyFields.forEach((field, i) => {
+        if (!RANGE_KINDS.has(field.type.kind)) return;
+        for (let row = 0; row < batch.numRows; row++) {
+          const value = readArrowValue(vectors[i]!, row, field.type, field.name);
+          if (min[i] === undefined || less(value, min[i])) min[i] = value;
+          if (max[i] === undefined || less(max[i], value)) max[i] = value;
+        }
+      });
     }
   }
   const ranges: Expression[] = [];
@@ -123,7 +143,7 @@ export async function upsertMatcher(
     refine(batch, mask) {
       const vectors = keyFields.map((f) => batch.getChild(f.name) as Vector);
       for (let row = 0; row < batch.numRows; row++) {
-        if (mask[row] === 1 && !keys.has(rowKey(vectors, keyFields, row))) mask[row] = 0;
+        if (mask[row] === 1 && !keys.has(keyOf(vectors, row))) mask[row] = 0;
       }
     },
   };
