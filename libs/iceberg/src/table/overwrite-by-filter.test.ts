@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { bind } from '../expressions/bind.ts';
 import { eq, gtEq, lt, not, or } from '../expressions/expression.ts';
 import { MemoryFileIO } from '../io/memory-file-io.ts';
-import { writeManifestList } from '../manifest/manifest-list.ts';
 import { applyUpdates } from '../metadata/builder.ts';
 import { currentSnapshot } from '../metadata/snapshot-queries.ts';
 import { readDataFile } from '../read/read-data-file.ts';
