@@ -6,6 +6,7 @@ FLOE_BENCH_INSERTS rows; day = id // FLOE_BENCH_ROWS_PER_DAY; amount = id * 2 + 
 'upserted'), times `table.upsert(batch, join_cols=["id"])` with time.perf_counter, then the
 full scan of the result. Prints one JSON object on the last stdout line (runPython).
 """
+
 import datetime
 import os
 import resource
@@ -25,13 +26,20 @@ def parameter(name: str) -> int:
 
 table = catalog().load_table(os.environ["FLOE_BENCH_TABLE"])
 per_day = parameter("FLOE_BENCH_ROWS_PER_DAY")
-ids = list(range(parameter("FLOE_BENCH_UPDATE_FROM"), parameter("FLOE_BENCH_UPDATE_FROM") + parameter("FLOE_BENCH_UPDATES")))
-ids += list(range(parameter("FLOE_BENCH_INSERT_FROM"), parameter("FLOE_BENCH_INSERT_FROM") + parameter("FLOE_BENCH_INSERTS")))
+ids = list(
+    range(parameter("FLOE_BENCH_UPDATE_FROM"), parameter("FLOE_BENCH_UPDATE_FROM") + parameter("FLOE_BENCH_UPDATES"))
+)
+ids += list(
+    range(parameter("FLOE_BENCH_INSERT_FROM"), parameter("FLOE_BENCH_INSERT_FROM") + parameter("FLOE_BENCH_INSERTS"))
+)
 epoch = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 batch = pa.table(
     {
         "id": pa.array(ids, pa.int64()),
-        "ts": pa.array([epoch + datetime.timedelta(days=i // per_day, seconds=i % 86400) for i in ids], pa.timestamp("us", tz="UTC")),
+        "ts": pa.array(
+            [epoch + datetime.timedelta(days=i // per_day, seconds=i % 86400) for i in ids],
+            pa.timestamp("us", tz="UTC"),
+        ),
         "amount": pa.array([i * 2 + 0.5 for i in ids], pa.float64()),
         "note": pa.array(["upserted"] * len(ids), pa.string()),
     },

@@ -86,6 +86,8 @@ async function up(): Promise<StackEnv> {
     catalogUri: `http://127.0.0.1:${services.catalog?.port}`,
     catalogWarehouse: `s3://${WAREHOUSE_BUCKET}/`,
     python: tools.python,
+    sparkPython: tools.sparkPython,
+    sparkJars: tools.sparkJars,
     stackDir: dir,
   };
   writeEnv(dir, env);

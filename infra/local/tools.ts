@@ -9,6 +9,10 @@ export interface StackTools {
   readonly minio: string;
   readonly icebergRestJar: string;
   readonly python: string;
+  /** python of the Spark peer's venv (pyspark) */
+  readonly sparkPython: string;
+  /** Iceberg's Spark runtime and AWS bundle jars, comma-separated (`spark.jars`) */
+  readonly sparkJars: string;
 }
 
 export function ensureTools(): StackTools {
@@ -31,5 +35,7 @@ export function ensureTools(): StackTools {
     minio: need('MINIO'),
     icebergRestJar: need('ICEBERG_REST_JAR'),
     python: need('PYTHON'),
+    sparkPython: need('SPARK_PYTHON'),
+    sparkJars: need('SPARK_JARS'),
   };
 }

@@ -15,5 +15,6 @@ export {
   WRITER_WORKER,
 } from './floe-process.ts';
 export { pythonEnv, runPython } from './python.ts';
+export { type SparkPeer, startSparkPeer } from './spark.ts';
 export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath, stackS3Properties } from './stack-env.ts';
 export { type StackFloeYamlOptions, stackCredentialEnv, stackFloeYaml } from './stack-floe-yaml.ts';
