@@ -2,7 +2,8 @@
 // through the REST catalog (which validates row lineage on every snapshot), appends with row
 // lineage, upgrades a v2 table holding data to v3 and appends again, and deletes rows with a
 // deletion vector (a Puffin blob) — PyIceberg reads exactly the rows floe's own scan returns at
-// every snapshot, and DuckDB the current rows.
+// every snapshot, and DuckDB the current rows. Two concurrent upserts of overlapping keys (v2 and
+// v3) end with one row per key through the REST catalog: the loser rebases, no update is lost.
 import { randomUUID } from 'node:crypto';
 import { catalogCommitter, RestCatalog, tableMetadataOf } from '@floe/catalog';
 import {
@@ -16,6 +17,8 @@ import {
   scanTable,
   schemaToJson,
   upgradeFormatVersion,
+  upsertKeyFields,
+  upsertMatcher,
   writePartitionedDataFiles,
 } from '@floe/iceberg';
 import { loadStackEnv, runPython, stackS3Properties } from '@floe/test-support';
@@ -52,14 +55,38 @@ async function createTable(name: string, formatVersion: 2 | 3): Promise<Committe
   return { metadata: tableMetadataOf(created), metadataLocation: created.metadataLocation };
 }
 
-function batchOf(ids: readonly number[]): arrow.RecordBatch {
+function batchOf(ids: readonly number[], region?: string): arrow.RecordBatch {
   return new arrow.Table({
     id: arrow.makeVector(BigInt64Array.from(ids, BigInt)),
     region: arrow.vectorFromArray(
-      ids.map((id) => (id % 2 === 0 ? 'eu' : 'us')),
+      ids.map((id) => region ?? (id % 2 === 0 ? 'eu' : 'us')),
       new arrow.Utf8(),
     ),
   }).batches[0]!;
+}
+
+/** An upsert keyed by id, planned on `base` (a stale base makes it rebase at commit). */
+async function upsert(name: string, base: CommittedTable, ids: readonly number[], region: string) {
+  const { metadata } = base;
+  const io = fileIOFor(metadata.location, s3Properties);
+  const batch = batchOf(ids, region);
+  const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId)!;
+  const files = await writePartitionedDataFiles([batch], {
+    io,
+    tableLocation: metadata.location,
+    schema,
+    spec: metadata.partitionSpecs[0]!,
+    arrowSchema: batch.schema,
+  });
+  const matcher = await upsertMatcher(io, schema, files, upsertKeyFields(schema, ['id'], name), name);
+  return commitRowLevelChange({
+    committer,
+    identifier: { namespace: [namespace], name },
+    io,
+    base,
+    matcher,
+    addedFiles: files.map((file) => ({ file, specId: 0 })),
+  });
 }
 
 async function append(
@@ -173,4 +200,31 @@ emit([r[0] for r in duckdb_connection().execute("SELECT id FROM iceberg_scan(?) 
 `);
     expect(duckdb).toEqual([1, 5, 6]);
   });
+
+  it.each([2, 3] as const)(
+    'v%i: two concurrent upserts of overlapping keys end with one row per key, no update lost',
+    async (formatVersion) => {
+      const name = `race_v${formatVersion}`;
+      await createTable(name, formatVersion);
+      await append(name, [1, 2, 3, 4, 5, 6, 7, 8]);
+      const base = await committer.loadTable({ namespace: [namespace], name });
+      // Both plan on the same snapshot; the loser must rebase on the winner's rows.
+      const [a, b] = await Promise.all([
+        upsert(name, base, [1, 2, 3, 4, 5], 'writer-a'),
+        upsert(name, base, [3, 4, 5, 6, 7, 9], 'writer-b'),
+      ]);
+      expect(a.plans + b.plans).toBeGreaterThanOrEqual(3);
+      const rows = await runPython<[number, string][]>(`
+from floe_peers import catalog, emit
+t = catalog().load_table("${namespace}.${name}")
+emit([[r["id"], r["region"]] for r in t.scan().to_arrow().sort_by("id").to_pylist()])
+`);
+      expect(rows.map((r) => r[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      const later = a.snapshot.sequenceNumber > b.snapshot.sequenceNumber ? 'writer-a' : 'writer-b';
+      expect(rows.filter((r) => [3, 4, 5].includes(r[0])).map((r) => r[1])).toEqual([later, later, later]);
+      expect(rows.find((r) => r[0] === 1)?.[1]).toBe('writer-a');
+      expect(rows.find((r) => r[0] === 9)?.[1]).toBe('writer-b');
+      expect(await floeIds(name)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    },
+  );
 });
