@@ -5,18 +5,22 @@
 // keeps the connection open without answering, so a test can kill -9 the writer while its job is
 // active and committed (the "stall after commit" case: the re-delivered job must find the
 // marker). tests/support/fault-proxy.ts faults before forwarding, which proves the other half
-// (the commit never landed); this one proves the dangerous half.
+// (the commit never landed); this one proves the dangerous half. `blockNextCommit` is the
+// crash-before-commit case: the commit request is held and never forwarded, so a test can kill
+// -9 the writer after it wrote its files but before the catalog saw anything.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface CommitProxy {
   readonly url: string;
   /** Commits whose upstream answer was relayed, dropped or held. */
-  readonly commits: { relayed: number; dropped: number; held: number };
+  readonly commits: { relayed: number; dropped: number; held: number; blocked: number };
   /** The next commit is forwarded; its answer (status recorded) is replaced by a cut connection. */
   dropNextCommitResponse(): Promise<number>;
   /** The next commit is forwarded; its answer is never relayed. Resolves with the upstream status. */
   holdNextCommitResponse(): Promise<number>;
+  /** The next commit is never forwarded (nor answered). Resolves when it arrives. */
+  blockNextCommit(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -24,8 +28,8 @@ const COMMIT_PATH = /\/namespaces\/[^/]+\/tables\/[^/?]+$/;
 
 export async function startCommitProxy(upstreamUri: string): Promise<CommitProxy> {
   const upstream = new URL(upstreamUri);
-  const commits = { relayed: 0, dropped: 0, held: 0 };
-  const armed: { mode: 'drop' | 'hold'; resolve: (status: number) => void }[] = [];
+  const commits = { relayed: 0, dropped: 0, held: 0, blocked: 0 };
+  const armed: { mode: 'drop' | 'hold' | 'block'; resolve: (status: number) => void }[] = [];
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
@@ -41,6 +45,11 @@ export async function startCommitProxy(upstreamUri: string): Promise<CommitProxy
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const isCommit = req.method === 'POST' && COMMIT_PATH.test(path);
     const fault = isCommit ? armed.shift() : undefined;
+    if (fault?.mode === 'block') {
+      commits.blocked++;
+      fault.resolve(0);
+      return;
+    }
     const answer = await forward(upstream, req, body);
     if (fault === undefined) {
       if (isCommit) commits.relayed++;
@@ -57,7 +66,7 @@ export async function startCommitProxy(upstreamUri: string): Promise<CommitProxy
     fault.resolve(answer.status);
   }
 
-  function arm(mode: 'drop' | 'hold'): Promise<number> {
+  function arm(mode: 'drop' | 'hold' | 'block'): Promise<number> {
     return new Promise((resolve) => armed.push({ mode, resolve }));
   }
 
@@ -68,6 +77,7 @@ export async function startCommitProxy(upstreamUri: string): Promise<CommitProxy
     commits,
     dropNextCommitResponse: () => arm('drop'),
     holdNextCommitResponse: () => arm('hold'),
+    blockNextCommit: () => arm('block'),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
