@@ -106,6 +106,9 @@ describe('parseWriteArgs', () => {
         undefined,
       ),
     ).toMatchObject({ mode: 'upsert', keys: ['region', 'id'] });
+    expect(
+      writeOptionsOf(parseWriteArgs(['a.csv', '--table', 'ns.t', '--format-version', '3']), undefined).create,
+    ).toEqual({ partitionSpec: [], properties: { 'format-version': '3' } });
     expect(writeOptionsOf(parseWriteArgs(['a.csv', '--table', 'ns.t', '--no-create']), undefined)).toEqual({
       mode: 'append',
       schemaEvolution: 'add-columns',
@@ -122,6 +125,7 @@ describe('parseWriteArgs', () => {
       '--mode must be one of append, overwrite, replace-partitions, upsert, got "merge"',
     ],
     [['a.csv', '--table', 'ns.t', '--key', 'id'], '--key only applies to --mode upsert (the mode is append)'],
+    [['a.csv', '--table', 'ns.t', '--format-version', '4'], '--format-version must be 2 or 3, got "4"'],
     [
       ['a.csv', '--table', 'ns.t', '--mode', 'upsert', '--key', 'id,'],
       '--key takes column names separated by commas, e.g. --key region,id; got "id,"',

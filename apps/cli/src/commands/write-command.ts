@@ -40,6 +40,8 @@ Options:
                                Iceberg REST expression JSON; without it the whole table
   --partition-by <terms>       partition spec of a created table: day(ts),bucket[16](id),country
                                transforms: identity year month day hour void bucket[N] truncate[W]
+  --format-version <2|3>       format version of a created table (default 2; 3 for deletion
+                               vectors and row lineage)
   --no-create                  fail when the table does not exist instead of creating it
   --strict                     reject columns the table does not have (default: add them)
   --idempotency-key <key>      job id; writing again with the same key does not write twice
@@ -72,6 +74,7 @@ export interface WriteArgs {
   readonly keys: readonly string[] | undefined;
   readonly partitionBy: readonly PartitionFieldRequest[];
   readonly create: boolean;
+  readonly formatVersion: '2' | '3' | undefined;
   readonly strict: boolean;
   readonly idempotencyKey: string | undefined;
   readonly wait: boolean;
@@ -91,6 +94,7 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
     key: { type: 'string' },
     'partition-by': { type: 'string', multiple: true },
     'no-create': { type: 'boolean', default: false },
+    'format-version': { type: 'string' },
     strict: { type: 'boolean', default: false },
     'idempotency-key': { type: 'string' },
     'no-wait': { type: 'boolean', default: false },
@@ -106,6 +110,7 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
     filter: values.filter,
     keys: values.key?.split(',').map((name) => name.trim()),
     create: !values['no-create'],
+    formatVersion: undefined,
     strict: values.strict,
     idempotencyKey: values['idempotency-key'],
     wait: !values['no-wait'],
@@ -143,6 +148,15 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
       `--key takes column names separated by commas, e.g. --key region,id; got "${values.key}"`,
     );
   }
+  const version = values['format-version'];
+  if (version !== undefined && version !== '2' && version !== '3') {
+    throw new UsageError(`--format-version must be 2 or 3, got "${version}"`);
+  }
+  if (version !== undefined && values['no-create']) {
+    throw new UsageError(
+      '--format-version describes the table to create; it cannot be combined with --no-create',
+    );
+  }
   const partitionBy = parsePartitionBy(values['partition-by'] ?? []);
   if (partitionBy.length > 0 && values['no-create']) {
     throw new UsageError(
@@ -168,7 +182,15 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
   if (values.config !== undefined && values.artifacts !== undefined) {
     throw new UsageError('give either --config or --artifacts, not both');
   }
-  return { ...base, mode, partitionBy, timeoutMs, format: values.format, help: false };
+  return {
+    ...base,
+    formatVersion: version,
+    mode,
+    partitionBy,
+    timeoutMs,
+    format: values.format,
+    help: false,
+  };
 }
 
 /** The write options of the job, from the parsed flags and the normalised filter. */
@@ -179,7 +201,16 @@ export function writeOptionsOf(
   return {
     mode: args.mode,
     schemaEvolution: args.strict ? 'strict' : 'add-columns',
-    ...(args.create ? { create: { partitionSpec: [...args.partitionBy] } } : {}),
+    ...(args.create
+      ? {
+          create: {
+            partitionSpec: [...args.partitionBy],
+            ...(args.formatVersion === undefined
+              ? {}
+              : { properties: { 'format-version': args.formatVersion } }),
+          },
+        }
+      : {}),
     ...(overwriteFilter === undefined ? {} : { overwriteFilter }),
     ...(args.keys === undefined ? {} : { keys: [...args.keys] }),
     ...(args.idempotencyKey === undefined ? {} : { idempotencyKey: args.idempotencyKey }),
