@@ -187,6 +187,24 @@ emit(out)
     expect(files.every((f) => f.format === 'puffin' && f.content === 1)).toBe(true);
   });
 
+  it('creates a v3 table with --format-version 3 and upserts into it', async () => {
+    const table = `${namespace}.v3new`;
+    expect((await floe('write', 'base.csv', '--table', table, '--format-version', '3')).code).toBe(0);
+    const described = await floeJson<{ format_version: number }>('table', 'describe', table);
+    expect(described.format_version).toBe(3);
+    expect(
+      (await floe('write', 'upsert.csv', '--table', table, '--mode', 'upsert', '--key', 'id')).code,
+    ).toBe(0);
+    expect(await pyIcebergRows(table)).toEqual([
+      [1, 'ann'],
+      [2, 'bob'],
+      [3, 'cid-v2'],
+      [4, 'dan'],
+      [5, 'eve-v2'],
+      [9, 'ivy'],
+    ]);
+  });
+
   it('refuses an upsert whose files repeat a key, naming it, and writes nothing', async () => {
     const table = `${namespace}.v2`;
     await writeFile(join(dir, 'dupes.csv'), 'id,name,region\n7,a,eu\n7,b,eu\n');
