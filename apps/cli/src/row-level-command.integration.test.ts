@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is floe.yaml syntax
 // Row-level writes end to end on the local stack: one REAL writer-worker process, `floe write`
 // creating a table, `floe delete --where` and `floe write --mode upsert --key id` committing
 // merge-on-read — on a format v2 table (position delete files) and on a table upgraded with
@@ -9,7 +8,14 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStackEnv, runPython, type StackEnv, startFloeProcess, WRITER_WORKER } from '@floe/test-support';
+import {
+  loadStackEnv,
+  runPython,
+  type StackEnv,
+  stackFloeYaml,
+  startFloeProcess,
+  WRITER_WORKER,
+} from '@floe/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FloeRun, runFloeInProcess } from './run-floe.test-helper.ts';
 
@@ -117,29 +123,13 @@ beforeAll(async () => {
   configPath = join(dir, 'floe.yaml');
   await writeFile(
     configPath,
-    `catalog:
-  type: rest
-  uri: ${stack.catalogUri}
-  warehouse: ${stack.catalogWarehouse}
-storage:
-  endpoint: ${stack.s3Endpoint}
-  region: ${stack.s3Region}
-  path_style: true
-  access_key_id: \${env:TEST_S3_KEY_ID}
-  secret_access_key: \${env:TEST_S3_SECRET}
-  staging:
-    bucket: ${stack.stagingBucket}
-    prefix: cli-rows-test
-queue:
-  redis_url: ${stack.redisUrl}
-  prefix: floe-cli-rows-test
-  write_queue: write-${run}
-writer:
-  concurrency: 2
-  metrics_port: 0
-observability:
-  log_level: info
-`,
+    stackFloeYaml(stack, {
+      accessKeyEnv: 'TEST_S3_KEY_ID',
+      secretKeyEnv: 'TEST_S3_SECRET',
+      stagingPrefix: 'cli-rows-test',
+      queue: { prefix: 'floe-cli-rows-test', write_queue: `write-${run}` },
+      writer: { concurrency: 2, metrics_port: 0 },
+    }),
   );
   await writeFile(join(dir, 'base.csv'), BASE);
   await writeFile(join(dir, 'upsert.csv'), UPSERT);

@@ -10,9 +10,8 @@ import { redactSecrets } from '@floe/telemetry';
 import { loadArtifacts } from '../catalog/catalog-command-group.ts';
 import { type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import { toJsonOutput } from '../output/text-table.ts';
+import { checkJobFlags, DEFAULT_TIMEOUT_MS, JOB_FLAG_OPTIONS } from '../write/job-flags.ts';
 import { awaitWithState, renderWriteResult } from './write-command.ts';
-
-const DEFAULT_TIMEOUT_MS = 600_000;
 
 const HELP = `Usage: floe delete NS.TABLE --where <filter> [options]
 
@@ -51,13 +50,7 @@ export interface DeleteArgs {
 export function parseDeleteArgs(argv: readonly string[]): DeleteArgs {
   const { values, positionals } = parseCommandLine(argv, {
     where: { type: 'string' },
-    'idempotency-key': { type: 'string' },
-    'no-wait': { type: 'boolean', default: false },
-    'timeout-ms': { type: 'string', default: String(DEFAULT_TIMEOUT_MS) },
-    config: { type: 'string' },
-    artifacts: { type: 'string' },
-    format: { type: 'string', default: 'text' },
-    help: { type: 'boolean', short: 'h', default: false },
+    ...JOB_FLAG_OPTIONS,
   });
   const common = {
     table: positionals[0] ?? '',
@@ -78,19 +71,8 @@ export function parseDeleteArgs(argv: readonly string[]): DeleteArgs {
       'delete needs --where <filter> (the rows to delete); to empty a table use `floe write --mode overwrite`',
     );
   }
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new UsageError(
-      `--timeout-ms must be a positive integer (milliseconds), got "${values['timeout-ms']}"`,
-    );
-  }
-  if (values.format !== 'text' && values.format !== 'json') {
-    throw new UsageError(`--format must be text or json, got "${values.format}"`);
-  }
-  if (values.config !== undefined && values.artifacts !== undefined) {
-    throw new UsageError('give either --config or --artifacts, not both');
-  }
-  return { ...common, timeoutMs, format: values.format, help: false };
+  const { timeoutMs, format } = checkJobFlags(values);
+  return { ...common, timeoutMs, format, help: false };
 }
 
 export function createDeleteCommand(): Command {

@@ -15,11 +15,11 @@ import { loadArtifacts } from '../catalog/catalog-command-group.ts';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import { toJsonOutput } from '../output/text-table.ts';
 import type { LoadedFile } from '../write/input-files.ts';
+import { checkJobFlags, DEFAULT_TIMEOUT_MS, JOB_FLAG_OPTIONS } from '../write/job-flags.ts';
 import { type PartitionFieldRequest, parsePartitionBy } from '../write/partition-by.ts';
 
 const MODES = ['append', 'overwrite', 'replace-partitions', 'upsert'] as const;
 type WriteMode = (typeof MODES)[number];
-const DEFAULT_TIMEOUT_MS = 600_000;
 const STATE_POLL_MS = 500;
 
 const HELP = `Usage: floe write FILE… --table NS.TABLE [options]
@@ -96,13 +96,7 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
     'no-create': { type: 'boolean', default: false },
     'format-version': { type: 'string' },
     strict: { type: 'boolean', default: false },
-    'idempotency-key': { type: 'string' },
-    'no-wait': { type: 'boolean', default: false },
-    'timeout-ms': { type: 'string', default: String(DEFAULT_TIMEOUT_MS) },
-    config: { type: 'string' },
-    artifacts: { type: 'string' },
-    format: { type: 'string', default: 'text' },
-    help: { type: 'boolean', short: 'h', default: false },
+    ...JOB_FLAG_OPTIONS,
   });
   const base = {
     files: positionals,
@@ -170,25 +164,14 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
       `--idempotency-key takes 1-200 letters, digits and . _ ~ @ = + - / and is not a plain integer, got "${key}"`,
     );
   }
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new UsageError(
-      `--timeout-ms must be a positive integer (milliseconds), got "${values['timeout-ms']}"`,
-    );
-  }
-  if (values.format !== 'text' && values.format !== 'json') {
-    throw new UsageError(`--format must be text or json, got "${values.format}"`);
-  }
-  if (values.config !== undefined && values.artifacts !== undefined) {
-    throw new UsageError('give either --config or --artifacts, not both');
-  }
+  const { timeoutMs, format } = checkJobFlags(values);
   return {
     ...base,
     formatVersion: version,
     mode,
     partitionBy,
     timeoutMs,
-    format: values.format,
+    format,
     help: false,
   };
 }
