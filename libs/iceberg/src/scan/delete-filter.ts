@@ -15,7 +15,7 @@ import { isDeletionVector, readDeletionVector } from '../puffin/deletion-vector.
 import { PositionBitmap } from '../puffin/position-bitmap.ts';
 import type { NestedField, Schema } from '../spec/types.ts';
 import { bytesToHex } from '../spec/values.ts';
-import { DELETE_FILE_PATH_ID, DELETE_POS_ID } from './delete-index.ts';
+import { POSITION_DELETE_SCHEMA } from './delete-index.ts';
 import { type ReadContext, readFileAs } from './file-projection.ts';
 import type { ScanPlan, ScanTask } from './plan.ts';
 
@@ -27,15 +27,6 @@ export interface DeleteFilter {
 }
 
 const NO_DELETES: DeleteFilter = { fieldIds: [], apply: () => undefined };
-
-const POSITION_SCHEMA: Schema = {
-  schemaId: 0,
-  identifierFieldIds: [],
-  fields: [
-    { id: DELETE_FILE_PATH_ID, name: 'file_path', required: true, type: { kind: 'string' } },
-    { id: DELETE_POS_ID, name: 'pos', required: true, type: { kind: 'long' } },
-  ],
-};
 
 /** What a delete filter needs of a scan: the table (for messages) and the schema read under. */
 export type DeleteScope = Pick<ScanPlan, 'table' | 'schema'>;
@@ -111,7 +102,7 @@ async function readPositionDeletes(file: DataFile, context: ReadContext): Promis
     context.io,
     file.filePath,
     file.fileSizeInBytes,
-    POSITION_SCHEMA,
+    POSITION_DELETE_SCHEMA,
     context.counter,
   )) {
     const paths = batch.getChild('file_path')!;

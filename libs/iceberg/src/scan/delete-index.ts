@@ -10,6 +10,7 @@
 import type { DataFile } from '../manifest/data-file.ts';
 import { isDeletionVector } from '../puffin/deletion-vector.ts';
 import { partitionKey } from '../spec/partition.ts';
+import type { Schema } from '../spec/types.ts';
 
 export interface DeleteFileEntry {
   readonly file: DataFile;
@@ -21,6 +22,16 @@ export interface DeleteFileEntry {
 export const DELETE_FILE_PATH_ID = 2147483546;
 /** Field id of `pos` in position delete files. */
 export const DELETE_POS_ID = 2147483545;
+
+/** The columns of a position delete file (without the optional deleted `row`). */
+export const POSITION_DELETE_SCHEMA: Schema = {
+  schemaId: 0,
+  identifierFieldIds: [],
+  fields: [
+    { id: DELETE_FILE_PATH_ID, name: 'file_path', required: true, type: { kind: 'string' } },
+    { id: DELETE_POS_ID, name: 'pos', required: true, type: { kind: 'long' } },
+  ],
+};
 
 const decoder = new TextDecoder();
 

@@ -16,10 +16,9 @@ import type { FileIO } from '../io/file-io.ts';
 import type { DataFile } from '../manifest/data-file.ts';
 import { deletionVectorBlob } from '../puffin/deletion-vector.ts';
 import { writePuffin } from '../puffin/puffin-file.ts';
-import { DELETE_FILE_PATH_ID, DELETE_POS_ID } from '../scan/delete-index.ts';
+import { POSITION_DELETE_SCHEMA } from '../scan/delete-index.ts';
 import { bindPartitionSpec, partitionPath } from '../spec/partition.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
-import type { Schema } from '../spec/types.ts';
 import { writeDataFiles } from '../write/data-file-writer.ts';
 import type { DeleteTarget } from './row-level-delete.ts';
 import { currentSchema, specById } from './snapshot-producer.ts';
@@ -28,15 +27,6 @@ export interface WrittenDeletes {
   readonly deleteFiles: readonly { readonly file: DataFile; readonly specId: number }[];
   readonly writtenLocations: readonly string[];
 }
-
-const POSITION_DELETE_SCHEMA: Schema = {
-  schemaId: 0,
-  identifierFieldIds: [],
-  fields: [
-    { id: DELETE_FILE_PATH_ID, name: 'file_path', required: true, type: { kind: 'string' } },
-    { id: DELETE_POS_ID, name: 'pos', required: true, type: { kind: 'long' } },
-  ],
-};
 
 export async function writeDeleteFiles(
   metadata: TableMetadata,

@@ -82,21 +82,17 @@ export function snapshotSummary(
   put('removed-files-size', delta.removedFilesSize);
   const added = delta.addedDeleteFiles;
   const gone = delta.removedDeleteFiles;
-  if (added !== undefined) {
-    put('added-delete-files', added.files);
-    put('added-position-delete-files', added.positionDeleteFiles);
-    put('added-dvs', added.deletionVectors);
-    put('added-equality-delete-files', added.equalityDeleteFiles);
-    put('added-position-deletes', added.positionDeletes);
-    put('added-equality-deletes', added.equalityDeletes);
-  }
-  if (gone !== undefined) {
-    put('removed-delete-files', gone.files);
-    put('removed-position-delete-files', gone.positionDeleteFiles);
-    put('removed-dvs', gone.deletionVectors);
-    put('removed-equality-delete-files', gone.equalityDeleteFiles);
-    put('removed-position-deletes', gone.positionDeletes);
-    put('removed-equality-deletes', gone.equalityDeletes);
+  for (const [prefix, counts] of [
+    ['added', added],
+    ['removed', gone],
+  ] as const) {
+    if (counts === undefined) continue;
+    put(`${prefix}-delete-files`, counts.files);
+    put(`${prefix}-position-delete-files`, counts.positionDeleteFiles);
+    put(`${prefix}-dvs`, counts.deletionVectors);
+    put(`${prefix}-equality-delete-files`, counts.equalityDeleteFiles);
+    put(`${prefix}-position-deletes`, counts.positionDeletes);
+    put(`${prefix}-equality-deletes`, counts.equalityDeletes);
   }
   summary['changed-partition-count'] = String(delta.changedPartitions);
   const totals: [string, bigint][] = [
