@@ -10,6 +10,7 @@
 // (writer.lock_duration_ms, stalled_interval_ms, max_stalled_count), so a killed worker's jobs
 // come back within seconds and a job hit by two kills is still re-delivered.
 import type { WriteHandle } from '@floe/producer-sdk';
+import { type CommitFaultProxy, commitFaults, startCommitFaultProxy } from '@floe/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createFleet,
@@ -21,11 +22,10 @@ import {
   tableReport,
   type WorkerProcess,
 } from './support/fleet.ts';
-import { type CommitProxy, startCommitProxy } from './support/fleet-commit-proxy.ts';
 
 const ROWS = 20;
 const fleets: Fleet[] = [];
-const proxies: CommitProxy[] = [];
+const proxies: CommitFaultProxy[] = [];
 
 afterAll(async () => {
   await Promise.all(fleets.map((fleet) => fleet.close()));
@@ -106,10 +106,10 @@ describe('crash safety of the write fleet', () => {
 
   it('a job re-delivered after its worker died past the commit finds its marker: no duplicate', async () => {
     const fleet = fleetFor('stall');
-    const proxy = await startCommitProxy(fleet.stack.catalogUri);
+    const proxy = await startCommitFaultProxy(fleet.stack.catalogUri);
     proxies.push(proxy);
     const doomed = await fleet.startWorker({ catalogUri: proxy.url, concurrency: 1 });
-    const held = proxy.holdNextCommitResponse();
+    const held = proxy.arm(commitFaults.hold(true)).then((c) => c.upstreamStatus);
     const producer = fleet.producer();
     const table = `${fleet.namespace}.stalled`;
     const handle = await producer.write(table, jobBatch(1, ROWS), {
@@ -132,15 +132,15 @@ describe('crash safety of the write fleet', () => {
     expect(report.distinctIds).toBe(ROWS);
     expect(report.snapshots).toBe(1);
     expect(report.jobIdsPerSnapshot).toEqual([[`${fleet.run}-stalled`]]);
-    expect(proxy.commits.held).toBe(1);
+    expect(proxy.commits.filter((c) => c.fault === 'hold').length).toBe(1);
   }, 200_000);
 
   it('a commit whose response is lost is resolved without a duplicate', async () => {
     const fleet = fleetFor('lost');
-    const proxy = await startCommitProxy(fleet.stack.catalogUri);
+    const proxy = await startCommitFaultProxy(fleet.stack.catalogUri);
     proxies.push(proxy);
     const worker = await fleet.startWorker({ catalogUri: proxy.url, concurrency: 1 });
-    const dropped = proxy.dropNextCommitResponse();
+    const dropped = proxy.arm(commitFaults.cut()).then((c) => c.upstreamStatus);
     const producer = fleet.producer();
     const table = `${fleet.namespace}.lost_response`;
     const handle = await producer.write(table, jobBatch(7, ROWS), {
@@ -154,7 +154,7 @@ describe('crash safety of the write fleet', () => {
     expect(report.distinctIds).toBe(ROWS);
     expect(report.snapshots).toBe(1);
     expect(report.jobIdsPerSnapshot).toEqual([[`${fleet.run}-lost`]]);
-    expect(proxy.commits.dropped).toBe(1);
+    expect(proxy.commits.filter((c) => c.fault === 'cut').length).toBe(1);
     expect(worker.isAlive()).toBe(true);
   }, 150_000);
 });

@@ -16,9 +16,10 @@
 //      response): the table reads correctly with PyIceberg and DuckDB, every referenced file is
 //      there, the killed run's unreachable files are left behind; a new process finishes the
 //      re-delivered job and an orphan run (short threshold) removes exactly what was left.
+
+import { type CommitFaultProxy, commitFaults, startCommitFaultProxy } from '@floe/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFleet, describeFailures, type Fleet, jobBatch, settle, sleep } from './support/fleet.ts';
-import { type CommitProxy, startCommitProxy } from './support/fleet-commit-proxy.ts';
 import {
   createMaintenance,
   type Maintenance,
@@ -30,7 +31,7 @@ import { stateProblems, tableState } from './support/maintenance-writes.ts';
 const ROWS = 10;
 const fleets: Fleet[] = [];
 const maintenances: Maintenance[] = [];
-const proxies: CommitProxy[] = [];
+const proxies: CommitFaultProxy[] = [];
 
 afterAll(async () => {
   await Promise.all(maintenances.map((m) => m.close()));
@@ -194,10 +195,10 @@ describe('maintenance across processes', () => {
     expect(stateProblems(before, { rows: 15 * ROWS })).toEqual([]);
     expect(before.snapshots.length).toBeGreaterThanOrEqual(10);
 
-    const proxy = await startCommitProxy(fleet.stack.catalogUri);
+    const proxy = await startCommitFaultProxy(fleet.stack.catalogUri);
     proxies.push(proxy);
     const victim = await maintenance.start({ catalogUri: proxy.url, concurrency: 1 });
-    const held = proxy.holdNextCommitResponse();
+    const held = proxy.arm(commitFaults.hold(true)).then((c) => c.upstreamStatus);
     const jobId = await maintenance.enqueue({
       action: 'expire',
       table,

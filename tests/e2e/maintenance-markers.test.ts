@@ -9,9 +9,10 @@
 // PyIceberg shows J's rows exactly once. Finally the same expiry with nothing pending removes
 // J's snapshot: without the guard, J's retry would have found no marker and written its rows
 // a second time.
+
+import { type CommitFaultProxy, commitFaults, startCommitFaultProxy } from '@floe/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFleet, type Fleet, jobBatch, tableReport } from './support/fleet.ts';
-import { type CommitProxy, startCommitProxy } from './support/fleet-commit-proxy.ts';
 import { createMaintenance, type Maintenance } from './support/maintenance-fleet.ts';
 import { stateProblems, tableState } from './support/maintenance-writes.ts';
 
@@ -19,7 +20,7 @@ const ROWS = 15;
 const OTHER_JOBS = 4;
 const fleets: Fleet[] = [];
 let maintenance: Maintenance | undefined;
-let proxy: CommitProxy | undefined;
+let proxy: CommitFaultProxy | undefined;
 
 afterAll(async () => {
   await maintenance?.close();
@@ -34,7 +35,7 @@ describe('expiry and the commit markers of pending write jobs', () => {
     const others = createFleet('mmark_others');
     fleets.push(fleet, others);
     maintenance = createMaintenance(fleet);
-    proxy = await startCommitProxy(fleet.stack.catalogUri);
+    proxy = await startCommitFaultProxy(fleet.stack.catalogUri);
     const table = `${fleet.namespace}.marked`;
     const stalledJobId = `${fleet.run}-stalled`;
 
@@ -43,7 +44,7 @@ describe('expiry and the commit markers of pending write jobs', () => {
       others.startWorker({ concurrency: 1 }),
       maintenance.start({ concurrency: 1 }),
     ]);
-    const held = proxy.holdNextCommitResponse();
+    const held = proxy.arm(commitFaults.hold(true)).then((c) => c.upstreamStatus);
     const handle = await fleet.producer().write(table, jobBatch(0, ROWS), {
       create: { partitionSpec: [{ source: 'job', transform: 'identity' }] },
       idempotencyKey: stalledJobId,

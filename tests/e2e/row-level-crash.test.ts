@@ -3,16 +3,14 @@
 // (the commit request is held by a proxy and never forwarded) changes nothing — the table still
 // has its one snapshot — and, re-delivered to a healthy worker, commits exactly once: every key
 // once, the overlapping keys updated, one upsert snapshot.
-
-import { runPython } from '@floe/test-support';
+import { type CommitFaultProxy, commitFaults, runPython, startCommitFaultProxy } from '@floe/test-support';
 import * as arrow from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFleet, type Fleet, jobBatch, tableReport } from './support/fleet.ts';
-import { type CommitProxy, startCommitProxy } from './support/fleet-commit-proxy.ts';
 
 const ROWS = 20;
 let fleet: Fleet | undefined;
-let proxy: CommitProxy | undefined;
+let proxy: CommitFaultProxy | undefined;
 
 afterAll(async () => {
   await fleet?.close();
@@ -35,7 +33,7 @@ function upsertBatch(): arrow.Table {
 describe('row-level writes under kill -9', () => {
   it('an upsert killed between writing and committing changes nothing, then lands once', async () => {
     fleet = createFleet('upsert-crash');
-    proxy = await startCommitProxy(fleet.stack.catalogUri);
+    proxy = await startCommitFaultProxy(fleet.stack.catalogUri);
     const doomed = await fleet.startWorker({ catalogUri: proxy.url, concurrency: 1 });
     const producer = fleet.producer();
     const table = `${fleet.namespace}.keyed`;
@@ -45,7 +43,8 @@ describe('row-level writes under kill -9', () => {
     });
     await created.result(120_000);
 
-    const blocked = proxy.blockNextCommit();
+    // The commit request is held and never forwarded: the catalog never sees it.
+    const blocked = proxy.arm(commitFaults.hold(false), table);
     const handle = await producer.write(table, upsertBatch(), {
       mode: 'upsert',
       keys: ['id'],
@@ -73,6 +72,6 @@ emit({"ids": [r["id"] for r in rows], "labels": [r["label"] for r in rows], "sna
     expect(report.ids).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(report.labels.slice(10)).toEqual(Array.from({ length: 20 }, (_, i) => `upserted-${10 + i}`));
     expect(report.snapshots).toBe(2);
-    expect(proxy.commits.blocked).toBe(1);
+    expect(proxy.commits.filter((c) => c.fault === 'hold').map((c) => c.upstreamStatus)).toEqual([undefined]);
   }, 300_000);
 });

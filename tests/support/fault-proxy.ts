@@ -5,8 +5,9 @@
 // persistent until cleared, and every request is counted so tests can assert how many
 // attempts a client made.
 
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readBody, trackedServer, upstreamRequest } from './http-relay.ts';
 
 export type Fault =
   | { readonly kind: 'status'; readonly status: number }
@@ -43,15 +44,7 @@ export async function startFaultProxy(upstreamUri: string): Promise<FaultProxy> 
   const queue: Fault[] = [];
   let persistent: Fault | undefined;
   const counters = { requests: 0, forwarded: 0 };
-  const sockets = new Set<Socket>();
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const { server, close: stop } = trackedServer(handle);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     counters.requests++;
@@ -78,21 +71,15 @@ export async function startFaultProxy(upstreamUri: string): Promise<FaultProxy> 
 
   function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
-      const headers = { ...req.headers, host: upstream.host, 'content-length': String(body.length) };
-      delete headers['transfer-encoding'];
-      delete headers['connection'];
-      const outgoing = httpRequest(
-        { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
-        (answer) => {
-          const passHeaders = { ...answer.headers };
-          delete passHeaders['connection'];
-          delete passHeaders['transfer-encoding'];
-          res.writeHead(answer.statusCode ?? 502, passHeaders);
-          answer.pipe(res);
-          answer.on('end', () => resolve());
-          answer.on('error', reject);
-        },
-      );
+      const outgoing = httpRequest(upstreamRequest(upstream, req, body), (answer) => {
+        const passHeaders = { ...answer.headers };
+        delete passHeaders['connection'];
+        delete passHeaders['transfer-encoding'];
+        res.writeHead(answer.statusCode ?? 502, passHeaders);
+        answer.pipe(res);
+        answer.on('end', () => resolve());
+        answer.on('error', reject);
+      });
       outgoing.on('error', reject);
       outgoing.end(body);
     });
@@ -100,13 +87,6 @@ export async function startFaultProxy(upstreamUri: string): Promise<FaultProxy> 
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-
-  const stop = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    });
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -141,13 +121,4 @@ export async function startFaultProxy(upstreamUri: string): Promise<FaultProxy> 
     },
     close: stop,
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -6,6 +6,13 @@ export {
   type RecordedRequest,
   startAuthGateway,
 } from './auth-gateway.ts';
+export {
+  type CommitFault,
+  type CommitFaultProxy,
+  type CommitRecord,
+  commitFaults,
+  startCommitFaultProxy,
+} from './commit-fault-proxy.ts';
 export { type Fault, type FaultProxy, faults, startFaultProxy } from './fault-proxy.ts';
 export {
   type FloeApp,

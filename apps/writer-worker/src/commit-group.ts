@@ -3,12 +3,16 @@
 // group's ids) and a fresh `floe.commit-id`. The marker check runs on every attempt against every
 // job: when a concurrent or earlier delivery already committed some of them, those leave the group
 // (their result is the snapshot that holds them, their own files are deleted — nothing references
-// them) and the rest are committed in a new attempt. A failed commit is settled per job after one
-// reload: a job whose marker landed after all succeeded; the others fail with the error (its
-// `retryable` flag decides BullMQ retry) and their files are deleted. A group of one is a job
-// committed alone, in its own mode (overwrite, overwrite by filter, replace-partitions, an
-// append that changes the schema, or a row-level upsert / delete, which commit merge-on-read).
-import { randomUUID } from 'node:crypto';
+// them) and the rest are committed in a new attempt. Every commit goes through the commit driver
+// of @floe/iceberg, which settles conflicts and unknown outcomes. A failed commit is settled per
+// job after one reload: a job whose marker landed after all succeeded; the others fail with the
+// error (its `retryable` flag decides BullMQ retry); their data files are deleted only when the
+// failure was definite — after an unresolved unknown outcome nothing is deleted (the commit may
+// still land; the next delivery's marker check settles it). A job id appears at most once in a
+// group: a duplicate delivery of the same job is settled with the first one's outcome and its
+// own files are deleted. A group of one is a job committed alone, in its own mode (overwrite,
+// overwrite by filter, replace-partitions, an append that changes the schema, or a row-level
+// upsert / delete, which commit merge-on-read).
 import {
   type AddedDataFile,
   applyUpdates,
@@ -23,6 +27,8 @@ import {
   type FileIO,
   fastAppend,
   findSnapshotWithProperty,
+  formatTable,
+  isCommitStateUnknown,
   overwrite,
   parseExpressionJson,
   replacePartitions,
@@ -91,11 +97,10 @@ export type Settled =
   | { readonly ok: true; readonly result: GroupCommitResult }
   | { readonly ok: false; readonly error: unknown };
 
-export function dottedName(identifier: TableIdentifier): string {
-  return [...identifier.namespace, identifier.name].join('.');
-}
-
-export function markerCheck(request: CommitRequest): (base: CommittedTable) => Snapshot | undefined {
+/** The marker check of one job: the snapshot whose `floe.job-ids` holds it, if any. */
+export function markerCheck(
+  request: Pick<CommitRequest, 'jobId' | 'markerNotBeforeMs'>,
+): (base: CommittedTable) => Snapshot | undefined {
   return (base) =>
     findSnapshotWithProperty(
       base.metadata,
@@ -133,10 +138,10 @@ function commitOnce(
   deps: CommitGroupDeps,
 ): Promise<CommitOutcome> {
   const first = group[0] as CommitRequest;
+  // `floe.commit-id` is set by the snapshot producer (one id per commit, whatever the attempt).
   const summaryProperties = {
     ...first.snapshotProperties,
     [JOB_IDS_PROPERTY]: group.map((r) => r.jobId).join(','),
-    [COMMIT_ID_PROPERTY]: randomUUID(),
   };
   const files = group.flatMap((r) => r.files);
   const common = {
@@ -151,7 +156,7 @@ function commitOnce(
   if (first.mode === 'overwrite' && first.overwriteFilter !== undefined) {
     return commitOverwriteByFilter({
       ...common,
-      filter: first.overwriteFilter as never,
+      filter: first.overwriteFilter,
       newFiles: files,
       summaryProperties,
     });
@@ -174,7 +179,7 @@ async function commitRowLevel(
   summaryProperties: Readonly<Record<string, string>>,
   common: Omit<Parameters<typeof commitRowLevelChange>[0], 'matcher' | 'summaryProperties'>,
 ): Promise<CommitOutcome> {
-  const name = dottedName(request.identifier);
+  const name = formatTable(request.identifier);
   let matcher: Parameters<typeof commitRowLevelChange>[0]['matcher'];
   if (request.mode === 'delete') {
     matcher = { filter: parseExpressionJson(request.overwriteFilter) };
@@ -208,6 +213,31 @@ async function deleteFiles(request: CommitRequest): Promise<void> {
 }
 
 /**
+ * A second delivery of a job already in a group or in flight (a lapsed lock handed the job to
+ * this process again): it gets the first delivery's outcome, and its own data files — never part
+ * of any commit request — are deleted once that outcome is known.
+ */
+export async function settleDuplicate(duplicate: CommitRequest, outcome: Settled): Promise<Settled> {
+  await deleteFiles(duplicate);
+  return outcome;
+}
+
+/** The group without repeated job ids, and each repeat with the first request of its id. */
+function withoutDuplicates(group: readonly CommitRequest[]): {
+  unique: CommitRequest[];
+  duplicates: [CommitRequest, CommitRequest][];
+} {
+  const byId = new Map<string, CommitRequest>();
+  const duplicates: [CommitRequest, CommitRequest][] = [];
+  for (const request of group) {
+    const first = byId.get(request.jobId);
+    if (first === undefined) byId.set(request.jobId, request);
+    else duplicates.push([request, first]);
+  }
+  return { unique: [...byId.values()], duplicates };
+}
+
+/**
  * Commits the group (all jobs of one table) and settles every job; never throws. Returns the
  * settlements in the group's order and the newest table state seen, for the next group's base.
  */
@@ -219,8 +249,9 @@ export async function commitGroup(
   const settled = new Map<CommitRequest, Settled>();
   const first = group[0];
   if (first === undefined) return { settled: [], latest: knownBase };
-  const name = dottedName(first.identifier);
-  let remaining = [...group];
+  const name = formatTable(first.identifier);
+  const { unique, duplicates } = withoutDuplicates(group);
+  let remaining = unique;
   let base = freshest([...group.map((r) => r.base), ...(knownBase === undefined ? [] : [knownBase])]);
   let latest: CommittedTable | undefined;
   let attempts = 0;
@@ -295,6 +326,13 @@ export async function commitGroup(
     remaining = still;
     base = outcome.table;
   }
+  for (const [duplicate, original] of duplicates) {
+    const outcome = settled.get(original) ?? {
+      ok: false,
+      error: new Error('group commit left a job unsettled'),
+    };
+    settled.set(duplicate, await settleDuplicate(duplicate, outcome));
+  }
   return {
     settled: group.map(
       (r) => settled.get(r) ?? { ok: false, error: new Error('group commit left a job unsettled') },
@@ -305,8 +343,9 @@ export async function commitGroup(
 
 /**
  * After a failed commit: reload once. A job whose marker is present landed after all; the others
- * fail with the error and their files are deleted. Reload failing → every job fails and the files
- * stay for the orphan sweep (they might be referenced).
+ * fail with the error. Their files are deleted only after a definite failure (the driver then
+ * guarantees no attempt can land); after an unknown outcome, or when the reload fails, they stay
+ * (a late commit may reference them; the orphan sweep takes them otherwise).
  */
 async function settleAfterFailure(
   remaining: readonly CommitRequest[],
@@ -316,6 +355,7 @@ async function settleAfterFailure(
   attempts: number,
   name: string,
 ): Promise<CommittedTable | undefined> {
+  const definite = !isCommitStateUnknown(error);
   let table: CommittedTable | undefined;
   try {
     table = await deps.committer.loadTable((remaining[0] as CommitRequest).identifier);
@@ -341,11 +381,17 @@ async function settleAfterFailure(
       });
       continue;
     }
-    if (table !== undefined) {
+    if (table !== undefined && definite) {
       await deleteFiles(request);
       deleted += request.files.length;
     }
     settled.set(request, { ok: false, error });
+  }
+  if (!definite) {
+    deps.logger?.warn(
+      { table: name, jobs: remaining.length, err: String(error) },
+      'commit outcome unresolved; data files kept (a late commit may reference them), jobs fail retryably',
+    );
   }
   if (deleted > 0) {
     deps.logger?.warn(

@@ -5,6 +5,7 @@
 // defensively — a malformed job still gets its span (with outcome `failed`), since the contract
 // check happens inside the work this wraps.
 
+import { formatTable } from '@floe/iceberg';
 import type { WriteResult } from '@floe/jobs';
 import { FLOE_TRACER_NAME } from '@floe/telemetry';
 import {
@@ -48,7 +49,12 @@ export function jobSpanInfo(payload: unknown, queueJobId: string | undefined, at
   const key = field(payload, 'idempotencyKey');
   const traceparent = field(payload, 'traceparent');
   return {
-    table: Array.isArray(namespace) && typeof name === 'string' ? [...namespace, name].join('.') : 'unknown',
+    table:
+      Array.isArray(namespace) &&
+      namespace.every((level) => typeof level === 'string') &&
+      typeof name === 'string'
+        ? formatTable({ namespace, name })
+        : 'unknown',
     jobId: typeof key === 'string' && key !== '' ? key : (queueJobId ?? 'unknown'),
     attempt,
     ...(typeof traceparent === 'string' ? { traceparent } : {}),

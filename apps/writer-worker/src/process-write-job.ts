@@ -23,6 +23,7 @@ import {
   type CommittedTable,
   type FileIO,
   fileIOFor,
+  formatTable,
   type TableMetadata,
 } from '@floe/iceberg';
 import { parseWriteJob, type WriteJob, type WriteResult } from '@floe/jobs';
@@ -74,10 +75,6 @@ export interface WriteJobContext {
   readonly attempt?: number;
 }
 
-function dotted(job: WriteJob): string {
-  return [...job.table.namespace, job.table.name].join('.');
-}
-
 async function loadOrCreate(
   job: WriteJob,
   deps: WriteJobDeps,
@@ -89,7 +86,7 @@ async function loadOrCreate(
     const missing =
       error instanceof CatalogError && (error.kind === 'no-such-table' || error.kind === 'no-such-namespace');
     if (!missing) throw error;
-    const name = dotted(job);
+    const name = formatTable(job.table);
     if (job.create === undefined || job.mode === 'delete') {
       throw new WriterError(
         'table-missing',
@@ -168,11 +165,11 @@ export async function processWriteJob(
 ): Promise<WriteResult> {
   const started = Date.now();
   const job = parseWriteJob(payload);
-  const name = dotted(job);
+  const name = formatTable(job.table);
   const jobId = job.idempotencyKey;
   const fields = { table: name, jobId, attempt: context.attempt ?? 1 };
   const markerNotBeforeMs = BigInt(Date.parse(job.enqueuedAt) - MARKER_SKEW_MS);
-  const alreadyCommitted = markerCheck({ jobId, markerNotBeforeMs } as CommitRequest);
+  const alreadyCommitted = markerCheck({ jobId, markerNotBeforeMs });
 
   let first: StagedObjectReader | undefined;
   const openFirst = async () => {

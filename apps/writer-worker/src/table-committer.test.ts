@@ -1,8 +1,9 @@
 // Group commit against a real, minimal in-memory catalog (requirements checked and updates
 // applied with @floe/iceberg's own builder — the semantics a REST catalog implements): jobs that
 // arrive while a commit is in flight share the next snapshot, the group is bounded, jobs that
-// change the schema or overwrite commit alone, re-delivered jobs leave the group, a failed commit
-// fails every job, and linger waits for jobs still writing.
+// change the schema or overwrite commit alone, re-delivered jobs leave the group, a second
+// delivery of a job in the same process rides on the first (rows once), a failed commit fails
+// every job, and linger waits for jobs still writing.
 import {
   applyUpdates,
   type CatalogCommitter,
@@ -16,7 +17,7 @@ import {
   type TableUpdate,
 } from '@floe/iceberg';
 import { describe, expect, it } from 'vitest';
-import { type CommitRequest, JOB_IDS_PROPERTY } from './commit-group.ts';
+import { type CommitRequest, commitGroup, JOB_IDS_PROPERTY } from './commit-group.ts';
 import { TableCommitter } from './table-committer.ts';
 
 class CatalogFailure extends Error {
@@ -216,6 +217,63 @@ describe('TableCommitter', () => {
     expect(all.sort()).toEqual(['blocker', 'dup', 'x', 'y']);
   });
 
+  it('puts one job twice into a group: its rows are committed once, the second delivery gets the same result and its files are deleted', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer } = committerFor(catalog);
+    const blocker = committer.commit(request(catalog, 'blocker'));
+    // Two deliveries of job 'twice' (a lapsed lock), each with its own freshly written file.
+    const firstFile = dataFile('twice-delivery-1', 10);
+    const secondFile = dataFile('twice-delivery-2', 10);
+    for (const file of [firstFile, secondFile]) await io.write(file.filePath, new Uint8Array([1]));
+    const [, first, second, other] = await Promise.all([
+      blocker,
+      committer.commit(request(catalog, 'twice', { files: [{ file: firstFile, specId: 0 }] })),
+      committer.commit(request(catalog, 'twice', { files: [{ file: secondFile, specId: 0 }] })),
+      committer.commit(request(catalog, 'other')),
+    ]);
+    const head = currentSnapshot(catalog.metadata);
+    expect(head?.summary[JOB_IDS_PROPERTY]).toBe('twice,other');
+    expect(head?.summary['added-records']).toBe('20');
+    expect(head?.summary['added-data-files']).toBe('2');
+    expect(second).toEqual(first);
+    expect(first?.snapshot.snapshotId).toBe(head?.snapshotId);
+    expect(other?.snapshot.snapshotId).toBe(head?.snapshotId);
+    expect(await io.exists(firstFile.filePath)).toBe(true);
+    expect(await io.exists(secondFile.filePath)).toBe(false);
+  });
+
+  it('settles a delivery that arrives while its job is in flight with the in-flight result', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer } = committerFor(catalog);
+    const lateFile = dataFile('inflight-delivery-2', 10);
+    await io.write(lateFile.filePath, new Uint8Array([1]));
+    const first = committer.commit(request(catalog, 'inflight'));
+    await new Promise((resolve) => setTimeout(resolve, 1)); // the first commit is now in flight
+    const second = committer.commit(request(catalog, 'inflight', { files: [{ file: lateFile, specId: 0 }] }));
+    const [a, b] = await Promise.all([first, second]);
+    expect(b).toEqual(a);
+    expect(a.status).toBe('committed');
+    expect(catalog.snapshots()).toHaveLength(1);
+    expect(catalog.snapshots()[0]?.summary['added-records']).toBe('10');
+    expect(await io.exists(lateFile.filePath)).toBe(false);
+  });
+
+  it('commitGroup given the same job twice commits its rows once', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const secondFile = dataFile('group-twice-2', 10);
+    await io.write(secondFile.filePath, new Uint8Array([1]));
+    const { settled } = await commitGroup(
+      [request(catalog, 'g'), request(catalog, 'g', { files: [{ file: secondFile, specId: 0 }] })],
+      { committer: catalog },
+    );
+    expect(catalog.snapshots()).toHaveLength(1);
+    expect(catalog.snapshots()[0]?.summary['added-records']).toBe('10');
+    expect(catalog.snapshots()[0]?.summary['added-data-files']).toBe('1');
+    expect(settled[1]).toEqual(settled[0]);
+    expect(settled[0]).toMatchObject({ ok: true });
+    expect(await io.exists(secondFile.filePath)).toBe(false);
+  });
+
   it('fails every job of a group with the commit error, and the queue keeps working', async () => {
     const catalog = new MemoryCatalog(newTable());
     const { committer } = committerFor(catalog);
@@ -236,6 +294,26 @@ describe('TableCommitter', () => {
     const later = await committer.commit(request(catalog, 'ok-2'));
     expect(later.status).toBe('committed');
     expect(catalog.snapshots().map((s) => s.summary[JOB_IDS_PROPERTY])).toEqual(['ok-1', 'ok-2']);
+  });
+
+  it('keeps the data files of jobs whose commit outcome stays unknown, and fails them retryably', async () => {
+    const catalog = new MemoryCatalog(newTable());
+    const { committer } = committerFor(catalog);
+    const file = dataFile('unknown-outcome', 10);
+    await io.write(file.filePath, new Uint8Array([1]));
+    catalog.beforeCommit = () => {
+      throw new CatalogFailure('commit-state-unknown', 'gateway timeout (504)', true);
+    };
+    const error = await committer
+      .commit(request(catalog, 'unknown', { files: [{ file, specId: 0 }] }))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      kind: 'commit-state-unknown',
+      retryable: true,
+      message: expect.stringContaining('nothing was deleted'),
+    });
+    expect(catalog.snapshots()).toHaveLength(0);
+    expect(await io.exists(file.filePath)).toBe(true);
   });
 
   it('lingers for jobs still writing, up to lingerMs, and not at all when none are', async () => {

@@ -5,14 +5,18 @@
 // share the same snapshot properties (their ids must also fit the `floe.job-ids` length budget);
 // any other job commits alone. When the group is not full and other jobs of the table are still
 // writing, it lingers up to `lingerMs` for them to join. Each job's promise settles with its own
-// result (same snapshot for the whole group) or the commit's error.
-import type { CommittedTable } from '@floe/iceberg';
+// result (same snapshot for the whole group) or the commit's error. A job id is queued at most
+// once per table: a second delivery of a job that is pending or in flight (its BullMQ lock
+// lapsed and the job was handed to this process again) follows the first one and is settled
+// with the same outcome; its own data files are deleted (commit-group.ts `settleDuplicate`).
+import { type CommittedTable, formatTable } from '@floe/iceberg';
 import {
   type CommitGroupDeps,
   type CommitRequest,
   commitGroup,
-  dottedName,
   type GroupCommitResult,
+  type Settled,
+  settleDuplicate,
 } from './commit-group.ts';
 
 /** Upper bound of the joined `floe.job-ids` value, so a snapshot summary stays small. */
@@ -31,10 +35,15 @@ export interface CommitSlot {
   release(): void;
 }
 
-interface Queued {
+interface Waiter {
   readonly request: CommitRequest;
   readonly resolve: (result: GroupCommitResult) => void;
   readonly reject: (error: unknown) => void;
+}
+
+interface Queued extends Waiter {
+  /** Later deliveries of the same job, settled with this one's outcome. */
+  readonly followers: Waiter[];
 }
 
 interface TableState {
@@ -42,6 +51,8 @@ interface TableState {
   /** Slots reserved and not yet submitted or released: jobs still writing files. */
   writing: number;
   inFlight: boolean;
+  /** The jobs of the commit in flight, by job id. */
+  readonly inFlightJobs: Map<string, Queued>;
   lingerTimer: NodeJS.Timeout | undefined;
   lingerUntil: number | undefined;
   latest: CommittedTable | undefined;
@@ -77,8 +88,18 @@ export class TableCommitter {
       submit: (request) => {
         close();
         return new Promise<GroupCommitResult>((resolve, reject) => {
-          this.stateOf(dottedName(request.identifier)).pending.push({ request, resolve, reject });
-          this.schedule(dottedName(request.identifier));
+          const name = formatTable(request.identifier);
+          const target = this.stateOf(name);
+          const first =
+            target.inFlightJobs.get(request.jobId) ??
+            target.pending.find((queued) => queued.request.jobId === request.jobId);
+          if (first !== undefined) {
+            first.followers.push({ request, resolve, reject });
+            this.schedule(name);
+            return;
+          }
+          target.pending.push({ request, resolve, reject, followers: [] });
+          this.schedule(name);
         });
       },
       release: () => {
@@ -89,7 +110,7 @@ export class TableCommitter {
 
   /** Submits without a reservation (nothing to linger for). */
   commit(request: CommitRequest): Promise<GroupCommitResult> {
-    return this.reserve(dottedName(request.identifier)).submit(request);
+    return this.reserve(formatTable(request.identifier)).submit(request);
   }
 
   /** Commits waiting or in flight, over all tables. */
@@ -106,6 +127,7 @@ export class TableCommitter {
         pending: [],
         writing: 0,
         inFlight: false,
+        inFlightJobs: new Map(),
         lingerTimer: undefined,
         lingerUntil: undefined,
         latest: undefined,
@@ -163,6 +185,7 @@ export class TableCommitter {
 
   private run(table: string, state: TableState, group: readonly Queued[]): void {
     state.inFlight = true;
+    for (const queued of group) state.inFlightJobs.set(queued.request.jobId, queued);
     const taken = new Set(group);
     const rest = state.pending.filter((queued) => !taken.has(queued));
     state.pending.splice(0, state.pending.length, ...rest);
@@ -171,20 +194,34 @@ export class TableCommitter {
       this.options,
       state.latest,
     )
-      .then(({ settled, latest }) => {
+      .then(async ({ settled, latest }) => {
         if (latest !== undefined) state.latest = latest;
-        settled.forEach((outcome, i) => {
-          const queued = group[i] as Queued;
-          if (outcome.ok) queued.resolve(outcome.result);
-          else queued.reject(outcome.error);
-        });
+        state.inFlightJobs.clear();
+        await Promise.all(group.map((queued, i) => settle(queued, settled[i] ?? unsettled())));
       })
-      .catch((error: unknown) => {
-        for (const queued of group) queued.reject(error);
+      .catch(async (error: unknown) => {
+        state.inFlightJobs.clear();
+        await Promise.all(group.map((queued) => settle(queued, { ok: false, error })));
       })
       .finally(() => {
         state.inFlight = false;
         this.schedule(table);
       });
   }
+}
+
+function unsettled(): Settled {
+  return { ok: false, error: new Error('group commit returned no outcome for a job') };
+}
+
+function deliver(waiter: Waiter, outcome: Settled): void {
+  if (outcome.ok) waiter.resolve(outcome.result);
+  else waiter.reject(outcome.error);
+}
+
+/** Settles a committed job and then every later delivery of it that followed. */
+async function settle(queued: Queued, outcome: Settled): Promise<void> {
+  deliver(queued, outcome);
+  for (const follower of queued.followers)
+    deliver(follower, await settleDuplicate(follower.request, outcome));
 }

@@ -5,6 +5,7 @@
 // turn it into its domain form; requests take wire-form JSON for schema, spec, order, updates
 // and requirements for the same reason.
 
+import type { TableIdentifier } from '@floe/iceberg';
 import type { JsonObject } from './internal/json-shapes.ts';
 import type { StorageCredentials, VendedCredentialsProvider } from './vended-credentials.ts';
 
@@ -14,10 +15,8 @@ export type Namespace = readonly string[];
 /** A namespace as users write it: levels, or one dotted string (`'bronze.raw'`). */
 export type NamespaceInput = string | Namespace;
 
-export interface TableIdentifier {
-  readonly namespace: Namespace;
-  readonly name: string;
-}
+/** The one table identifier type, defined by @floe/iceberg (the bottom of the graph). */
+export type { TableIdentifier };
 
 /** A table as users write it: an identifier, or one dotted string whose last part is the name. */
 export type TableIdentifierInput = string | TableIdentifier;

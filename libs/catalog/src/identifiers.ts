@@ -57,6 +57,5 @@ export function formatNamespace(namespace: Namespace): string {
   return namespace.join('.');
 }
 
-export function formatTable(table: TableIdentifier): string {
-  return `${formatNamespace(table.namespace)}.${table.name}`;
-}
+/** The one dotted-name helper, defined by @floe/iceberg. */
+export { formatTable } from '@floe/iceberg';

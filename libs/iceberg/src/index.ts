@@ -379,8 +379,6 @@ export {
   type CommittedTable,
   isCommitConflict,
   isCommitStateUnknown,
-  type TableIdentifier,
-  tableName,
 } from './table/catalog-committer.ts';
 export {
   type CommitOptions,
@@ -459,6 +457,7 @@ export {
   overwrite,
   replacePartitions,
 } from './table/table-actions.ts';
+export { formatTable, type TableIdentifier } from './table/table-identifier.ts';
 export type { UpgradeFormatVersionResult } from './table/upgrade-format-version.ts';
 export { upgradeFormatVersion } from './table/upgrade-format-version.ts';
 export { upsertKeyFields, upsertMatcher } from './table/upsert.ts';

@@ -6,6 +6,7 @@
 // default the table's identifier fields; others are inserted; a key twice in one job is an
 // error) and `delete` (removes the rows `overwriteFilter` matches; stages no batches). Upsert and
 // delete are merge-on-read: position delete files on v2 tables, deletion vectors on v3.
+import type { TableIdentifier } from '@floe/iceberg';
 import { z } from 'zod';
 import { expressionJson } from './expression.ts';
 
@@ -21,8 +22,11 @@ export const idempotencyKey = z
 
 const identifierPart = z.string().min(1).max(255);
 
+/** Namespace levels: a plain array on the wire, readonly in TS (the one `TableIdentifier`). */
+const namespaceLevels: z.ZodType<readonly string[], readonly string[]> = z.array(identifierPart).min(1);
+
 export const tableIdentifier = z.strictObject({
-  namespace: z.array(identifierPart).min(1),
+  namespace: namespaceLevels,
   name: identifierPart,
 });
 
@@ -110,4 +114,5 @@ export const writeJob = z
 export type WriteJob = z.output<typeof writeJob>;
 export type WriteJobInput = z.input<typeof writeJob>;
 export type StagedBatch = z.output<typeof stagedBatch>;
-export type TableIdentifier = z.output<typeof tableIdentifier>;
+/** A job's table is the one floe table identifier (defined by @floe/iceberg). */
+export type { TableIdentifier };

@@ -18,6 +18,8 @@ export interface FleetConfigOptions {
   readonly catalogUri?: string;
   /** OAuth2 client credentials for the catalog (secret passed through ${env:…}). */
   readonly catalogCredential?: { readonly clientId: string; readonly clientSecret: string };
+  /** catalog.retry.timeout_ms: one request's timeout (default 10 s). */
+  readonly catalogTimeoutMs?: number;
   /** S3 secret the workers use (default: the stack's). */
   readonly s3SecretAccessKey?: string;
   readonly concurrency?: number;
@@ -90,7 +92,7 @@ ${credential}  retry:
     max_attempts: ${options.catalogMaxAttempts ?? 5}
     initial_delay_ms: 100
     max_delay_ms: 2000
-    timeout_ms: 10000
+    timeout_ms: ${options.catalogTimeoutMs ?? 10_000}
     breaker:
       threshold: ${options.breakerThreshold ?? 5}
       half_open_after_ms: ${options.breakerHalfOpenAfterMs ?? 30_000}

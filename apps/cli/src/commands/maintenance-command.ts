@@ -6,6 +6,7 @@
 // before anything is enqueued; a run the worker failed exits 1 with the worker's message.
 import { randomUUID } from 'node:crypto';
 import { type CompiledArtifacts, ConfigError } from '@floe/config';
+import { formatTable } from '@floe/iceberg';
 import { type MaintenanceJobInput, type MaintenanceReport, maintenanceJob } from '@floe/jobs';
 import { redactSecrets } from '@floe/telemetry';
 import { loadArtifacts } from '../catalog/catalog-command-group.ts';
@@ -212,7 +213,7 @@ export function createMaintenanceCommand(): Command {
       }
       const { secretValuesOf } = await import('@floe/config');
       const secrets = secretValuesOf(artifacts);
-      const what = `${args.job.action}${args.job.table === undefined ? '' : ` of ${[...args.job.table.namespace, args.job.table.name].join('.')}`}`;
+      const what = `${args.job.action}${args.job.table === undefined ? '' : ` of ${formatTable(args.job.table)}`}`;
       io.stderr(
         `floe maintenance: queued ${what} on ${artifacts.queue.maintenance_queue}; waiting for a maintenance worker\n`,
       );

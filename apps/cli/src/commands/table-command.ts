@@ -4,17 +4,13 @@
 // current snapshot, location; `register` adopts an existing metadata file (e.g. after a drop
 // without purge, or a migration); `drop` keeps data files unless `--purge`; `upgrade` raises
 // the format version (v2 → v3 for deletion vectors and row lineage) without rewriting data.
-import { catalogCommitter, type TableIdentifier, toTableIdentifier } from '@floe/catalog';
+import { catalogCommitter, formatTable, type TableIdentifier, toTableIdentifier } from '@floe/catalog';
 import { upgradeFormatVersion } from '@floe/iceberg';
 import { createCommandGroup, type Invocation, type Subcommand } from '../catalog/catalog-command-group.ts';
 import { type Command, EXIT_OK, UsageError } from '../command.ts';
 import { describeTable, renderTableDescription } from '../output/table-description.ts';
 import { renderTextTable, toJsonOutput } from '../output/text-table.ts';
 import { INSPECT_SUBCOMMANDS } from './inspect-command.ts';
-
-function dotted(table: TableIdentifier): string {
-  return `${table.namespace.join('.')}.${table.name}`;
-}
 
 function argAt(invocation: Invocation, index: number): string {
   return invocation.args[index] as string;
@@ -33,7 +29,7 @@ export function renderTableList(tables: readonly TableIdentifier[], namespace: s
   if (tables.length === 0) return `no tables in namespace ${namespace}\n`;
   return renderTextTable(
     ['table'],
-    tables.map((table) => [dotted(table)]),
+    tables.map((table) => [formatTable(table)]),
   );
 }
 
@@ -48,7 +44,11 @@ const list: Subcommand = {
     invocation.io.stdout(
       invocation.format === 'json'
         ? toJsonOutput(
-            tables.map((table) => ({ table: dotted(table), namespace: table.namespace, name: table.name })),
+            tables.map((table) => ({
+              table: formatTable(table),
+              namespace: table.namespace,
+              name: table.name,
+            })),
           )
         : renderTableList(tables, namespace),
     );

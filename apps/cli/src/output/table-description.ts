@@ -3,7 +3,7 @@
 // properties, the current snapshot and the location. Built from the catalog's wire metadata
 // (format v1 or v2) into one plain description; the text form is for people, the JSON form
 // keeps the same facts with Iceberg longs as decimal strings.
-import type { JsonObject, LoadedTable } from '@floe/catalog';
+import { formatTable, type JsonObject, type LoadedTable } from '@floe/catalog';
 import { renderProperties, renderTextTable } from './text-table.ts';
 
 export interface FieldRow {
@@ -192,7 +192,7 @@ export function describeTable(table: LoadedTable): TableDescription {
       : snapshots.find((item) => longText(item['snapshot-id']) === currentId);
   const summary = stringRecord(snapshot?.['summary']);
   return {
-    identifier: `${table.identifier.namespace.join('.')}.${table.identifier.name}`,
+    identifier: formatTable(table.identifier),
     location: stringOf(metadata['location']),
     metadata_location: table.metadataLocation,
     table_uuid: stringOf(metadata['table-uuid']),

@@ -5,7 +5,7 @@ import { readManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
-import type { CommittedTable, TableIdentifier } from '../table/catalog-committer.ts';
+import type { CommittedTable } from '../table/catalog-committer.ts';
 import { commitWithRebase } from '../table/commit.ts';
 import {
   FakeCatalogError,
@@ -14,6 +14,7 @@ import {
 } from '../table/in-memory-catalog.test-helper.ts';
 import type { SnapshotChange } from '../table/snapshot-producer.ts';
 import { fastAppend, overwrite } from '../table/table-actions.ts';
+import type { TableIdentifier } from '../table/table-identifier.ts';
 import { type ExpireSnapshotsOptions, expireSnapshots } from './expire-snapshots.ts';
 
 const identifier = { namespace: ['db'], name: 't' };

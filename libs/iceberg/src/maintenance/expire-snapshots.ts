@@ -22,13 +22,9 @@ import { DEFAULT_DELETE_CONCURRENCY, forEachBounded } from '../io/file-io.ts';
 import { applyUpdates } from '../metadata/builder.ts';
 import type { TableRequirement } from '../metadata/updates.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
-import {
-  type CatalogCommitter,
-  type CommittedTable,
-  type TableIdentifier,
-  tableName,
-} from '../table/catalog-committer.ts';
+import type { CatalogCommitter, CommittedTable } from '../table/catalog-committer.ts';
 import { type CommitAction, type CommitLogger, driveCommit } from '../table/commit-driver.ts';
+import { formatTable, type TableIdentifier } from '../table/table-identifier.ts';
 import { type ExpiryPlan, type ExpiryPolicy, planExpiry } from './expiry-plan.ts';
 import { EMPTY_UNREACHABLE_FILES, type UnreachableFiles, unreachableFiles } from './unreachable-files.ts';
 
@@ -198,7 +194,7 @@ export async function expireSnapshots(options: ExpireSnapshotsOptions): Promise<
 
 async function runExpiry(options: ExpireSnapshotsOptions): Promise<ExpiryReport> {
   const started = Date.now();
-  const name = tableName(options.identifier);
+  const name = formatTable(options.identifier);
   const concurrency = options.concurrency ?? DEFAULT_DELETE_CONCURRENCY;
   const dryRun = options.dryRun === true;
   const nowMs = options.policy?.nowMs ?? BigInt(started);

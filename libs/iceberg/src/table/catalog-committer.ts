@@ -6,11 +6,7 @@
 // (5xx, lost response) with `commit-state-unknown` (reload and look before doing anything).
 import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
-
-export interface TableIdentifier {
-  readonly namespace: readonly string[];
-  readonly name: string;
-}
+import type { TableIdentifier } from './table-identifier.ts';
 
 export interface CommittedTable {
   readonly metadata: TableMetadata;
@@ -36,8 +32,4 @@ export function isCommitConflict(error: unknown): boolean {
 
 export function isCommitStateUnknown(error: unknown): boolean {
   return kindOf(error) === 'commit-state-unknown';
-}
-
-export function tableName(identifier: TableIdentifier): string {
-  return [...identifier.namespace, identifier.name].join('.');
 }

@@ -1,31 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryFileIO } from '../io/memory-file-io.ts';
-import type { DataFile } from '../manifest/data-file.ts';
 import { readManifestList } from '../manifest/manifest-list.ts';
 import { findSnapshotWithProperty } from '../metadata/snapshot-queries.ts';
-import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
-import type { CommittedTable, TableIdentifier } from './catalog-committer.ts';
+import type { CommittedTable } from './catalog-committer.ts';
 import { commitWithRebase } from './commit.ts';
 import { isUnresolvedCommit } from './commit-driver.ts';
-import { FakeCatalogError, InMemoryCatalog, newTableMetadata } from './in-memory-catalog.test-helper.ts';
+import {
+  FakeCatalogError,
+  InMemoryCatalog,
+  memDataFile,
+  newTableMetadata,
+} from './in-memory-catalog.test-helper.ts';
 import { fastAppend } from './table-actions.ts';
 
 const identifier = { namespace: ['db'], name: 't' };
 const MARKER = { 'floe.job-ids': 'job-7' };
 
-function dataFile(name: string, rows: bigint): { file: DataFile; specId: number } {
-  return {
-    specId: 0,
-    file: {
-      content: 'data',
-      filePath: `mem://t/data/${name}.parquet`,
-      fileFormat: 'parquet',
-      partition: ['eu'],
-      recordCount: rows,
-      fileSizeInBytes: rows * 10n,
-    },
-  };
-}
+const dataFile = (name: string, rows: bigint) => memDataFile(name, 'eu', rows);
 
 const markerCheck = (table: CommittedTable) =>
   findSnapshotWithProperty(table.metadata, 'floe.job-ids', (v) => v.split(',').includes('job-7'));
@@ -91,16 +82,7 @@ describe('commit driver', () => {
   it('a 2xx whose table does not show the change is unknown: the reload finds it committed', async () => {
     const catalog = new InMemoryCatalog(newTableMetadata());
     const { io } = recordingIO();
-    const stale = await catalog.loadTable(identifier);
-    const original = catalog.commitTable.bind(catalog);
-    catalog.commitTable = async (
-      id: TableIdentifier,
-      req: readonly TableRequirement[],
-      upd: readonly TableUpdate[],
-    ) => {
-      await original(id, req, upd);
-      return stale;
-    };
+    catalog.staleAnswers = true;
     const outcome = await commit(catalog, io);
     expect(outcome).toMatchObject({ status: 'committed', attempts: 1, unknownOutcomes: 1 });
     expect(catalog.metadata.snapshots).toHaveLength(1);
@@ -111,14 +93,8 @@ describe('commit driver', () => {
     const catalog = new InMemoryCatalog(newTableMetadata());
     const { io, written } = recordingIO();
     catalog.unknownOutcome.set(1, 'lost');
-    const original = catalog.commitTable.bind(catalog);
-    catalog.commitTable = async (
-      id: TableIdentifier,
-      req: readonly TableRequirement[],
-      upd: readonly TableUpdate[],
-    ) => {
+    catalog.beforeCommit = () => {
       catalog.failLoads = true;
-      return original(id, req, upd);
     };
     const error = await commit(catalog, io).catch((e: unknown) => e);
     expect(isUnresolvedCommit(error)).toBe(true);

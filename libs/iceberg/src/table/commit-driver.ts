@@ -63,10 +63,9 @@ import {
   type CommittedTable,
   isCommitConflict,
   isCommitStateUnknown,
-  type TableIdentifier,
-  tableName,
 } from './catalog-committer.ts';
 import { backoffMs, commitRetryPolicy } from './commit-retry-policy.ts';
+import { formatTable, type TableIdentifier } from './table-identifier.ts';
 
 export interface CommitLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -154,7 +153,7 @@ class CommitRun<A extends CommitAttempt, L> {
   constructor(action: CommitAction<A, L>, options: DriveCommitOptions) {
     this.action = action;
     this.options = options;
-    this.name = tableName(options.identifier);
+    this.name = formatTable(options.identifier);
     this.wait = options.sleep ?? ((ms: number) => sleep(ms));
     this.maxUnknown = options.maxUnknownOutcomes ?? DEFAULT_MAX_UNKNOWN_OUTCOMES;
   }

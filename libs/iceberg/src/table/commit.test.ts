@@ -1,31 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryFileIO } from '../io/memory-file-io.ts';
-import type { DataFile } from '../manifest/data-file.ts';
 import { readManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import { currentSnapshot, findSnapshotWithProperty } from '../metadata/snapshot-queries.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
 import { type CommitOutcome, commitWithRebase } from './commit.ts';
 import { backoffMs, commitRetryPolicy, DEFAULT_COMMIT_RETRY } from './commit-retry-policy.ts';
-import { InMemoryCatalog, newTableMetadata } from './in-memory-catalog.test-helper.ts';
+import { InMemoryCatalog, memDataFile, newTableMetadata } from './in-memory-catalog.test-helper.ts';
 import type { SnapshotChange } from './snapshot-producer.ts';
 import { fastAppend, overwrite, replacePartitions } from './table-actions.ts';
 
 const identifier = { namespace: ['db'], name: 't' };
 
-function dataFile(name: string, region: string | null, rows: bigint): { file: DataFile; specId: number } {
-  return {
-    specId: 0,
-    file: {
-      content: 'data',
-      filePath: `mem://t/data/${name}.parquet`,
-      fileFormat: 'parquet',
-      partition: [region],
-      recordCount: rows,
-      fileSizeInBytes: rows * 10n,
-    },
-  };
-}
+const dataFile = memDataFile;
 
 async function commit(
   catalog: InMemoryCatalog,

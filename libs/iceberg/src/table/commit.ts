@@ -5,10 +5,11 @@
 // written once and reused, deletes re-evaluated against that parent.
 import type { FileIO } from '../io/file-io.ts';
 import type { Snapshot } from '../spec/partition-types.ts';
-import type { CatalogCommitter, CommittedTable, TableIdentifier } from './catalog-committer.ts';
+import type { CatalogCommitter, CommittedTable } from './catalog-committer.ts';
 import type { CommitLogger } from './commit-driver.ts';
 import { commitSnapshotAction, SnapshotCommitAction, type SnapshotCommitOutcome } from './snapshot-action.ts';
 import type { SnapshotChange } from './snapshot-producer.ts';
+import type { TableIdentifier } from './table-identifier.ts';
 
 export type { CommitLogger } from './commit-driver.ts';
 

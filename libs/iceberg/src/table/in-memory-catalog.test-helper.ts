@@ -1,11 +1,14 @@
 // A real, minimal catalog held in memory for unit tests of the commit loop: it checks
 // requirements and applies updates with the library's own builder, exactly the semantics a REST
 // catalog implements. Hooks let a test inject a concurrent commit or a lost response.
+
+import type { DataFile } from '../manifest/data-file.ts';
 import { applyUpdates } from '../metadata/builder.ts';
 import { checkRequirements } from '../metadata/requirements.ts';
 import type { TableRequirement, TableUpdate } from '../metadata/updates.ts';
 import type { TableMetadata } from '../spec/partition-types.ts';
-import type { CatalogCommitter, CommittedTable, TableIdentifier } from './catalog-committer.ts';
+import type { CatalogCommitter, CommittedTable } from './catalog-committer.ts';
+import type { TableIdentifier } from './table-identifier.ts';
 
 export class FakeCatalogError extends Error {
   readonly kind: string;
@@ -29,6 +32,8 @@ export class InMemoryCatalog implements CatalogCommitter {
   unknownOutcome = new Map<number, 'applied' | 'lost' | 'late'>();
   /** Fails every load while true (a catalog that went away). */
   failLoads = false;
+  /** Answers an applied commit with the table as it was before (an answer that does not show it). */
+  staleAnswers = false;
   private late: { requirements: readonly TableRequirement[]; updates: readonly TableUpdate[] } | undefined;
 
   constructor(metadata: TableMetadata) {
@@ -63,7 +68,10 @@ export class InMemoryCatalog implements CatalogCommitter {
     if (failures.length > 0) {
       throw new FakeCatalogError('commit-conflict', failures.map((f) => f.reason).join('; '));
     }
+    const before = this.metadata;
     this.metadata = applyUpdates(this.metadata, updates);
+    if (this.staleAnswers)
+      return { metadata: before, metadataLocation: `mem://t/metadata/v${this.commits - 1}.json` };
     if (unknown === 'applied') throw new FakeCatalogError('commit-state-unknown', '504 gateway timeout');
     return { metadata: this.metadata, metadataLocation: `mem://t/metadata/v${this.commits}.json` };
   }
@@ -102,4 +110,23 @@ export function newTableMetadata(partitioned = true): TableMetadata {
       updates: { 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' },
     },
   ]);
+}
+
+/** A data file entry under mem://t/data/ (nothing is written): `rows` rows in partition `region`. */
+export function memDataFile(
+  name: string,
+  region: string | null,
+  rows: bigint,
+): { file: DataFile; specId: number } {
+  return {
+    specId: 0,
+    file: {
+      content: 'data',
+      filePath: `mem://t/data/${name}.parquet`,
+      fileFormat: 'parquet',
+      partition: [region],
+      recordCount: rows,
+      fileSizeInBytes: rows * 10n,
+    },
+  };
 }

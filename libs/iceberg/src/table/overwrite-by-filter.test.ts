@@ -289,6 +289,28 @@ describe('commitOverwriteByFilter', () => {
     expect(originals).toHaveLength(3); // the dropped eu file and the two rewritten us originals
   });
 
+  it('late landing: attempt 1 lands while reported 504, attempt 2 meets 409; the landed rewrites and manifests stay', async () => {
+    const io = new MemoryFileIO();
+    const catalog = await seededTable(io);
+    catalog.unknownOutcome.set(catalog.commits + 1, 'late');
+    const outcome = await commitOverwriteByFilter({
+      committer: catalog,
+      identifier,
+      io,
+      base: await catalog.loadTable(identifier),
+      filter: ID_LT_100,
+      sleep: async () => undefined,
+    });
+    expect(outcome).toMatchObject({ status: 'committed', preparations: 2, conflicts: 1, unknownOutcomes: 1 });
+    expect(outcome.prepared?.rewrittenFiles.length).toBeGreaterThan(0);
+    // Every file the table references exists, the rewritten files included.
+    const live = (await liveDataFiles(io, catalog.metadata)).map((l) => l.file.filePath);
+    for (const path of [...live, outcome.snapshot.manifestList]) expect(await io.exists(path)).toBe(true);
+    expect(await tableRows(io, catalog.metadata)).toEqual(
+      [...expectedRows('us', range(100, 150)), ...expectedRows('asia', range(200, 300))].sort(),
+    );
+  });
+
   it('gives up after the retry budget and deletes the files it rewrote', async () => {
     const io = new MemoryFileIO();
     const catalog = await seededTable(io);

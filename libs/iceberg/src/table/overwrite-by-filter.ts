@@ -43,11 +43,12 @@ import type { Snapshot, TableMetadata } from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
 import type { JsonValue } from '../util/json.ts';
 import { RollingDataFileWriter } from '../write/data-file-writer.ts';
-import type { CatalogCommitter, CommittedTable, TableIdentifier } from './catalog-committer.ts';
+import type { CatalogCommitter, CommittedTable } from './catalog-committer.ts';
 import type { CommitLogger, CommitOutcome } from './commit.ts';
 import { commitSnapshotAction, SnapshotCommitAction } from './snapshot-action.ts';
 import { currentSchema, type SnapshotChange, specById } from './snapshot-producer.ts';
 import type { AddedDataFile } from './table-actions.ts';
+import type { TableIdentifier } from './table-identifier.ts';
 
 /** REST expression JSON (parsed), an unbound expression, or one already bound to the table schema. */
 export type OverwriteFilter = Expression | BoundExpression | JsonValue;

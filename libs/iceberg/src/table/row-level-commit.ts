@@ -15,8 +15,7 @@ import type { FileIO } from '../io/file-io.ts';
 import type { DataFile } from '../manifest/data-file.ts';
 import type { TableChange } from '../schema-evolution/update-schema.ts';
 import type { Snapshot } from '../spec/partition-types.ts';
-import type { CatalogCommitter, CommittedTable, TableIdentifier } from './catalog-committer.ts';
-import { tableName } from './catalog-committer.ts';
+import type { CatalogCommitter, CommittedTable } from './catalog-committer.ts';
 import type { CommitLogger } from './commit-driver.ts';
 import { writeDeleteFiles } from './delete-file-writer.ts';
 import { withSchemaChange } from './evolve-schema.ts';
@@ -24,6 +23,7 @@ import { staleRowDeletes } from './row-delete-conflicts.ts';
 import { type PlannedRowDeletes, planRowDeletes, type RowMatcher } from './row-level-delete.ts';
 import { commitSnapshotAction, SnapshotCommitAction, type SnapshotCommitOutcome } from './snapshot-action.ts';
 import type { SnapshotChange } from './snapshot-producer.ts';
+import { formatTable, type TableIdentifier } from './table-identifier.ts';
 
 export interface RowLevelCommitOptions {
   readonly committer: CatalogCommitter;
@@ -54,7 +54,7 @@ export interface RowLevelOutcome extends SnapshotCommitOutcome {
 const deleteKey = (file: DataFile) => `${file.filePath}@${file.contentOffset ?? ''}`;
 
 export async function commitRowLevelChange(options: RowLevelCommitOptions): Promise<RowLevelOutcome> {
-  const name = tableName(options.identifier);
+  const name = formatTable(options.identifier);
   const addedFiles = options.addedFiles ?? [];
   const written: string[] = [];
   const plans = new Map<SnapshotChange, PlannedRowDeletes>();

@@ -14,7 +14,7 @@ import { readManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import { snapshotById } from '../metadata/snapshot-queries.ts';
 import type { Snapshot } from '../spec/partition-types.ts';
-import { type CommittedTable, tableName } from './catalog-committer.ts';
+import type { CommittedTable } from './catalog-committer.ts';
 import { type CommitAction, type DriveCommitOptions, driveCommit } from './commit-driver.ts';
 import {
   newSnapshotId,
@@ -22,6 +22,7 @@ import {
   type SnapshotChange,
   SnapshotProducer,
 } from './snapshot-producer.ts';
+import { formatTable } from './table-identifier.ts';
 
 /** One attempt of a snapshot action: the prepared commit and the change it was built from. */
 export interface PreparedSnapshot extends PreparedCommit {
@@ -163,7 +164,7 @@ async function commitAndLog(
   options: DriveCommitOptions,
   span: Span,
 ): Promise<SnapshotCommitOutcome> {
-  const name = tableName(options.identifier);
+  const name = formatTable(options.identifier);
   span.setAttribute('floe.table', name);
   const outcome = await driveCommit(action, options);
   if (outcome.status === 'nothing-to-commit') {

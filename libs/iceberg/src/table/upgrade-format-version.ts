@@ -11,9 +11,8 @@ import {
   type CommittedTable,
   isCommitConflict,
   isCommitStateUnknown,
-  type TableIdentifier,
-  tableName,
 } from './catalog-committer.ts';
+import { formatTable, type TableIdentifier } from './table-identifier.ts';
 
 export interface UpgradeFormatVersionResult {
   readonly table: CommittedTable;
@@ -29,7 +28,7 @@ export async function upgradeFormatVersion(
   identifier: TableIdentifier,
   formatVersion: number,
 ): Promise<UpgradeFormatVersionResult> {
-  const name = tableName(identifier);
+  const name = formatTable(identifier);
   if (formatVersion !== 2 && formatVersion !== 3) {
     throw new IcebergError(
       'invalid-argument',
