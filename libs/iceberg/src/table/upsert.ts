@@ -18,12 +18,33 @@ import type { DataFile } from '../manifest/data-file.ts';
 import { rowKey } from '../scan/delete-filter.ts';
 import { readFileAs } from '../scan/file-projection.ts';
 import { RangeCounter } from '../scan/ranged-parquet.ts';
+import { deserializeSingleValue } from '../spec/single-value.ts';
 import type { NestedField, Schema } from '../spec/types.ts';
 import { compareStrings } from '../write/bounds.ts';
 import type { RowMatcher } from './row-level-delete.ts';
 
 /** Key column types whose min..max makes a pruning filter (comparable literal forms). */
 const RANGE_KINDS = new Set(['int', 'long', 'date', 'string', 'timestamp', 'timestamptz']);
+
+/** The smallest lower and largest upper bound of `field` over `files`, when every file has both. */
+function boundsOf(
+  files: readonly DataFile[],
+  field: NestedField,
+): { min: unknown; max: unknown } | undefined {
+  if (!RANGE_KINDS.has(field.type.kind) || files.length === 0) return undefined;
+  let min: unknown;
+  let max: unknown;
+  for (const file of files) {
+    const lower = file.lowerBounds?.get(field.id);
+    const upper = file.upperBounds?.get(field.id);
+    if (lower === undefined || upper === undefined) return undefined;
+    const low = deserializeSingleValue(field.type, lower);
+    const high = deserializeSingleValue(field.type, upper);
+    if (min === undefined || less(low, min)) min = low;
+    if (max === undefined || less(max, high)) max = high;
+  }
+  return { min, max };
+}
 
 /** Order of key values; strings by UTF-8 bytes, as Iceberg bounds compare them. */
 function less(a: unknown, b: unknown): boolean {
@@ -95,8 +116,11 @@ export async function upsertMatcher(
   const keySchema: Schema = { schemaId: schema.schemaId, identifierFieldIds: [], fields: [...keyFields] };
   const keyOf = keyReader(keyFields);
   const keys = new Set<unknown>();
-  const min: unknown[] = keyFields.map(() => undefined);
-  const max: unknown[] = keyFields.map(() => undefined);
+  // The range filter comes from the new files' column bounds when they all carry them (a lower
+  // bound is ≤ every value, an upper bound ≥, truncated or not); else from the values read.
+  const fromBounds = keyFields.map((field) => boundsOf(files, field));
+  const min: unknown[] = fromBounds.map((b) => b?.min);
+  const max: unknown[] = fromBounds.map((b) => b?.max);
   const counter = new RangeCounter();
   for (const file of files) {
     for await (const batch of readFileAs(io, file.filePath, file.fileSizeInBytes, keySchema, counter)) {
@@ -123,7 +147,7 @@ export async function upsertMatcher(
         keys.add(key);
       }
       keyFields.forEach((field, i) => {
-        if (!RANGE_KINDS.has(field.type.kind)) return;
+        if (!RANGE_KINDS.has(field.type.kind) || fromBounds[i] !== undefined) return;
         for (let row = 0; row < batch.numRows; row++) {
           const value = readArrowValue(vectors[i]!, row, field.type, field.name);
           if (min[i] === undefined || less(value, min[i])) min[i] = value;
