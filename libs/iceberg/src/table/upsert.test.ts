@@ -115,6 +115,45 @@ describe('upsert input rules', () => {
     );
   });
 
+  it('builds the key range from the rows when the new files carry no bounds', async () => {
+    const io = new MemoryFileIO();
+    const metadata = newTableMetadata();
+    const schema = currentSchema(metadata);
+    const batch = rowsBatch(
+      [
+        { id: 7n, region: 'eu' },
+        { id: 3n, region: 'eu' },
+      ],
+      false,
+    );
+    const files = await writePartitionedDataFiles([batch], {
+      io,
+      tableLocation: metadata.location,
+      schema,
+      spec: specById(metadata, 0),
+      arrowSchema: batch.schema,
+    });
+    const bare = files.map(({ lowerBounds: _l, upperBounds: _u, ...file }) => file);
+    const withBounds = await upsertMatcher(
+      io,
+      schema,
+      files,
+      upsertKeyFields(schema, ['id'], 'db.t'),
+      'db.t',
+    );
+    const withoutBounds = await upsertMatcher(
+      io,
+      schema,
+      bare,
+      upsertKeyFields(schema, ['id'], 'db.t'),
+      'db.t',
+    );
+    expect(withoutBounds.filter).toEqual(withBounds.filter);
+    expect(JSON.stringify(withBounds.filter, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))).toContain(
+      '"3n"',
+    );
+  });
+
   it('needs keys or identifier fields, and known columns', () => {
     const schema = currentSchema(newTableMetadata());
     expect(() => upsertKeyFields(schema, undefined, 'db.t')).toThrow(
