@@ -87,7 +87,12 @@ async function loadOrCreate(
       error instanceof CatalogError && (error.kind === 'no-such-table' || error.kind === 'no-such-namespace');
     if (!missing) throw error;
     const name = formatTable(job.table);
-    if (job.create === undefined || job.mode === 'delete') {
+    if (job.mode === 'delete') {
+      throw new WriterError('table-missing', `table ${name} does not exist; there are no rows to delete`, {
+        context: { table: name },
+      });
+    }
+    if (job.create === undefined) {
       throw new WriterError(
         'table-missing',
         `table ${name} does not exist; pass create (with a partitionSpec) in the write job to create it from the data, ` +
