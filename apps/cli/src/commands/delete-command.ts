@@ -5,13 +5,10 @@
 // opened. The filter is the CLI text syntax or Iceberg REST expression JSON, like `floe write
 // --filter`. Flag mistakes are usage errors (exit 2); a config problem, an unreachable queue or
 // a job the worker rejected is one ✗ line (exit 1).
-import { ConfigError } from '@floe/config';
-import { redactSecrets } from '@floe/telemetry';
-import { loadArtifacts } from '../catalog/catalog-command-group.ts';
-import { type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
-import { toJsonOutput } from '../output/text-table.ts';
+import { type Command, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import { checkJobFlags, DEFAULT_TIMEOUT_MS, JOB_FLAG_OPTIONS } from '../write/job-flags.ts';
-import { awaitWithState, renderWriteResult } from './write-command.ts';
+import { runJobCommand } from '../write/run-job.ts';
+import { renderWriteResult } from './write-command.ts';
 
 const HELP = `Usage: floe delete NS.TABLE --where <filter> [options]
 
@@ -89,59 +86,22 @@ export function createDeleteCommand(): Command {
       const progress = (line: string) => io.stderr(`floe delete: ${line}\n`);
       const { filterToExpressionJson } = await import('../write/filter-flag.ts');
       const filter = await filterToExpressionJson(args.where, '--where');
-      let artifacts: Awaited<ReturnType<typeof loadArtifacts>>;
-      try {
-        artifacts = await loadArtifacts({ config: args.config, artifacts: args.artifacts }, io);
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        io.stderr(`✗ ${error.message}\n`);
-        return EXIT_FAILURE;
-      }
-      const { secretValuesOf } = await import('@floe/config');
-      const secrets = secretValuesOf(artifacts);
-      const { FloeProducer, FloeProducerError, FloeWriteError } = await import('@floe/producer-sdk');
-      const producer = FloeProducer.fromArtifacts(artifacts);
-      try {
-        const handle = await producer.delete(
-          args.table,
-          filter,
-          args.idempotencyKey === undefined ? {} : { idempotencyKey: args.idempotencyKey },
-        );
-        progress(
+      return runJobCommand(args, io, progress, {
+        prepare: async () => undefined,
+        enqueue: (producer) =>
+          producer.delete(
+            args.table,
+            filter,
+            args.idempotencyKey === undefined ? {} : { idempotencyKey: args.idempotencyKey },
+          ),
+        queued: (handle) =>
           handle.deduplicated
             ? `job ${handle.jobId} already exists (same --idempotency-key)`
             : `queued delete job ${handle.jobId}`,
-        );
-        if (!args.wait) {
-          io.stdout(
-            args.format === 'json'
-              ? toJsonOutput({ jobId: handle.jobId, deduplicated: handle.deduplicated })
-              : `✓ queued delete job ${handle.jobId} for ${args.table}\n`,
-          );
-          return EXIT_OK;
-        }
-        const result = await awaitWithState(producer, handle.jobId, handle.result(args.timeoutMs), progress);
-        io.stdout(
-          args.format === 'json'
-            ? toJsonOutput({ jobId: handle.jobId, deduplicated: handle.deduplicated, result })
-            : renderWriteResult(result, handle.jobId),
-        );
-        return EXIT_OK;
-      } catch (error) {
-        if (error instanceof FloeWriteError) {
-          io.stderr(`✗ job ${error.jobId} failed: ${redactSecrets(error.message, secrets)}\n`);
-          return EXIT_FAILURE;
-        }
-        if (error instanceof FloeProducerError) {
-          const hint =
-            error.kind === 'result-timeout' ? ' (the job stays queued; a writer will still commit it)' : '';
-          io.stderr(`✗ ${redactSecrets(error.message, secrets)}${hint}\n`);
-          return EXIT_FAILURE;
-        }
-        throw error;
-      } finally {
-        await producer.close();
-      }
+        queuedText: (handle) => `✓ queued delete job ${handle.jobId} for ${args.table}\n`,
+        queuedJson: (handle) => ({ jobId: handle.jobId, deduplicated: handle.deduplicated }),
+        render: renderWriteResult,
+      });
     },
   };
 }

@@ -6,21 +6,17 @@
 // problem, an unreachable queue or a job the worker rejected are one ✗ line each (exit 1).
 // The producer SDK, Arrow, parquet-wasm and @floe/iceberg load only when a write actually runs.
 import { relative, resolve } from 'node:path';
-import { ConfigError } from '@floe/config';
 import type { WriteResult } from '@floe/jobs';
-import type { FloeProducer, WriteOptions } from '@floe/producer-sdk';
-import { redactSecrets } from '@floe/telemetry';
+import type { WriteOptions } from '@floe/producer-sdk';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { loadArtifacts } from '../catalog/catalog-command-group.ts';
-import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
-import { toJsonOutput } from '../output/text-table.ts';
+import { type CliIo, type Command, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import type { LoadedFile } from '../write/input-files.ts';
 import { checkJobFlags, DEFAULT_TIMEOUT_MS, JOB_FLAG_OPTIONS } from '../write/job-flags.ts';
 import { type PartitionFieldRequest, parsePartitionBy } from '../write/partition-by.ts';
+import { runJobCommand } from '../write/run-job.ts';
 
 const MODES = ['append', 'overwrite', 'replace-partitions', 'upsert'] as const;
 type WriteMode = (typeof MODES)[number];
-const STATE_POLL_MS = 500;
 
 const HELP = `Usage: floe write FILE… --table NS.TABLE [options]
 
@@ -256,33 +252,6 @@ async function* batchesOf(files: readonly LoadedFile[], io: CliIo, progress: (li
   }
 }
 
-export async function awaitWithState(
-  producer: FloeProducer,
-  jobId: string,
-  result: Promise<WriteResult>,
-  progress: (line: string) => void,
-): Promise<WriteResult> {
-  let last = '';
-  let done = false;
-  const poll = async () => {
-    while (!done) {
-      const state = await (await producer.queue.getJob(jobId))?.getState().catch(() => undefined);
-      if (!done && state !== undefined && state !== last && state !== 'completed' && state !== 'failed') {
-        last = state;
-        progress(`job ${jobId}: ${state === 'active' ? 'a writer is committing it' : state}`);
-      }
-      await new Promise((wake) => setTimeout(wake, STATE_POLL_MS));
-    }
-  };
-  const polling = poll().catch(() => undefined);
-  try {
-    return await result;
-  } finally {
-    done = true;
-    await polling;
-  }
-}
-
 export function createWriteCommand(): Command {
   return {
     name: 'write',
@@ -298,84 +267,27 @@ export function createWriteCommand(): Command {
       const { filterToExpressionJson } = await import('../write/filter-flag.ts');
       const overwriteFilter =
         args.filter === undefined ? undefined : await filterToExpressionJson(args.filter);
-
-      let artifacts: Awaited<ReturnType<typeof loadArtifacts>>;
-      try {
-        artifacts = await loadArtifacts({ config: args.config, artifacts: args.artifacts }, io);
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        io.stderr(`✗ ${error.message}\n`);
-        return EXIT_FAILURE;
-      }
-      const { secretValuesOf } = await import('@floe/config');
-      const secrets = secretValuesOf(artifacts);
       const { InputFileError } = await import('../write/input-files.ts');
-
-      let files: LoadedFile[];
-      try {
-        files = await loadFiles(args, io);
-      } catch (error) {
-        if (error instanceof InputFileError) {
-          io.stderr(`✗ ${error.message}\n`);
-          return EXIT_FAILURE;
-        }
-        throw error;
-      }
-
-      const { FloeProducer, FloeProducerError, FloeWriteError } = await import('@floe/producer-sdk');
-      const producer = FloeProducer.fromArtifacts(artifacts);
-      try {
-        const handle = await producer.write(
-          args.table,
-          batchesOf(files, io, progress),
-          writeOptionsOf(args, overwriteFilter),
-        );
-        const rows = files.reduce((sum, file) => sum + file.table.numRows, 0);
-        progress(
-          handle.deduplicated
+      return runJobCommand(args, io, progress, {
+        prepare: () => loadFiles(args, io),
+        enqueue: (producer, files) =>
+          producer.write(args.table, batchesOf(files, io, progress), writeOptionsOf(args, overwriteFilter)),
+        queued: (handle, files) => {
+          const rows = files.reduce((sum, file) => sum + file.table.numRows, 0);
+          return handle.deduplicated
             ? `job ${handle.jobId} already exists (same --idempotency-key); nothing new was staged`
-            : `staged ${files.length} file(s), ${rows} rows in ${handle.batches.length} part(s); queued job ${handle.jobId}`,
-        );
-        if (!args.wait) {
-          io.stdout(
-            args.format === 'json'
-              ? toJsonOutput({
-                  jobId: handle.jobId,
-                  deduplicated: handle.deduplicated,
-                  batches: handle.batches,
-                })
-              : `✓ queued job ${handle.jobId} for ${args.table} (${handle.batches.length} staged part(s))\n`,
-          );
-          return EXIT_OK;
-        }
-        const result = await awaitWithState(producer, handle.jobId, handle.result(args.timeoutMs), progress);
-        io.stdout(
-          args.format === 'json'
-            ? toJsonOutput({ jobId: handle.jobId, deduplicated: handle.deduplicated, result })
-            : renderWriteResult(result, handle.jobId),
-        );
-        return EXIT_OK;
-      } catch (error) {
-        if (error instanceof FloeWriteError) {
-          io.stderr(`✗ job ${error.jobId} failed: ${redactSecrets(error.message, secrets)}\n`);
-          return EXIT_FAILURE;
-        }
-        if (error instanceof FloeProducerError || error instanceof UsageError) {
-          const hint =
-            error instanceof FloeProducerError && error.kind === 'result-timeout'
-              ? ' (the job stays queued; a writer will still commit it)'
-              : '';
-          io.stderr(`✗ ${redactSecrets(error.message, secrets)}${hint}\n`);
-          return EXIT_FAILURE;
-        }
-        if (error instanceof InputFileError) {
-          io.stderr(`✗ ${error.message}\n`);
-          return EXIT_FAILURE;
-        }
-        throw error;
-      } finally {
-        await producer.close();
-      }
+            : `staged ${files.length} file(s), ${rows} rows in ${handle.batches.length} part(s); queued job ${handle.jobId}`;
+        },
+        queuedText: (handle) =>
+          `✓ queued job ${handle.jobId} for ${args.table} (${handle.batches.length} staged part(s))\n`,
+        queuedJson: (handle) => ({
+          jobId: handle.jobId,
+          deduplicated: handle.deduplicated,
+          batches: handle.batches,
+        }),
+        render: renderWriteResult,
+        isInputError: (error) => error instanceof InputFileError,
+      });
     },
   };
 }
