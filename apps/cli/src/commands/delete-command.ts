@@ -6,7 +6,7 @@
 // --filter`. Flag mistakes are usage errors (exit 2); a config problem, an unreachable queue or
 // a job the worker rejected is one ✗ line (exit 1).
 import { type Command, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
-import { checkJobFlags, DEFAULT_TIMEOUT_MS, JOB_FLAG_OPTIONS } from '../write/job-flags.ts';
+import { checkJobFlags, DEFAULT_TIMEOUT_MS, JOB_FLAG_OPTIONS, type JobArgs } from '../write/job-flags.ts';
 import { runJobCommand } from '../write/run-job.ts';
 import { renderWriteResult } from './write-command.ts';
 
@@ -31,16 +31,9 @@ Exit codes: 0 deleted (or queued with --no-wait), 1 the config, the queue or the
 (the line says why), 2 usage error.
 `;
 
-export interface DeleteArgs {
+export interface DeleteArgs extends JobArgs {
   readonly table: string;
   readonly where: string;
-  readonly idempotencyKey: string | undefined;
-  readonly wait: boolean;
-  readonly timeoutMs: number;
-  readonly format: 'text' | 'json';
-  readonly config: string | undefined;
-  readonly artifacts: string | undefined;
-  readonly help: boolean;
 }
 
 /** Parses and checks the command line; every mistake is a UsageError. Exported for unit tests. */

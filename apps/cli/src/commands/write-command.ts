@@ -11,7 +11,7 @@ import type { WriteOptions } from '@floe/producer-sdk';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { type CliIo, type Command, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import type { LoadedFile } from '../write/input-files.ts';
-import { checkJobFlags, DEFAULT_TIMEOUT_MS, JOB_FLAG_OPTIONS } from '../write/job-flags.ts';
+import { checkJobFlags, DEFAULT_TIMEOUT_MS, JOB_FLAG_OPTIONS, type JobArgs } from '../write/job-flags.ts';
 import { type PartitionFieldRequest, parsePartitionBy } from '../write/partition-by.ts';
 import { runJobCommand } from '../write/run-job.ts';
 
@@ -62,7 +62,7 @@ Exit codes: 0 written (or queued with --no-wait), 1 a file, the config, the queu
 failed (the line says why), 2 usage error.
 `;
 
-export interface WriteArgs {
+export interface WriteArgs extends JobArgs {
   readonly files: readonly string[];
   readonly table: string;
   readonly mode: WriteMode;
@@ -72,13 +72,6 @@ export interface WriteArgs {
   readonly create: boolean;
   readonly formatVersion: '2' | '3' | undefined;
   readonly strict: boolean;
-  readonly idempotencyKey: string | undefined;
-  readonly wait: boolean;
-  readonly timeoutMs: number;
-  readonly format: 'text' | 'json';
-  readonly config: string | undefined;
-  readonly artifacts: string | undefined;
-  readonly help: boolean;
 }
 
 /** Parses and checks the command line; every mistake is a UsageError. Exported for unit tests. */

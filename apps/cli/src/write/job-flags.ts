@@ -15,6 +15,17 @@ export const JOB_FLAG_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/** The parsed shared flags, as every job command's arguments carry them. */
+export interface JobArgs {
+  readonly idempotencyKey: string | undefined;
+  readonly wait: boolean;
+  readonly timeoutMs: number;
+  readonly format: 'text' | 'json';
+  readonly config: string | undefined;
+  readonly artifacts: string | undefined;
+  readonly help: boolean;
+}
+
 export interface JobFlagValues {
   readonly 'timeout-ms'?: string | undefined;
   readonly format?: string | undefined;
