@@ -197,10 +197,14 @@ emit(None)
     expect(lineage.find((r) => r[0] === 1)?.[2]).toBe(1);
   });
 
-  it('Spark reads floe position deletes on v2', async () => {
+  it('Spark reads floe position deletes and upserts on v2', async () => {
     await createFloeTable('floe_v2', 2);
     await floeAppend('floe_v2', rows(1, 11));
     await floeDelete('floe_v2', "id > 7 or name = 'n1'");
+    await floeUpsert('floe_v2', [
+      [5, 'five', 'eu'],
+      [12, 'twelve', 'eu'],
+    ]);
     const t = `floe.${namespace}.floe_v2`;
     expect(await sparkRows(`SELECT id, name, region FROM ${t} ORDER BY id`)).toEqual(
       await floeRows('floe_v2'),
