@@ -83,11 +83,13 @@ describe('docker-compose.yml services', () => {
   it('declares the whole stack', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       [
+        'grafana',
         'maintenance-worker',
         'minio',
         'minio-init',
         'polaris',
         'polaris-bootstrap',
+        'prometheus',
         'redis',
         'writer-worker',
       ].sort(),

@@ -55,7 +55,7 @@ beforeAll(async () => {
     configPath,
     `${stackFloeYaml(stack, {
       queue: { prefix: `cli-maint-${run}`, write_queue: 'write', maintenance_queue: 'maintenance' },
-    })}maintenance:\n  worker:\n    metrics_port: 0\n`,
+    })}maintenance:\n  worker:\n    metrics_port: 0\n  default_schedules: false\n`,
   );
   await runPython(`
 import pyarrow as pa
@@ -104,6 +104,33 @@ describe('floe maintenance run', () => {
     });
     expect(String(report['worker'])).toMatch(/:\d+$/);
     expect(await snapshots()).toBe(2);
+  });
+
+  it('compacts through the worker: the dry run lists the files, the run rewrites them into one', async () => {
+    const compact = (...flags: string[]) =>
+      floe(
+        'maintenance',
+        'run',
+        'compact',
+        '--table',
+        `${namespace}.events`,
+        '--min-input-files',
+        '2',
+        ...flags,
+      );
+    const dry = await compact('--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('compact (dry run: nothing was deleted)');
+    expect(dry.stdout).toMatch(/data files to rewrite\s+3/);
+    expect(dry.stdout.match(/\.parquet/g)).toHaveLength(3);
+    const real = await compact('--json');
+    expect(real.code).toBe(0);
+    const report = JSON.parse(real.stdout) as { rewrite: { filesRewritten: number; filesAdded: number } };
+    expect(report.rewrite).toMatchObject({ filesRewritten: 3, filesAdded: 1 });
+    const read = await runPython<{ ids: number[]; files: number }>(
+      `from floe_peers import catalog, emit\nt = catalog().load_table("${namespace}.events")\nemit({"ids": sorted(t.scan().to_arrow().column("id").to_pylist()), "files": len(t.inspect.files())})`,
+    );
+    expect(read).toEqual({ ids: [0, 1, 2], files: 1 });
   });
 
   it('runs the staging cleanup without a table', async () => {

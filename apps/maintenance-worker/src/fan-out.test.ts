@@ -22,8 +22,12 @@ describe('fan-out', () => {
       ],
       b: [],
     };
+    const children: Record<string, string[][]> = { '': [['a'], ['b']], a: [['a', 'c']] };
+    listed['a.c'] = [{ namespace: ['a', 'c'], name: 'x' }];
     const catalog = {
       listTables: async (ns: string | readonly string[]) => listed[[ns].flat().join('.')] ?? [],
+      listNamespaces: async (parent?: string | readonly string[]) =>
+        children[parent === undefined ? '' : [parent].flat().join('.')] ?? [],
     };
     expect((await fanOutTargets(job, catalog)).map((t) => t.name)).toEqual(['y', 'z']);
     const named = parseMaintenanceJob({
@@ -35,5 +39,11 @@ describe('fan-out', () => {
       ],
     });
     expect(await fanOutTargets(named, catalog)).toHaveLength(1);
+    const every = parseMaintenanceJob({ version: 1, action: 'compact', allTables: true });
+    expect((await fanOutTargets(every, catalog)).map((t) => [...t.namespace, t.name].join('.'))).toEqual([
+      'a.c.x',
+      'a.y',
+      'a.z',
+    ]);
   });
 });

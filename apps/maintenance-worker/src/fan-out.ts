@@ -1,4 +1,4 @@
-// Fan-out: what a schedule naming several tables or namespaces enqueues at each tick is ONE job
+// Fan-out: what a schedule naming several tables or namespaces (or every table) enqueues at each tick is ONE job
 // with `tables` or `namespaces`; processing it lists the targets now (a namespace's tables are
 // listed at every tick, so tables created later are included) and enqueues one per-table job
 // each, with the same action, dry-run flag and policy. The per-table job ids derive from the
@@ -16,11 +16,28 @@ export const PER_TABLE_JOB_OPTIONS: JobsOptions = {
 };
 
 /** The targets of a fan-out job, deduplicated and sorted. */
-export async function fanOutTargets(job: MaintenanceJob, catalog: Pick<Catalog, 'listTables'>) {
+export async function fanOutTargets(
+  job: MaintenanceJob,
+  catalog: Pick<Catalog, 'listTables' | 'listNamespaces'>,
+) {
   const tables: TableIdentifier[] = [...(job.tables ?? [])];
-  for (const namespace of job.namespaces ?? []) tables.push(...(await catalog.listTables(namespace)));
+  const namespaces = job.allTables ? await allNamespaces(catalog) : (job.namespaces ?? []);
+  for (const namespace of namespaces) tables.push(...(await catalog.listTables(namespace)));
   const unique = new Map(tables.map((t) => [formatTable(t), t]));
   return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, t]) => t);
+}
+
+/** Every namespace of the catalog, nested ones included (breadth first). */
+async function allNamespaces(catalog: Pick<Catalog, 'listNamespaces'>): Promise<string[][]> {
+  const found: string[][] = [];
+  let level = (await catalog.listNamespaces()).map((ns) => [...ns]);
+  while (level.length > 0) {
+    found.push(...level);
+    const next: string[][] = [];
+    for (const parent of level) next.push(...(await catalog.listNamespaces(parent)).map((ns) => [...ns]));
+    level = next;
+  }
+  return found;
 }
 
 /** BullMQ ids may not contain ':' (scheduler job ids do); the table part keeps ids unique per table. */
@@ -33,7 +50,7 @@ export async function fanOut(
   job: MaintenanceJob,
   parentJobId: string,
   queue: Queue,
-  catalog: Pick<Catalog, 'listTables'>,
+  catalog: Pick<Catalog, 'listTables' | 'listNamespaces'>,
 ): Promise<string[]> {
   const targets = await fanOutTargets(job, catalog);
   const jobs = targets.map((table) => ({

@@ -3,7 +3,11 @@
 export { fanOut, fanOutTargets, PER_TABLE_JOB_OPTIONS, perTableJobId } from './fan-out.ts';
 export type { ActionOutcome, MaintenanceDeps, StagingArea } from './maintenance-deps.ts';
 export { MaintenanceError, type MaintenanceErrorKind } from './maintenance-error.ts';
-export { createMaintenanceMetrics, type MaintenanceMetrics } from './maintenance-metrics.ts';
+export {
+  createMaintenanceMetrics,
+  type MaintenanceMetrics,
+  TABLE_HEALTH_GAUGES,
+} from './maintenance-metrics.ts';
 export { CLOCK_SKEW_MARGIN_MS, type PendingWriteJobs, pendingWriteJobs } from './pending-write-jobs.ts';
 export {
   type MaintenanceRuntime,

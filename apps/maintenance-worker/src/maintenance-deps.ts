@@ -5,6 +5,7 @@
 import type { RestCatalog } from '@floe/catalog';
 import type { RetentionConfig } from '@floe/config';
 import type { CatalogCommitter, FileIO } from '@floe/iceberg';
+import type { MaintenanceReport } from '@floe/jobs';
 import type { Logger } from '@floe/telemetry';
 import type { Queue } from 'bullmq';
 
@@ -35,8 +36,10 @@ export interface ActionOutcome {
   readonly filesDeleted: number;
   readonly bytesDeleted: number;
   readonly failedDeletes: number;
-  /** Files deleted (or, in a dry run, that would be). */
+  /** Files deleted (or, in a dry run, that would be; compact: the files rewritten). */
   readonly files: readonly string[];
+  /** compact / rewrite-manifests: what was rewritten. */
+  readonly rewrite?: MaintenanceReport['rewrite'];
 }
 
 export const NOTHING_DONE: ActionOutcome = {
@@ -47,3 +50,11 @@ export const NOTHING_DONE: ActionOutcome = {
   failedDeletes: 0,
   files: [],
 };
+
+/** The outcome of a run that rewrote files (compact, rewrite-manifests): nothing was deleted. */
+export function rewriteOutcome(
+  files: readonly string[],
+  rewrite: NonNullable<ActionOutcome['rewrite']>,
+): ActionOutcome {
+  return { ...NOTHING_DONE, files, rewrite };
+}

@@ -5,7 +5,8 @@
 // and releases the lock. `startedAt`/`finishedAt` bracket exactly the work done under the lock,
 // so for one table the intervals of all reports never overlap. Every run ends in the job's
 // return value, one `maintenance run finished` log line with the same fields, the
-// `floe.maintenance.run` span and the metrics.
+// `floe.maintenance.run` span and the metrics; a run on a table also refreshes that table's
+// health gauges.
 import { hostname } from 'node:os';
 import { formatTable, isCatalogError, type TableIdentifier } from '@floe/catalog';
 import { type MaintenanceJob, type MaintenanceReport, parseMaintenanceJob } from '@floe/jobs';
@@ -16,8 +17,11 @@ import { fanOut } from './fan-out.ts';
 import { type ActionOutcome, type MaintenanceDeps, NOTHING_DONE } from './maintenance-deps.ts';
 import { kindOf, MaintenanceError, retryableFlag } from './maintenance-error.ts';
 import type { MaintenanceMetrics } from './maintenance-metrics.ts';
+import { recordTableHealth } from './record-table-health.ts';
+import { runCompact } from './run-compact.ts';
 import { runExpire } from './run-expire.ts';
 import { runOrphans } from './run-orphans.ts';
+import { runRewriteManifests } from './run-rewrite-manifests.ts';
 import { runStaging } from './run-staging.ts';
 import { acquireTableLock, tableLockKey } from './table-lock.ts';
 
@@ -72,6 +76,10 @@ async function runAction(job: MaintenanceJob, runtime: MaintenanceRuntime, asser
       return runOrphans(job, table, runtime.deps, assertHeld);
     case 'staging':
       return runStaging(job, runtime.deps, assertHeld);
+    case 'compact':
+      return runCompact(job, table, runtime.deps, assertHeld);
+    case 'rewrite-manifests':
+      return runRewriteManifests(job, table, runtime.deps, assertHeld);
   }
 }
 
@@ -121,6 +129,7 @@ function reportOf(
     bytesDeleted: outcome.bytesDeleted,
     failedDeletes: outcome.failedDeletes,
     files: outcome.files.slice(0, MAX_REPORTED_FILES),
+    ...(outcome.rewrite === undefined ? {} : { rewrite: outcome.rewrite }),
     ...(enqueuedJobs === undefined ? {} : { enqueuedJobs }),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     startedAt: startedAt.toISOString(),
@@ -140,6 +149,7 @@ async function run(
     return reportOf(job, runtime, NOTHING_DONE, startedAt, new Date(), ids);
   }
   const { outcome, startedAt, finishedAt } = await runLocked(job, runtime);
+  if (job.table !== undefined) await recordTableHealth(runtime.deps, runtime.metrics, job.table);
   return reportOf(job, runtime, outcome, startedAt, finishedAt);
 }
 
@@ -180,6 +190,8 @@ export async function processMaintenanceJob(
         snapshotsExpired: report.snapshotsExpired,
         filesDeleted: report.filesDeleted,
         bytesDeleted: report.bytesDeleted,
+        filesRewritten: report.rewrite?.filesRewritten ?? 0,
+        deleteFilesRetired: report.rewrite?.deleteFilesRetired ?? 0,
       });
       return report;
     } catch (caught) {

@@ -31,6 +31,7 @@ export function scheduledJob(schedule: ScheduleConfig): MaintenanceJobInput {
   };
   if (schedule.tables?.length === 1) return { ...base, table: tableOf(schedule.tables[0] as string) };
   if (schedule.tables !== undefined) return { ...base, tables: schedule.tables.map(tableOf) };
+  if (schedule.all_tables === true) return { ...base, allTables: true };
   if (schedule.namespaces !== undefined) {
     return { ...base, namespaces: schedule.namespaces.map((ns) => ns.split('.')) };
   }

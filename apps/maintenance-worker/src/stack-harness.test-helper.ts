@@ -51,6 +51,8 @@ export const WORKER_YAML = `maintenance:
     table_lock_ttl_ms: 3000
     table_lock_wait_ms: 60000
     metrics_port: 0
+  # Tests schedule what they need; floe's defaults would compact every table of the shared catalog.
+  default_schedules: false
 `;
 
 export function createHarness(name: string): Harness {

@@ -7,7 +7,12 @@
 // expires after its TTL, so a rerun is safe).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { catalogCommitter, RestCatalog } from '@floe/catalog';
-import { type CompiledArtifacts, restCatalogOptionsFrom, s3PropertiesFrom } from '@floe/config';
+import {
+  type CompiledArtifacts,
+  effectiveSchedules,
+  restCatalogOptionsFrom,
+  s3PropertiesFrom,
+} from '@floe/config';
 import { fileIOFor } from '@floe/iceberg';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -43,6 +48,7 @@ export async function startMaintenanceWorker(
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const writeQueue = new Queue(artifacts.queue.write_queue, { connection, prefix });
   const queue = new Queue(artifacts.queue.maintenance_queue, { connection, prefix });
+  metrics.watchQueues([writeQueue, queue]);
   const s3Properties = s3PropertiesFrom(artifacts.storage);
   const staging = artifacts.storage.staging;
   const deps: MaintenanceDeps = {
@@ -67,7 +73,7 @@ export async function startMaintenanceWorker(
     worker: workerName(),
   };
 
-  const schedules = await registerSchedules(queue, artifacts.maintenance.schedules);
+  const schedules = await registerSchedules(queue, effectiveSchedules(artifacts.maintenance));
   const worker = new Worker(
     artifacts.queue.maintenance_queue,
     async (job: Job) =>

@@ -1,7 +1,8 @@
 // Create-if-missing: when a job asks for it, the table is created from the staged data's Arrow
 // schema (fresh field ids), with the requested partition spec (source column names resolved to
 // field ids), sort order, properties and location. `createTableIfNotExists` makes two jobs that
-// race to create the same table both succeed against the one that won.
+// race to create the same table both succeed against the one that won. Tables floe creates bound
+// their metadata log (FLOE_TABLE_DEFAULTS); the job's own properties win over those defaults.
 import type { Catalog, CreateTableResult } from '@floe/catalog';
 import {
   arrowToIcebergSchema,
@@ -17,6 +18,16 @@ import type { TableIdentifier, WriteJob } from '@floe/jobs';
 import type { Schema as ArrowSchema } from 'apache-arrow';
 
 type CreateRequest = NonNullable<WriteJob['create']>;
+
+/**
+ * Properties every table floe creates gets unless the job sets them: the catalog deletes
+ * metadata.json files that fall off the log, which keeps the last 100, so a table committing
+ * all day does not pile up metadata files.
+ */
+export const FLOE_TABLE_DEFAULTS: Readonly<Record<string, string>> = {
+  'write.metadata.delete-after-commit.enabled': 'true',
+  'write.metadata.previous-versions-max': '100',
+};
 
 export function partitionSpecJson(schema: Schema, request: CreateRequest): Record<string, unknown> {
   const builder = new PartitionSpecBuilder(schema, { specId: 0 });
@@ -71,7 +82,7 @@ export async function createTableFromData(
     schema: schemaToJson(schema) as never,
     partitionSpec: partitionSpecJson(schema, request) as never,
     ...(sortOrder === undefined ? {} : { writeOrder: sortOrder as never }),
-    ...(request.properties === undefined ? {} : { properties: request.properties }),
+    properties: { ...FLOE_TABLE_DEFAULTS, ...request.properties },
     ...(request.location === undefined ? {} : { location: request.location }),
   });
 }

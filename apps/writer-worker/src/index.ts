@@ -26,4 +26,5 @@ export {
   type TableCommitterOptions,
 } from './table-committer.ts';
 export { startWriterWorker, type WriterWorker } from './worker.ts';
+export { type BreakerState, createWriterMetrics, type WriterMetrics } from './worker-metrics.ts';
 export { WriterError, type WriterErrorKind } from './writer-error.ts';

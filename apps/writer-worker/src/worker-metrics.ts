@@ -1,4 +1,5 @@
-// The writer's Prometheus metrics (served on /metrics by the ops server): jobs by outcome, rows
+// The writer's Prometheus metrics (served on /metrics by the ops server): jobs by outcome and their
+// latency from enqueue, rows
 // and bytes committed, commit attempts and optimistic-concurrency conflicts, commit latency, and
 // how many jobs each snapshot coalesced (group commit), and the catalog client's circuit breaker
 // state (read at scrape time, so an alert can fire while the catalog is down).
@@ -8,7 +9,8 @@ import type { CommitObservation } from './process-write-job.ts';
 
 export interface WriterMetrics {
   readonly registry: MetricsRegistry;
-  job(outcome: JobOutcome, table: string): void;
+  /** `latencyMs`: from the job's enqueue to this delivery's end (what a producer waits). */
+  job(outcome: JobOutcome, table: string, latencyMs?: number): void;
   written(rows: number, bytes: number): void;
   commit(observation: CommitObservation): void;
   /** Reports `state()` as `floe_catalog_circuit_breaker_state{state=…}` on every scrape. */
@@ -55,6 +57,13 @@ export function createWriterMetrics(): WriterMetrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [registry],
   });
+  const jobLatency = new Histogram({
+    name: 'floe_writer_job_latency_seconds',
+    help: 'Time from a write job being enqueued to its delivery ending, by outcome',
+    labelNames: ['outcome'],
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
   let breakerState: (() => BreakerState) | undefined;
   new Gauge({
     name: 'floe_catalog_circuit_breaker_state',
@@ -72,7 +81,10 @@ export function createWriterMetrics(): WriterMetrics {
     watchBreaker: (state) => {
       breakerState = state;
     },
-    job: (outcome, table) => jobs.inc({ outcome, table }),
+    job: (outcome, table, latencyMs) => {
+      jobs.inc({ outcome, table });
+      if (latencyMs !== undefined) jobLatency.observe({ outcome }, Math.max(0, latencyMs) / 1000);
+    },
     written: (rowCount, byteCount) => {
       rows.inc(rowCount);
       bytes.inc(byteCount);

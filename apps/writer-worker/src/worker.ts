@@ -85,12 +85,16 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       }
       try {
         const result = await traceWriteJob(spanInfo, () => processWriteJob(job.data, deps, { attempt }));
-        metrics.job(result.alreadyCommitted ? 'already-committed' : 'committed', result.table);
+        metrics.job(
+          result.alreadyCommitted ? 'already-committed' : 'committed',
+          result.table,
+          Date.now() - job.timestamp,
+        );
         if (!result.alreadyCommitted) metrics.written(result.addedRows, result.addedBytes);
         return result;
       } catch (error) {
         const retryable = isRetryable(error);
-        metrics.job(retryable ? 'retry' : 'failed', table);
+        metrics.job(retryable ? 'retry' : 'failed', table, Date.now() - job.timestamp);
         logger.error(
           {
             jobId: job.id,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { serializeCompiledArtifacts } from './artifacts.ts';
 import { compileConfig } from './compile.ts';
 import { ConfigError } from './errors.ts';
+import { DEFAULT_SCHEDULES, effectiveSchedules } from './schema/maintenance.ts';
 import { CLIENT_SECRET, EXAMPLE_ENV, exampleYaml, MINIMAL_YAML, S3_SECRET } from './test-fixtures.ts';
 
 function compileError(yaml: string, env: Record<string, string> = {}): ConfigError {
@@ -45,7 +46,16 @@ describe('compileConfig on floe.example.yaml', () => {
     expect(artifacts.maintenance.schedules.map((schedule) => schedule.name)).toEqual([
       'nightly-expire',
       'weekly-orphans',
+      'hourly-compact',
       'staging-sweep',
+    ]);
+    // Your compact, expire, orphans and staging schedules replace those defaults; rewrite-manifests stays.
+    expect(effectiveSchedules(artifacts.maintenance).map((schedule) => schedule.name)).toEqual([
+      'nightly-expire',
+      'weekly-orphans',
+      'hourly-compact',
+      'staging-sweep',
+      'floe-default-rewrite-manifests',
     ]);
     const json = serializeCompiledArtifacts(artifacts);
     expect(json).not.toContain(CLIENT_SECRET);
@@ -56,6 +66,16 @@ describe('compileConfig on floe.example.yaml', () => {
 describe('compileConfig defaults', () => {
   it('fills every optional section of a minimal file', () => {
     const artifacts = compileConfig(MINIMAL_YAML, {});
+    // No maintenance section: floe's default schedules keep every table healthy.
+    expect(artifacts.maintenance.default_schedules).toBe(true);
+    expect(effectiveSchedules(artifacts.maintenance)).toEqual(DEFAULT_SCHEDULES);
+    expect(DEFAULT_SCHEDULES.map((s) => s.action).sort()).toEqual([
+      'compact',
+      'expire',
+      'orphans',
+      'rewrite-manifests',
+      'staging',
+    ]);
     expect(artifacts.catalog.retry).toEqual({
       max_attempts: 5,
       initial_delay_ms: 100,
@@ -180,11 +200,11 @@ extra: 1
         'writer.concurrency: must be ≤ 1024, got number 2000 — lower it (see floe.example.yaml for the meaning)',
         'writer.metrics_port: must be ≤ 65535, got number 70000 — lower it (see floe.example.yaml for the meaning)',
         'maintenance.schedules[0].cron: is missing (and so is every_ms) — give exactly one of cron (e.g. "0 3 * * *") or every_ms',
-        'maintenance.schedules[0].tables: is missing (and so is namespaces) — give exactly one of tables or namespaces for action expire',
+        'maintenance.schedules[0].tables: is missing (and so are namespaces and all_tables) — give exactly one of tables, namespaces or all_tables: true for action expire',
         'maintenance.schedules[1].cron: is not a cron pattern, got the text "often" — write 5 fields (minute hour day month weekday), e.g. "0 3 * * *"',
         'maintenance.schedules[1].every_ms: must be ≥ 1000, got number 5 — raise it (see floe.example.yaml for the meaning)',
         'maintenance.schedules[1].tables[0]: is not a table identifier, got the text "events" — write namespace.table, e.g. analytics.events (nested: a.b.table)',
-        'maintenance.schedules[1].action: must be one of expire, orphans, staging, got the text "nuke" — write expire, orphans or staging',
+        'maintenance.schedules[1].action: must be one of expire, orphans, staging, compact, rewrite-manifests, got the text "nuke" — write expire, orphans, staging, compact or rewrite-manifests',
         'maintenance.schedules[2].tz: is not an IANA time zone, got the text "Mars/Olympus" — write a zone such as UTC or Europe/Paris',
         'observability.log_level: must be one of fatal, error, warn, info, debug, trace, silent, got the text "loud" — write one of fatal, error, warn, info, debug, trace, silent',
         'observability.otel.endpoint: is required when exporter is otlp — set it to the collector, e.g. http://127.0.0.1:4318/v1/traces, or use exporter: none',
@@ -218,8 +238,8 @@ maintenance:
       'catalog.retry.max_delay_ms: is 100, below initial_delay_ms (500) — make max_delay_ms ≥ initial_delay_ms',
       'storage.session_token: is set without access_key_id/secret_access_key — a session token only works with temporary keys: set all three, or none',
       'queue.maintenance_queue: is the same queue as write_queue ("q") — give the maintenance queue its own name, e.g. floe-maintenance',
-      'maintenance.schedules[0].tables: is set for action staging — staging cleans storage.staging, not tables: remove tables/namespaces',
-      'maintenance.schedules[1].tables: is set together with namespaces — give exactly one of tables or namespaces for action expire',
+      'maintenance.schedules[0].tables: is set for action staging — staging cleans storage.staging, not tables: remove tables/namespaces/all_tables',
+      'maintenance.schedules[1].namespaces: is set together with tables — give exactly one of tables, namespaces or all_tables: true for action expire',
       'maintenance.schedules[2].name: "expire" is used by an earlier schedule — give every schedule its own name',
     ]);
   });

@@ -19,7 +19,7 @@ export const FIELD_HINTS: Readonly<Record<string, string>> = {
   queue: 'add a queue: section with redis_url (see floe.example.yaml)',
   'queue.redis_url': 'write the Redis URL, e.g. redis_url: redis://127.0.0.1:6379',
   'maintenance.schedules[].name': 'name the schedule, e.g. name: nightly-expire',
-  'maintenance.schedules[].action': 'write expire, orphans or staging',
+  'maintenance.schedules[].action': 'write expire, orphans, staging, compact or rewrite-manifests',
   'observability.log_level': 'write one of fatal, error, warn, info, debug, trace, silent',
   'observability.otel.exporter': 'write none, otlp or console',
 };

@@ -29,6 +29,7 @@ export type {
   RetentionConfig,
   ScheduleConfig,
 } from './schema/maintenance.ts';
+export { DEFAULT_SCHEDULES, effectiveSchedules } from './schema/maintenance.ts';
 export type { ObservabilityConfig } from './schema/observability.ts';
 export type { QueueConfig } from './schema/queue.ts';
 export type { StorageConfig } from './schema/storage.ts';

@@ -74,6 +74,12 @@ export { parseFilter } from './expressions/text-syntax.ts';
 // inspection: snapshots, history, refs, manifests, files and partitions as Arrow tables
 export { filesTable, type InspectOptions, manifestsTable, partitionsTable } from './inspect/file-tables.ts';
 export { historyTable, refsTable, snapshotsTable } from './inspect/metadata-tables.ts';
+export {
+  type PartitionFiles,
+  type TableHealth,
+  type TableHealthOptions,
+  tableHealth,
+} from './inspect/table-health.ts';
 export type {
   DeleteManyOptions,
   DeleteManyResult,
@@ -96,6 +102,30 @@ export type { S3FileIOOptions } from './io/s3-file-io.ts';
 export { S3FileIO } from './io/s3-file-io.ts';
 export type { S3Location } from './io/s3-location.ts';
 export { isS3Location, parseS3Location } from './io/s3-location.ts';
+export {
+  COMPACTION_ID_PROPERTY,
+  type CompactionGroupReport,
+  type CompactionReport,
+  type CompactTableOptions,
+  compactTable,
+  validateCompaction,
+} from './maintenance/compact.ts';
+export {
+  COMPACTION_PROPERTIES,
+  type CompactionGroup,
+  type CompactionOptions,
+  type CompactionPlan,
+  planCompaction,
+  type ResolvedCompactionOptions,
+  resolveCompactionOptions,
+} from './maintenance/compaction-plan.ts';
+export {
+  type GroupRewriter,
+  type RewriteGroupInput,
+  type RewrittenGroup,
+  rewriteGroup,
+  sortBatches,
+} from './maintenance/compaction-rewrite.ts';
 // maintenance: expire snapshots (plan from policy, commit, delete files only expired snapshots reached)
 export {
   type ExpireSnapshotsOptions,
@@ -132,6 +162,11 @@ export {
   type ReferencedFilesOptions,
   referencedFiles,
 } from './maintenance/referenced-files.ts';
+export {
+  type RewriteManifestsOptions,
+  type RewriteManifestsReport,
+  rewriteManifests,
+} from './maintenance/rewrite-manifests.ts';
 export { type UnreachableFiles, unreachableFiles } from './maintenance/unreachable-files.ts';
 export type { AvroCodec } from './manifest/avro-container.ts';
 export type { ManifestFormatVersion } from './manifest/avro-schemas.ts';
@@ -410,6 +445,16 @@ export {
   unionByNameWithTable,
   withSchemaChange,
 } from './table/evolve-schema.ts';
+export {
+  DEFAULT_MANIFEST_MERGE,
+  MANIFEST_MERGE_ENABLED,
+  MANIFEST_MIN_MERGE_COUNT,
+  MANIFEST_TARGET_SIZE_BYTES,
+  ManifestMerger,
+  type ManifestMergeSettings,
+  manifestMergeSettings,
+  packFromEnd,
+} from './table/manifest-merge.ts';
 export {
   bindFilter,
   type CommitOverwriteByFilterOptions,

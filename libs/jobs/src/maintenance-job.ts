@@ -2,7 +2,7 @@
 // maintenance worker's job schedulers or enqueued on demand (`floe maintenance run`).
 // A job names its target in one of three ways:
 //   - `table`: one table — the unit of work, run under that table's lock;
-//   - `tables` / `namespaces`: a fan-out job (what a schedule enqueues at each tick): the worker
+//   - `tables` / `namespaces` / `allTables`: a fan-out job (what a schedule enqueues at each tick): the worker
 //     lists the targets at that moment (so tables created later are included) and enqueues one
 //     per-table job for each, with the same action, dry-run flag and policy;
 //   - none, for `staging`, which works on the staging prefix rather than a table.
@@ -13,7 +13,7 @@ import { tableIdentifier } from './write-job.ts';
 
 export const MAINTENANCE_JOB_VERSION = 1;
 
-export const maintenanceAction = z.enum(['expire', 'orphans', 'staging']);
+export const maintenanceAction = z.enum(['expire', 'orphans', 'staging', 'compact', 'rewrite-manifests']);
 
 export const maintenancePolicy = z.strictObject({
   maxSnapshotAgeMs: z.number().int().positive().optional(),
@@ -21,6 +21,14 @@ export const maintenancePolicy = z.strictObject({
   maxRefAgeMs: z.number().int().positive().optional(),
   orphanOlderThanMs: z.number().int().positive().optional(),
   stagingRetentionMs: z.number().int().positive().optional(),
+  /** compact: size of the files written (default: the table's write.target-file-size-bytes) */
+  targetFileSizeBytes: z.number().int().positive().optional(),
+  /** compact: files below this are rewritten (default 75 % of the target) */
+  minFileSizeBytes: z.number().int().positive().optional(),
+  /** compact: a partition's small files are rewritten once it has this many (default 5) */
+  minInputFiles: z.number().int().positive().optional(),
+  /** rewrite-manifests: size of the manifests written (default commit.manifest.target-size-bytes) */
+  targetManifestSizeBytes: z.number().int().positive().optional(),
 });
 
 const namespaceLevels = z.array(z.string().min(1).max(255)).min(1);
@@ -35,13 +43,17 @@ export const maintenanceJob = z
     tables: z.array(tableIdentifier).min(1).optional(),
     /** fan-out: one per-table job for each table these namespaces hold when the job runs */
     namespaces: z.array(namespaceLevels).min(1).optional(),
+    /** fan-out: one per-table job for every table of every namespace (floe's default schedules) */
+    allTables: z.literal(true).optional(),
     /** the floe.yaml schedule that enqueued this job (absent for on-demand runs) */
     schedule: z.string().min(1).optional(),
     dryRun: z.boolean().default(false),
     policy: maintenancePolicy.default({}),
   })
   .superRefine((job, ctx) => {
-    const targets = (['table', 'tables', 'namespaces'] as const).filter((key) => job[key] !== undefined);
+    const targets = (['table', 'tables', 'namespaces', 'allTables'] as const).filter(
+      (key) => job[key] !== undefined,
+    );
     if (job.action === 'staging') {
       for (const key of targets) {
         ctx.addIssue({
@@ -57,7 +69,7 @@ export const maintenanceJob = z
         message:
           targets.length === 0
             ? `action ${job.action} needs a table (or tables / namespaces for a fan-out job)`
-            : `give only one of table, tables, namespaces (got ${targets.join(', ')})`,
+            : `give only one of table, tables, namespaces, allTables (got ${targets.join(', ')})`,
       });
     }
   });
@@ -74,8 +86,21 @@ export const maintenanceReport = z.strictObject({
   bytesDeleted: z.number().int().nonnegative(),
   /** files the run tried and failed to delete (a later run or the orphan cleanup retries them) */
   failedDeletes: z.number().int().nonnegative().default(0),
-  /** with dryRun, the files that a real run would delete */
+  /** with dryRun, the files that a real run would delete (compact: rewrite) */
   files: z.array(z.string()).default([]),
+  /** compact and rewrite-manifests: what the run rewrote (absent for other actions) */
+  rewrite: z
+    .strictObject({
+      /** the snapshot committed; absent when nothing was (dry run, nothing to do) */
+      snapshotId: z.string().optional(),
+      /** compaction groups (partitions) rewritten, or manifests written */
+      groups: z.number().int().nonnegative(),
+      filesRewritten: z.number().int().nonnegative(),
+      filesAdded: z.number().int().nonnegative(),
+      deleteFilesRetired: z.number().int().nonnegative(),
+      bytesRewritten: z.number().int().nonnegative(),
+    })
+    .optional(),
   /** ids of the per-table jobs a fan-out run enqueued */
   enqueuedJobs: z.array(z.string()).optional(),
   durationMs: z.number().nonnegative(),

@@ -130,7 +130,7 @@ describe('parseMaintenanceJob', () => {
   });
 
   it('rejects unknown actions and versions', () => {
-    expect(() => parseMaintenanceJob({ version: 1, action: 'compact' })).toThrow(/action: /);
+    expect(() => parseMaintenanceJob({ version: 1, action: 'vacuum' })).toThrow(/action: /);
     expect(() => parseMaintenanceJob({ version: 9, action: 'expire' })).toThrow(/contract version 9/);
   });
 
@@ -156,7 +156,7 @@ describe('parseMaintenanceJob', () => {
         table: { namespace: ['a'], name: 't' },
         namespaces: [['a']],
       }),
-    ).toThrow('namespaces: give only one of table, tables, namespaces (got table, namespaces)');
+    ).toThrow('namespaces: give only one of table, tables, namespaces, allTables (got table, namespaces)');
     expect(() =>
       parseMaintenanceJob({ version: 1, action: 'staging', table: { namespace: ['a'], name: 't' } }),
     ).toThrow('table: must be absent for action staging (it cleans the staging prefix, not a table)');

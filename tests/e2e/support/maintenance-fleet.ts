@@ -8,7 +8,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAINTENANCE_JOB_VERSION, type MaintenanceJob, maintenanceJob } from '@floe/jobs';
+import {
+  MAINTENANCE_JOB_VERSION,
+  type MaintenanceJob,
+  type MaintenanceReport,
+  maintenanceJob,
+} from '@floe/jobs';
 import { repoRoot } from '@floe/test-support';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -34,6 +39,8 @@ export interface MaintenanceWorkerOptions {
   readonly tableLockTtlMs?: number;
   readonly tableLockWaitMs?: number;
   readonly schedules?: readonly ScheduleYaml[];
+  /** floe's default schedules (all tables of the shared catalog): off unless a test asks. */
+  readonly defaultSchedules?: boolean;
 }
 
 /** The fields of a `maintenance run finished` line (and of a job's return value) the tests read. */
@@ -53,6 +60,8 @@ export interface MaintenanceRun {
   readonly worker: string;
   readonly files: readonly string[];
   readonly durationMs: number;
+  /** compact / rewrite-manifests: what the run rewrote */
+  readonly rewrite?: MaintenanceReport['rewrite'];
 }
 
 export interface MaintenanceProcess {
@@ -127,6 +136,7 @@ export function maintenanceYaml(options: MaintenanceWorkerOptions = {}): string 
     table_lock_ttl_ms: ${options.tableLockTtlMs ?? 3000}
     table_lock_wait_ms: ${options.tableLockWaitMs ?? 60_000}
     metrics_port: 0
+  default_schedules: ${options.defaultSchedules ?? false}
 ${schedules.length === 0 ? '' : `  schedules:\n${schedules.join('')}`}`;
 }
 

@@ -90,6 +90,11 @@ describe('floe namespace / table usage errors (exit 2, before contacting the cat
       'floe table: METADATA_LOCATION "metadata.json" must be the full URI',
     ],
     [['table', 'list'], 'floe table: list needs NS'],
+    [
+      ['table', 'health', 'events'],
+      'floe table: table "events" must be written as NAMESPACE.TABLE, e.g. bronze.events',
+    ],
+    [['table', 'health', 'a.t', '--format', 'csv'], 'floe table: --format must be table or json, got "csv"'],
   ];
   for (const [argv, message] of cases) {
     it(`floe ${argv.join(' ')}`, async () => {

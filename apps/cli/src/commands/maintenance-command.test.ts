@@ -34,9 +34,17 @@ describe('floe maintenance run: arguments', () => {
   });
 
   it.each([
-    [['run'], 'missing action: expire, orphans or staging'],
+    [['run'], 'missing action: expire, orphans, staging, compact or rewrite-manifests'],
     [['clean', 'expire'], 'unknown subcommand "clean" (expected run)'],
-    [['run', 'compact', '--table', 'a.t'], 'unknown action "compact" (expected expire, orphans or staging)'],
+    [
+      ['run', 'vacuum', '--table', 'a.t'],
+      'unknown action "vacuum" (expected expire, orphans, staging, compact or rewrite-manifests)',
+    ],
+    [['run', 'compact'], 'compact needs --table NAMESPACE.TABLE'],
+    [
+      ['run', 'compact', '--table', 'a.t', '--min-input-files', '0'],
+      '--min-input-files must be a whole number >= 1, got "0"',
+    ],
     [['run', 'expire'], 'expire needs --table NAMESPACE.TABLE'],
     [
       ['run', 'orphans', '--table', 'events'],

@@ -1,4 +1,4 @@
-// `floe maintenance run expire|orphans|staging [--table ns.t] …`: enqueues ONE maintenance job
+// `floe maintenance run expire|orphans|staging|compact|rewrite-manifests [--table ns.t] …`: enqueues ONE maintenance job
 // on `queue.maintenance_queue`, waits until a running maintenance worker (`floe-maintenance`)
 // finished it, and prints its report — a short table for people, or the report JSON with
 // `--json`. The job's policy flags are explicit overrides (they beat the table's
@@ -13,25 +13,31 @@ import { loadArtifacts } from '../catalog/catalog-command-group.ts';
 import { type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import { renderTextTable, toJsonOutput } from '../output/text-table.ts';
 
-const ACTIONS = ['expire', 'orphans', 'staging'] as const;
+const ACTIONS = ['expire', 'orphans', 'staging', 'compact', 'rewrite-manifests'] as const;
 type Action = (typeof ACTIONS)[number];
 const DEFAULT_TIMEOUT_MS = 600_000;
 
-const HELP = `Usage: floe maintenance run expire|orphans|staging [options]
+const HELP = `Usage: floe maintenance run expire|orphans|staging|compact|rewrite-manifests [options]
 
 Enqueues one maintenance run on the maintenance queue, waits until a running maintenance worker
 (floe-maintenance) did it, and prints its report.
   expire   expire snapshots by policy; delete the files only they referenced  (needs --table)
   orphans  delete files under the table location no snapshot references        (needs --table)
   staging  delete staged batches of finished or failed write jobs              (no --table)
+  compact  bin-pack small data files per partition, applying and retiring delete files (needs --table)
+  rewrite-manifests  cluster the manifests by partition to the target size     (needs --table)
 
 Options:
   --table <ns.table>              the table (nested namespaces: a.b.table)
-  --dry-run                       list what would be deleted; delete nothing
+  --dry-run                       list what would be deleted (compact: rewritten); change nothing
   --max-snapshot-age-ms <ms>      expire snapshots older than this
   --min-snapshots-to-keep <n>     keep at least this many snapshots
   --orphan-older-than-ms <ms>     only delete unreferenced files older than this
   --staging-retention-ms <ms>     only delete staged batches older than this
+  --target-file-size-bytes <n>    compact: size of the files written (default: the table's write.target-file-size-bytes)
+  --min-file-size-bytes <n>       compact: rewrite files below this (default: 75 % of the target)
+  --min-input-files <n>           compact: rewrite a partition once it has this many small files (default 5)
+  --target-manifest-size-bytes <n>  rewrite-manifests: manifest size (default: commit.manifest.target-size-bytes)
   --timeout-ms <ms>               how long to wait for the report (default: ${DEFAULT_TIMEOUT_MS})
   --json                          print the report as JSON
   --config <path>                 floe.yaml (default: floe.yaml)
@@ -50,6 +56,10 @@ const OPTIONS = {
   'min-snapshots-to-keep': { type: 'string' },
   'orphan-older-than-ms': { type: 'string' },
   'staging-retention-ms': { type: 'string' },
+  'target-file-size-bytes': { type: 'string' },
+  'min-file-size-bytes': { type: 'string' },
+  'min-input-files': { type: 'string' },
+  'target-manifest-size-bytes': { type: 'string' },
   'timeout-ms': { type: 'string' },
   json: { type: 'boolean', default: false },
   config: { type: 'string' },
@@ -62,6 +72,10 @@ const POLICY_FLAGS = {
   'min-snapshots-to-keep': 'minSnapshotsToKeep',
   'orphan-older-than-ms': 'orphanOlderThanMs',
   'staging-retention-ms': 'stagingRetentionMs',
+  'target-file-size-bytes': 'targetFileSizeBytes',
+  'min-file-size-bytes': 'minFileSizeBytes',
+  'min-input-files': 'minInputFiles',
+  'target-manifest-size-bytes': 'targetManifestSizeBytes',
 } as const;
 
 function positiveInteger(flag: string, raw: string): number {
@@ -108,8 +122,8 @@ export function parseMaintenanceArgs(argv: readonly string[]): MaintenanceRunArg
   if (!ACTIONS.includes(action as Action)) {
     throw new UsageError(
       action === undefined
-        ? 'missing action: expire, orphans or staging'
-        : `unknown action "${action}" (expected expire, orphans or staging)`,
+        ? 'missing action: expire, orphans, staging, compact or rewrite-manifests'
+        : `unknown action "${action}" (expected expire, orphans, staging, compact or rewrite-manifests)`,
     );
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
@@ -152,12 +166,26 @@ export function renderMaintenanceReport(report: MaintenanceReport): string {
     [report.dryRun ? 'files to delete' : 'files deleted', String(report.filesDeleted)],
     [report.dryRun ? 'bytes to delete' : 'bytes deleted', String(report.bytesDeleted)],
     ['failed deletes', String(report.failedDeletes)],
+    ...rewriteRows(report),
     ['duration', `${report.durationMs} ms`],
     ['worker', report.worker],
   ];
   const files =
     report.dryRun && report.files.length > 0 ? `\n${report.files.map((f) => `  ${f}\n`).join('')}` : '';
   return renderTextTable(['field', 'value'], rows) + files;
+}
+
+function rewriteRows(report: MaintenanceReport): [string, string][] {
+  const rewrite = report.rewrite;
+  if (rewrite === undefined) return [];
+  const what = report.action === 'compact' ? 'data files' : 'manifests';
+  return [
+    ['snapshot', rewrite.snapshotId ?? (report.dryRun ? '(dry run: nothing committed)' : '(nothing to do)')],
+    [report.action === 'compact' ? 'partitions rewritten' : 'manifests written', String(rewrite.groups)],
+    [`${what} ${report.dryRun ? 'to rewrite' : 'rewritten'}`, String(rewrite.filesRewritten)],
+    [`${what} added`, String(rewrite.filesAdded)],
+    ['delete files retired', String(rewrite.deleteFilesRetired)],
+  ];
 }
 
 async function runOnQueue(
@@ -193,7 +221,8 @@ async function runOnQueue(
 export function createMaintenanceCommand(): Command {
   return {
     name: 'maintenance',
-    summary: 'run snapshot expiry, orphan-file or staging cleanup now (through a maintenance worker)',
+    summary:
+      'run expiry, orphan or staging cleanup, compaction or a manifest rewrite now (through a maintenance worker)',
     help: HELP,
     async run(argv, io) {
       const args = parseMaintenanceArgs(argv);

@@ -1,4 +1,4 @@
-// `floe table list|describe|register|rename|drop|upgrade`: tables of the configured Iceberg REST
+// `floe table list|describe|register|rename|drop|upgrade|health`: tables of the configured Iceberg REST
 // catalog, named `namespace.table` (nested namespaces with more dots). `describe` shows what
 // a person checks first — schema with field ids, partition spec, sort order, properties,
 // current snapshot, location; `register` adopts an existing metadata file (e.g. after a drop
@@ -10,6 +10,7 @@ import { createCommandGroup, type Invocation, type Subcommand } from '../catalog
 import { type Command, EXIT_OK, UsageError } from '../command.ts';
 import { describeTable, renderTableDescription } from '../output/table-description.ts';
 import { renderTextTable, toJsonOutput } from '../output/text-table.ts';
+import { HEALTH_SUBCOMMAND } from './health-command.ts';
 import { INSPECT_SUBCOMMANDS } from './inspect-command.ts';
 
 function argAt(invocation: Invocation, index: number): string {
@@ -210,6 +211,7 @@ export const TABLE_SUBCOMMANDS: readonly Subcommand[] = [
   drop,
   upgrade,
   ...INSPECT_SUBCOMMANDS,
+  HEALTH_SUBCOMMAND,
 ];
 
 export function createTableCommand(): Command {

@@ -13,6 +13,8 @@ export interface OpenedTable {
   readonly name: string;
   readonly metadata: TableMetadata;
   readonly io: FileIO;
+  /** The current metadata.json, when the catalog says where it is. */
+  readonly metadataLocation: string | undefined;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function withTable(
   try {
     const metadata = tableMetadataOf(loaded);
     const io = fileIOFor(metadata.location, { ...s3PropertiesFrom(artifacts.storage), ...loaded.config });
-    await read({ name, metadata, io });
+    await read({ name, metadata, io, metadataLocation: loaded.metadataLocation });
     return EXIT_OK;
   } catch (error) {
     if (!isIcebergError(error)) throw error;

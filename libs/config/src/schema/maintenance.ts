@@ -65,7 +65,9 @@ export const ScheduleSchema = z
       .default('UTC'),
     tables: z.array(tableIdentifier).min(1).optional(),
     namespaces: z.array(namespaceIdentifier).min(1).optional(),
-    action: z.enum(['expire', 'orphans', 'staging']),
+    /** Every table of every namespace, listed at each tick. */
+    all_tables: z.literal(true).optional(),
+    action: z.enum(['expire', 'orphans', 'staging', 'compact', 'rewrite-manifests']),
   })
   .superRefine((schedule, ctx) => {
     if ((schedule.cron === undefined) === (schedule.every_ms === undefined)) {
@@ -77,23 +79,29 @@ export const ScheduleSchema = z
         params: { fix: 'give exactly one of cron (e.g. "0 3 * * *") or every_ms' },
       });
     }
-    const hasTables = schedule.tables !== undefined;
-    const hasNamespaces = schedule.namespaces !== undefined;
+    const targets = (['tables', 'namespaces', 'all_tables'] as const).filter(
+      (key) => schedule[key] !== undefined,
+    );
     if (schedule.action === 'staging') {
-      if (hasTables || hasNamespaces) {
+      for (const key of targets) {
         ctx.addIssue({
           code: 'custom',
-          path: [hasTables ? 'tables' : 'namespaces'],
+          path: [key],
           message: 'is set for action staging',
-          params: { fix: 'staging cleans storage.staging, not tables: remove tables/namespaces' },
+          params: { fix: 'staging cleans storage.staging, not tables: remove tables/namespaces/all_tables' },
         });
       }
-    } else if (hasTables === hasNamespaces) {
+    } else if (targets.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        path: ['tables'],
-        message: hasTables ? 'is set together with namespaces' : 'is missing (and so is namespaces)',
-        params: { fix: `give exactly one of tables or namespaces for action ${schedule.action}` },
+        path: [targets[1] ?? 'tables'],
+        message:
+          targets.length === 0
+            ? 'is missing (and so are namespaces and all_tables)'
+            : `is set together with ${targets[0]}`,
+        params: {
+          fix: `give exactly one of tables, namespaces or all_tables: true for action ${schedule.action}`,
+        },
       });
     }
   });
@@ -146,7 +154,41 @@ export const MaintenanceSchema = z.strictObject({
       });
     }),
   retention: RetentionSchema.prefault({}),
+  /**
+   * floe's default schedules (see DEFAULT_SCHEDULES) keep busy tables healthy without any
+   * `schedules`; a schedule of yours for the same action replaces the default one.
+   */
+  default_schedules: z.boolean().default(true),
 });
+
+const MINUTE_MS = 60 * 1000;
+
+/**
+ * What runs when floe.yaml says nothing: compaction every minute (a table with fewer than
+ * `min-input-files` small files per partition costs one manifest read) and a manifest rewrite
+ * every 6 hours on every table, expiry hourly, orphan and staging cleanup daily. Tables opt out
+ * of scheduled compact / rewrite-manifests runs with `floe.maintenance.<action>.enabled=false`.
+ */
+export const DEFAULT_SCHEDULES: readonly ScheduleConfig[] = [
+  { name: 'floe-default-compact', every_ms: MINUTE_MS, tz: 'UTC', all_tables: true, action: 'compact' },
+  {
+    name: 'floe-default-rewrite-manifests',
+    cron: '20 */6 * * *',
+    tz: 'UTC',
+    all_tables: true,
+    action: 'rewrite-manifests',
+  },
+  { name: 'floe-default-expire', cron: '5 * * * *', tz: 'UTC', all_tables: true, action: 'expire' },
+  { name: 'floe-default-orphans', cron: '40 3 * * *', tz: 'UTC', all_tables: true, action: 'orphans' },
+  { name: 'floe-default-staging', cron: '50 3 * * *', tz: 'UTC', action: 'staging' },
+];
+
+/** The schedules a maintenance worker registers: yours, plus the defaults for actions you did not schedule. */
+export function effectiveSchedules(config: MaintenanceConfig): ScheduleConfig[] {
+  if (!config.default_schedules) return [...config.schedules];
+  const scheduled = new Set(config.schedules.map((s) => s.action));
+  return [...config.schedules, ...DEFAULT_SCHEDULES.filter((d) => !scheduled.has(d.action))];
+}
 
 export type ScheduleConfig = z.output<typeof ScheduleSchema>;
 export type RetentionConfig = z.output<typeof RetentionSchema>;

@@ -64,7 +64,7 @@ import {
   isCommitConflict,
   isCommitStateUnknown,
 } from './catalog-committer.ts';
-import { backoffMs, commitRetryPolicy } from './commit-retry-policy.ts';
+import { backoffMs, type CommitRetryPolicy, commitRetryPolicy } from './commit-retry-policy.ts';
 import { formatTable, type TableIdentifier } from './table-identifier.ts';
 
 export interface CommitLogger {
@@ -98,6 +98,11 @@ export interface DriveCommitOptions {
   /** Marker check on every base: a snapshot of another commit that already holds this work. */
   readonly alreadyCommitted?: (table: CommittedTable) => Snapshot | undefined;
   readonly maxUnknownOutcomes?: number;
+  /**
+   * Replaces the table's `commit.retry.*` policy for this commit (compaction keeps rebasing
+   * over a busy table's appends far longer than an append would).
+   */
+  readonly retryPolicy?: (tablePolicy: CommitRetryPolicy) => CommitRetryPolicy;
   readonly logger?: CommitLogger;
   /** For tests: replaces the backoff sleep. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -173,7 +178,8 @@ class CommitRun<A extends CommitAttempt, L> {
 
   async run(): Promise<DriveOutcome<L>> {
     let base = this.options.base ?? (await this.load());
-    const policy = commitRetryPolicy(base.metadata.properties);
+    const tablePolicy = commitRetryPolicy(base.metadata.properties);
+    const policy = this.options.retryPolicy?.(tablePolicy) ?? tablePolicy;
     for (;;) {
       const settled = await this.settleOn(base);
       if (settled !== undefined) return settled;

@@ -8,7 +8,8 @@
 //      deletion vectors) go into delete manifests, and delete files that no longer apply to
 //      anything — their data file removed, or every data file gone — are removed with it
 //      (obsolete-deletes.ts);
-//   3. a new manifest list is written for the attempt (on v3 tables it also assigns row ids,
+//   3. small manifests are merged per `commit.manifest-merge.*` (manifest-merge.ts);
+//   4. a new manifest list is written for the attempt (on v3 tables it also assigns row ids,
 //      row-lineage.ts), and the commit is expressed as `add-snapshot` + `set-snapshot-ref main`
 //      guarded by `assert-ref-snapshot-id`.
 // Manifests and lists are written in the table's format version (1, 2 or 3).
@@ -17,9 +18,9 @@
 // outcome, finding that id in the table means our commit landed — with the manifest list the
 // table records, which may be an earlier attempt's.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FileIO } from '../io/file-io.ts';
+import { type FileIO, forEachBounded } from '../io/file-io.ts';
 import type { DataFile, ManifestEntry } from '../manifest/data-file.ts';
-import type { ManifestFile } from '../manifest/manifest-file.ts';
+import type { ManifestContent, ManifestFile } from '../manifest/manifest-file.ts';
 import { readManifestList, writeManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import { ManifestWriter } from '../manifest/manifest-writer.ts';
@@ -30,6 +31,7 @@ import { MAIN_BRANCH } from '../metadata/wire.ts';
 import { partitionKey } from '../spec/partition.ts';
 import type { PartitionSpec, Snapshot, SnapshotOperation, TableMetadata } from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
+import { ManifestMerger, manifestMergeSettings } from './manifest-merge.ts';
 import { isObsoleteDeleteFile } from './obsolete-deletes.ts';
 import { assignRowIds, tracksRowLineage } from './row-lineage.ts';
 import { deleteFileDelta, type SnapshotDelta, snapshotSummary } from './snapshot-summary.ts';
@@ -39,8 +41,16 @@ export type DeleteSelector = (file: DataFile, specId: number) => boolean;
 
 export interface SnapshotChange {
   readonly operation: SnapshotOperation;
-  /** Files to add, each written under partition spec `specId`. */
-  readonly addedFiles: readonly { readonly file: DataFile; readonly specId: number }[];
+  /**
+   * Files to add, each written under partition spec `specId`. `dataSequenceNumber` pins the data
+   * sequence number (compaction keeps the number of the snapshot it read, so deletes committed
+   * meanwhile still apply to the rewritten rows); default: the committing snapshot's.
+   */
+  readonly addedFiles: readonly {
+    readonly file: DataFile;
+    readonly specId: number;
+    readonly dataSequenceNumber?: bigint;
+  }[];
   /** Files of the parent to remove; re-evaluated against every attempt's parent. */
   readonly deleteSelector?: DeleteSelector;
   /** Delete files (position deletes, deletion vectors) to add, each under spec `specId`. */
@@ -85,6 +95,8 @@ export class SnapshotProducer {
   private readonly fileUuid = randomUUID();
   private addedManifests: ManifestFile[] | undefined;
   private manifestCounter = 0;
+  private merger: ManifestMerger | undefined;
+  private readonly deleteVerdicts = new Map<string, DeleteVerdict>();
   /** Every metadata file this producer wrote; what clean-up may delete if nothing references it. */
   readonly writtenFiles: string[] = [];
 
@@ -109,7 +121,7 @@ export class SnapshotProducer {
     spec: PartitionSpec,
     schema: Schema,
     fill: (writer: ManifestWriter) => void,
-    content: 'data' | 'deletes' = 'data',
+    content: ManifestContent = 'data',
   ): Promise<ManifestFile> {
     const path = this.metadataPath(base, `${this.fileUuid}-m${this.manifestCounter++}.avro`);
     const writer = new ManifestWriter({
@@ -137,18 +149,19 @@ export class SnapshotProducer {
       { content: 'deletes' as const, files: this.change.addedDeleteFiles ?? [] },
     ];
     for (const { content, files: added } of groups) {
-      const bySpec = new Map<number, DataFile[]>();
-      for (const { file, specId } of added) {
-        const list = bySpec.get(specId) ?? [];
+      const bySpec = new Map<number, SnapshotChange['addedFiles'][number][]>();
+      for (const file of added) {
+        const list = bySpec.get(file.specId) ?? [];
         list.push(file);
-        bySpec.set(specId, list);
+        bySpec.set(file.specId, list);
       }
       for (const [specId, files] of bySpec) {
-        const spec = specById(base, specId);
         const fill = (w: ManifestWriter) => {
-          for (const f of files) w.add(f);
+          for (const { file, dataSequenceNumber } of files) {
+            w.add(file, dataSequenceNumber === undefined ? {} : { sequenceNumber: dataSequenceNumber });
+          }
         };
-        manifests.push(await this.writeManifest(base, spec, schema, fill, content));
+        manifests.push(await this.writeManifest(base, specById(base, specId), schema, fill, content));
       }
     }
     this.addedManifests = manifests;
@@ -165,10 +178,9 @@ export class SnapshotProducer {
     const added = await this.manifestsForAddedFiles(schemaBase);
     const carried = parent === undefined ? [] : await this.parentManifests(parent);
     const deletes = await this.applyDeletes(schemaBase, carried);
-    const lineage = tracksRowLineage(base)
-      ? assignRowIds([...added, ...deletes.manifests], base.nextRowId ?? 0n)
-      : undefined;
-    const manifests = lineage?.manifests ?? [...added, ...deletes.manifests];
+    const merged = await this.mergeManifests(schemaBase, [...added, ...deletes.manifests]);
+    const lineage = tracksRowLineage(base) ? assignRowIds(merged, base.nextRowId ?? 0n) : undefined;
+    const manifests = lineage?.manifests ?? merged;
 
     const listPath = this.metadataPath(base, `snap-${this.snapshotId}-${attempt}-${this.fileUuid}.avro`);
     const list = writeManifestList({
@@ -187,17 +199,20 @@ export class SnapshotProducer {
       ...deletes.removed.map((r) => `${r.specId}/${partitionKey(r.file.partition)}`),
       ...(this.change.addedDeleteFiles ?? []).map((a) => `${a.specId}/${partitionKey(a.file.partition)}`),
     ]);
+    const removedData = deletes.removed.filter((r) => r.file.content === 'data').map((r) => r.file);
+    const removedDeletes = deletes.removed.filter((r) => r.file.content !== 'data').map((r) => r.file);
+    const recordsOf = (files: readonly DataFile[]) => files.reduce((sum, f) => sum + f.recordCount, 0n);
     const delta: SnapshotDelta = {
       ...deleteFileDelta(
         (this.change.addedDeleteFiles ?? []).map((a) => a.file),
-        deletes.removedDeletes.map((r) => r.file),
+        removedDeletes,
       ),
       addedDataFiles: addedFiles.length,
       addedRecords: addedFiles.reduce((sum, f) => sum + f.recordCount, 0n),
       addedFilesSize: addedFiles.reduce((sum, f) => sum + f.fileSizeInBytes, 0n),
-      deletedDataFiles: deletes.removed.length,
-      deletedRecords: deletes.removed.reduce((sum, r) => sum + r.file.recordCount, 0n),
-      removedFilesSize: deletes.removed.reduce((sum, r) => sum + r.file.fileSizeInBytes, 0n),
+      deletedDataFiles: removedData.length,
+      deletedRecords: recordsOf(removedData),
+      removedFilesSize: removedData.reduce((sum, f) => sum + f.fileSizeInBytes, 0n),
       changedPartitions: changed.size,
     };
     const snapshot: Snapshot = {
@@ -230,78 +245,118 @@ export class SnapshotProducer {
     return { snapshot, updates, requirements, delta };
   }
 
+  /** Merges small manifests per `commit.manifest-merge.*` (see manifest-merge.ts). */
+  private mergeManifests(base: TableMetadata, manifests: readonly ManifestFile[]): Promise<ManifestFile[]> {
+    this.merger ??= new ManifestMerger(this.io, this.snapshotId, manifestMergeSettings(base.properties));
+    const schema = currentSchema(base);
+    return this.merger.merge(manifests, (specId, content, fill) =>
+      this.writeManifest(base, specById(base, specId), schema, fill, content),
+    );
+  }
+
   private async parentManifests(parent: Snapshot): Promise<ManifestFile[]> {
     const list = readManifestList(await this.io.read(parent.manifestList));
     return [...list.manifests];
   }
 
   /**
-   * Rewrites the parent manifests that hold files this change deletes: data files the delete
-   * selector picks, delete files the delete-file selector picks, and delete files made obsolete
-   * by the data files removed.
+   * Rewrites the parent manifests that hold files this change deletes: data files (and, for
+   * compaction, delete files) the delete selector picks, delete files the delete-file selector
+   * picks, and delete files made obsolete by the data files removed (obsolete-deletes.ts).
+   * Manifests are immutable and the data selector is fixed, so a data manifest's verdict is kept
+   * for later attempts: a rebase reads only the data manifests that are new since the last one.
+   * Delete manifests are judged on each attempt (obsolescence depends on the attempt's removals).
    */
   private async applyDeletes(
     base: TableMetadata,
     carried: readonly ManifestFile[],
-  ): Promise<{ manifests: ManifestFile[]; removed: RemovedFile[]; removedDeletes: RemovedFile[] }> {
+  ): Promise<{ manifests: ManifestFile[]; removed: { file: DataFile; specId: number }[] }> {
     const selector = this.change.deleteSelector;
     const deleteFileSelector = this.change.deleteFileSelector;
     if (selector === undefined && deleteFileSelector === undefined) {
-      return { manifests: [...carried], removed: [], removedDeletes: [] };
+      return { manifests: [...carried], removed: [] };
     }
-    const manifests: ManifestFile[] = [];
-    const removed: RemovedFile[] = [];
-    const removedDeletes: RemovedFile[] = [];
-    let dataLeft = false;
-    const rewrite = async (
-      manifest: ManifestFile,
-      pick: (entry: ManifestEntry) => boolean,
-      into: RemovedFile[],
-    ) => {
-      const contents = readManifest(await this.io.read(manifest.manifestPath), manifest);
-      const live = contents.entries.filter((e) => e.status !== 'deleted');
-      const doomed = new Set<ManifestEntry>(live.filter(pick));
-      if (manifest.content === 'data' && doomed.size < live.length) dataLeft = true;
-      if (doomed.size === 0) return manifest;
-      const spec = specById(base, manifest.partitionSpecId);
-      const fill = (writer: ManifestWriter) => {
+    const isData = (m: ManifestFile) => m.content === 'data';
+    const results = new Array<DeleteVerdict>(carried.length);
+    await forEachBounded(
+      carried.map((manifest, index) => ({ manifest, index })).filter(({ manifest }) => isData(manifest)),
+      MANIFEST_READ_CONCURRENCY,
+      async ({ manifest, index }) => {
+        if (selector === undefined) {
+          results[index] = { manifest, removed: [] };
+          return;
+        }
+        let verdict = this.deleteVerdicts.get(manifest.manifestPath);
+        if (verdict === undefined) {
+          verdict = await this.deleteFrom(base, manifest, (e) => selector(e.file, manifest.partitionSpecId));
+          this.deleteVerdicts.set(manifest.manifestPath, verdict);
+        }
+        results[index] = verdict;
+      },
+    );
+    const removedData = results.filter((r) => r !== undefined).flatMap((r) => r.removed);
+    const removedPaths = new Set(removedData.map((r) => r.file.filePath));
+    const dataLeft = carried.some(
+      (m, index) =>
+        isData(m) && m.addedFilesCount + m.existingFilesCount > (results[index]?.removed.length ?? 0),
+    );
+    const allDataRemoved = !dataLeft && removedData.length > 0;
+    await forEachBounded(
+      carried.map((manifest, index) => ({ manifest, index })).filter(({ manifest }) => !isData(manifest)),
+      MANIFEST_READ_CONCURRENCY,
+      async ({ manifest, index }) => {
+        results[index] = await this.deleteFrom(
+          base,
+          manifest,
+          (entry) =>
+            selector?.(entry.file, manifest.partitionSpecId) === true ||
+            deleteFileSelector?.(entry.file, manifest.partitionSpecId) === true ||
+            isObsoleteDeleteFile(entry.file, removedPaths, allDataRemoved),
+        );
+      },
+    );
+    return {
+      manifests: results.map((r) => r.manifest),
+      removed: results.flatMap((r) => r.removed),
+    };
+  }
+
+  private async deleteFrom(
+    base: TableMetadata,
+    manifest: ManifestFile,
+    pick: (entry: ManifestEntry) => boolean,
+  ): Promise<DeleteVerdict> {
+    if (manifest.addedFilesCount + manifest.existingFilesCount === 0) return { manifest, removed: [] };
+    const contents = readManifest(await this.io.read(manifest.manifestPath), manifest);
+    const live = contents.entries.filter((e) => e.status !== 'deleted');
+    const doomed = new Set<ManifestEntry>(live.filter(pick));
+    if (doomed.size === 0) return { manifest, removed: [] };
+    const rewritten = await this.writeManifest(
+      base,
+      specById(base, manifest.partitionSpecId),
+      currentSchema(base),
+      (writer) => {
         for (const entry of live) {
           if (doomed.has(entry)) writer.delete(entry);
           else writer.existing(entry);
         }
-      };
-      for (const entry of doomed) into.push({ file: entry.file, specId: manifest.partitionSpecId });
-      return this.writeManifest(base, spec, currentSchema(base), fill, manifest.content);
+      },
+      manifest.content,
+    );
+    return {
+      manifest: rewritten,
+      removed: [...doomed].map((entry) => ({ file: entry.file, specId: manifest.partitionSpecId })),
     };
-    const isLive = (m: ManifestFile) => m.addedFilesCount + m.existingFilesCount > 0;
-    const deleteManifests: ManifestFile[] = [];
-    for (const manifest of carried) {
-      if (manifest.content !== 'data') deleteManifests.push(manifest);
-      else if (selector === undefined || !isLive(manifest)) {
-        if (isLive(manifest)) dataLeft = true;
-        manifests.push(manifest);
-      } else
-        manifests.push(await rewrite(manifest, (e) => selector(e.file, manifest.partitionSpecId), removed));
-    }
-    const removedPaths = new Set(removed.map((r) => r.file.filePath));
-    for (const manifest of deleteManifests) {
-      if (!isLive(manifest)) {
-        manifests.push(manifest);
-        continue;
-      }
-      const pick = (entry: ManifestEntry) =>
-        deleteFileSelector?.(entry.file, manifest.partitionSpecId) === true ||
-        isObsoleteDeleteFile(entry.file, removedPaths, !dataLeft && removed.length > 0);
-      manifests.push(await rewrite(manifest, pick, removedDeletes));
-    }
-    return { manifests, removed, removedDeletes };
   }
 }
 
-interface RemovedFile {
-  readonly file: DataFile;
-  readonly specId: number;
+/** What this change does to one parent manifest: keeps it, or replaces it with a rewrite. */
+interface DeleteVerdict {
+  readonly manifest: ManifestFile;
+  readonly removed: readonly { file: DataFile; specId: number }[];
 }
+
+const MANIFEST_READ_CONCURRENCY = 8;
 
 export function currentSchema(metadata: TableMetadata): Schema {
   const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId);

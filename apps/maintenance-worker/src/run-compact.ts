@@ -1,0 +1,78 @@
+// The `compact` action on one table: @floe/iceberg's bin-packing compaction (small files per
+// partition rewritten into files of the target size, delete files applied and retired, sorted
+// by the table's sort order), committed as one `replace` snapshot through the commit driver.
+// Appends that land meanwhile never make it fail; a concurrent change that removed its inputs
+// does (retryably, and it leaves no file behind). The knobs come from one `CompactionOptions`
+// object — the job's policy today, catalog policies later — over the table's properties.
+// Rewrites run in a worker thread (compact-rewriter.ts).
+import { formatTable, type TableIdentifier } from '@floe/catalog';
+import { type CompactionOptions, compactTable } from '@floe/iceberg';
+import type { MaintenanceJob, MaintenancePolicy } from '@floe/jobs';
+import { threadRewriter } from './compact-rewriter.ts';
+import {
+  type ActionOutcome,
+  type MaintenanceDeps,
+  NOTHING_DONE,
+  rewriteOutcome,
+} from './maintenance-deps.ts';
+import { openTable } from './table-io.ts';
+import { optedOut } from './table-opt-out.ts';
+
+/** The compaction knobs a job's policy sets (absent ones fall back to table properties, then defaults). */
+export function compactionOptionsOf(policy: MaintenancePolicy): CompactionOptions {
+  return {
+    ...(policy.targetFileSizeBytes === undefined ? {} : { targetFileSizeBytes: policy.targetFileSizeBytes }),
+    ...(policy.minFileSizeBytes === undefined ? {} : { minFileSizeBytes: policy.minFileSizeBytes }),
+    ...(policy.minInputFiles === undefined ? {} : { minInputFiles: policy.minInputFiles }),
+  };
+}
+
+export async function runCompact(
+  job: MaintenanceJob,
+  table: TableIdentifier,
+  deps: MaintenanceDeps,
+  assertLockHeld: () => void,
+): Promise<ActionOutcome> {
+  const { loaded, metadata, io } = await openTable(deps, table);
+  if (optedOut(job, metadata)) {
+    deps.logger.info(
+      { table: formatTable(table), action: job.action },
+      'table opted out of scheduled runs of this action',
+    );
+    return NOTHING_DONE;
+  }
+  const report = await compactTable({
+    committer: deps.committer,
+    identifier: table,
+    io,
+    options: compactionOptionsOf(job.policy),
+    dryRun: job.dryRun,
+    rewriter: threadRewriter({
+      location: metadata.location,
+      properties: { ...deps.s3Properties, ...loaded.config },
+      vendedCredentials: deps.vendedCredentials,
+    }),
+    beforeCommit: async () => assertLockHeld(),
+    logger: deps.logger,
+  });
+  deps.logger.info(
+    {
+      table: formatTable(table),
+      dryRun: job.dryRun,
+      groups: report.groups.length,
+      filesRewritten: report.rewrittenDataFiles,
+      filesAdded: report.addedDataFiles,
+      deleteFilesRetired: report.retiredDeleteFiles,
+      snapshotId: report.snapshotId?.toString(),
+    },
+    job.dryRun ? 'compaction planned' : 'compaction finished',
+  );
+  return rewriteOutcome(report.files, {
+    ...(report.snapshotId === undefined ? {} : { snapshotId: report.snapshotId.toString() }),
+    groups: report.groups.length,
+    filesRewritten: report.rewrittenDataFiles,
+    filesAdded: report.addedDataFiles,
+    deleteFilesRetired: report.retiredDeleteFiles,
+    bytesRewritten: Number(report.rewrittenBytes),
+  });
+}

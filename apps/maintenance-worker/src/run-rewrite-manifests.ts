@@ -1,0 +1,60 @@
+// The `rewrite-manifests` action on one table: @floe/iceberg's manifest rewrite clusters the
+// current snapshot's data manifests by partition into manifests of the target size (the job's
+// `targetManifestSizeBytes`, else `commit.manifest.target-size-bytes`), committed as a `replace`
+// snapshot through the commit driver; no data file changes.
+import { formatTable, type TableIdentifier } from '@floe/catalog';
+import { rewriteManifests } from '@floe/iceberg';
+import type { MaintenanceJob } from '@floe/jobs';
+import {
+  type ActionOutcome,
+  type MaintenanceDeps,
+  NOTHING_DONE,
+  rewriteOutcome,
+} from './maintenance-deps.ts';
+import { openTable } from './table-io.ts';
+import { optedOut } from './table-opt-out.ts';
+
+export async function runRewriteManifests(
+  job: MaintenanceJob,
+  table: TableIdentifier,
+  deps: MaintenanceDeps,
+  assertLockHeld: () => void,
+): Promise<ActionOutcome> {
+  const { io, metadata } = await openTable(deps, table);
+  if (optedOut(job, metadata)) {
+    deps.logger.info(
+      { table: formatTable(table), action: job.action },
+      'table opted out of scheduled runs of this action',
+    );
+    return NOTHING_DONE;
+  }
+  assertLockHeld();
+  const report = await rewriteManifests({
+    committer: deps.committer,
+    identifier: table,
+    io,
+    dryRun: job.dryRun,
+    ...(job.policy.targetManifestSizeBytes === undefined
+      ? {}
+      : { targetManifestSizeBytes: job.policy.targetManifestSizeBytes }),
+    logger: deps.logger,
+  });
+  deps.logger.info(
+    {
+      table: formatTable(table),
+      dryRun: job.dryRun,
+      manifestsReplaced: report.manifestsReplaced,
+      manifestsWritten: report.manifestsWritten,
+      snapshotId: report.snapshotId?.toString(),
+    },
+    job.dryRun ? 'manifest rewrite planned' : 'manifests rewritten',
+  );
+  return rewriteOutcome(report.replaced, {
+    ...(report.snapshotId === undefined ? {} : { snapshotId: report.snapshotId.toString() }),
+    groups: report.manifestsWritten,
+    filesRewritten: report.manifestsReplaced,
+    filesAdded: report.manifestsWritten,
+    deleteFilesRetired: 0,
+    bytesRewritten: 0,
+  });
+}
