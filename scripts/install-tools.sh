@@ -6,8 +6,10 @@
 #   - Apache Iceberg's REST catalog server: the runnable iceberg-open-api jar from Maven Central
 #     (and a JDK from apt when Java lacks the compiler module its loopback launcher needs)
 #   - a Python venv (pinned infra/local/requirements*.txt) with PyIceberg, DuckDB + extensions, Dagster
+#   - Spark as a test peer: pyspark in its own venv (infra/local/spark-requirements.txt) and
+#     Iceberg's Spark runtime + AWS bundle jars from Maven Central
 # Prints the resolved tool paths as KEY=VALUE lines on stdout (progress goes to stderr).
-# FLOE_TOOLS picks a subset (default: "redis postgres minio catalog python"); the embedded demo
+# FLOE_TOOLS picks a subset (default: "redis postgres minio catalog python spark"); the embedded demo
 # asks for "redis python-peers" only — no Go, Java or Maven, and a venv with just the readers.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,8 +17,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 MINIO_VERSION="${FLOE_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
 ICEBERG_REST_VERSION="${FLOE_ICEBERG_REST_VERSION:-1.10.1}"
+ICEBERG_SPARK_VERSION="${FLOE_ICEBERG_SPARK_VERSION:-1.10.1}"
 log() { echo "install-tools: $*" >&2; }
-wants() { case " ${FLOE_TOOLS:-redis postgres minio catalog python} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+wants() { case " ${FLOE_TOOLS:-redis postgres minio catalog python spark} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if wants redis; then
@@ -97,4 +100,33 @@ if wants python; then
   make_venv requirements.txt
 elif wants python-peers; then
   make_venv requirements-peers.txt
+fi
+
+if wants spark; then
+  # Spark peer: pyspark in a venv of its own (keyed by its requirements' hash) and the Iceberg jars
+  # Spark loads (`spark.jars`), each fetched once into the cache.
+  spark_req="$here/infra/local/spark-requirements.txt"
+  spark_key="$(sha256sum "$spark_req" | cut -c1-12)"
+  spark_venv="$FLOE_CACHE/spark-venv-$spark_key"
+  if [ ! -x "$spark_venv/bin/python" ] || [ ! -f "$spark_venv/.complete" ]; then
+    log "creating the Spark peer venv $spark_venv (pyspark, a few minutes the first time)"
+    rm -rf "$spark_venv"
+    python3 -m venv "$spark_venv"
+    "$spark_venv/bin/pip" install -q --disable-pip-version-check -r "$spark_req" >&2
+    touch "$spark_venv/.complete"
+  fi
+  echo "SPARK_PYTHON=$spark_venv/bin/python"
+  spark_jars=""
+  for artifact in "iceberg-spark-runtime-3.5_2.12" "iceberg-aws-bundle"; do
+    spark_jar="$FLOE_CACHE/jars/$artifact-$ICEBERG_SPARK_VERSION.jar"
+    if [ ! -s "$spark_jar" ]; then
+      log "fetching org.apache.iceberg:$artifact:$ICEBERG_SPARK_VERSION from Maven Central"
+      mkdir -p "$FLOE_CACHE/jars"
+      mvn -q -B dependency:copy -Dartifact="org.apache.iceberg:$artifact:$ICEBERG_SPARK_VERSION" \
+        -DoutputDirectory="$FLOE_CACHE/jars" -Dmdep.overWriteReleases=true >&2
+    fi
+    [ -s "$spark_jar" ] || { log "Maven did not produce $spark_jar"; exit 1; }
+    spark_jars="${spark_jars:+$spark_jars,}$spark_jar"
+  done
+  echo "SPARK_JARS=$spark_jars"
 fi

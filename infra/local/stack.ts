@@ -57,8 +57,10 @@ async function healthy(
 
 async function up(wanted: readonly ServiceName[] = ORDER): Promise<StackEnv> {
   const dir = ensureDir(stackDir());
-  // A partial stack (the embedded demo) gets the readers-only venv; the full one the whole venv.
-  const tools = ensureTools([...wanted, wanted.length === ORDER.length ? 'python' : 'python-peers']);
+  // A partial stack (the embedded demo) gets the readers-only venv; the full one the whole venv
+  // and the Spark peer the tests read and write with.
+  const full = wanted.length === ORDER.length;
+  const tools = ensureTools([...wanted, ...(full ? ['python', 'spark'] : ['python-peers'])]);
   const creds = credentials(dir);
   const services: Partial<Record<ServiceName, ServiceState>> = { ...readState(dir).services };
   let restartDownstream = false;
@@ -101,6 +103,8 @@ async function up(wanted: readonly ServiceName[] = ORDER): Promise<StackEnv> {
     catalogUri: services.catalog === undefined ? '' : `http://127.0.0.1:${services.catalog.port}`,
     catalogWarehouse: `s3://${WAREHOUSE_BUCKET}/`,
     python: tools.python,
+    sparkPython: tools.sparkPython,
+    sparkJars: tools.sparkJars,
     stackDir: dir,
   };
   writeEnv(dir, env);

@@ -31,6 +31,8 @@ export interface StackEnv {
   readonly catalogUri: string;
   readonly catalogWarehouse: string;
   readonly python: string;
+  readonly sparkPython: string;
+  readonly sparkJars: string;
   readonly stackDir: string;
 }
 
@@ -71,6 +73,8 @@ export function shellEnv(env: StackEnv): string {
     FLOE_CATALOG_URI: env.catalogUri,
     FLOE_CATALOG_WAREHOUSE: env.catalogWarehouse,
     FLOE_PYTHON: env.python,
+    FLOE_SPARK_PYTHON: env.sparkPython,
+    FLOE_SPARK_JARS: env.sparkJars,
     FLOE_STACK_DIR: env.stackDir,
   };
   return Object.entries(lines)

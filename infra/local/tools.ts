@@ -11,12 +11,16 @@ export interface StackTools {
   readonly minio: string;
   readonly icebergRestJar: string;
   readonly python: string;
+  /** python of the Spark peer's venv (pyspark) */
+  readonly sparkPython: string;
+  /** Iceberg's Spark runtime and AWS bundle jars, comma-separated (`spark.jars`) */
+  readonly sparkJars: string;
 }
 
-/** Tools of `FLOE_TOOLS` names (`redis postgres minio catalog python`, or `python-peers` for the
- * readers-only venv); the rest stay ''. */
+/** Tools of `FLOE_TOOLS` names (`redis postgres minio catalog python spark`, or `python-peers` for
+ * the readers-only venv); the rest stay ''. */
 export function ensureTools(
-  wanted: readonly string[] = ['redis', 'postgres', 'minio', 'catalog', 'python'],
+  wanted: readonly string[] = ['redis', 'postgres', 'minio', 'catalog', 'python', 'spark'],
 ): StackTools {
   const out = execFileSync('bash', [join(repoRoot, 'scripts', 'install-tools.sh')], {
     encoding: 'utf8',
@@ -40,5 +44,7 @@ export function ensureTools(
     minio: need('MINIO', 'minio'),
     icebergRestJar: need('ICEBERG_REST_JAR', 'catalog'),
     python: wanted.includes('python-peers') ? need('PYTHON', 'python-peers') : need('PYTHON', 'python'),
+    sparkPython: need('SPARK_PYTHON', 'spark'),
+    sparkJars: need('SPARK_JARS', 'spark'),
   };
 }

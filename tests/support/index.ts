@@ -30,5 +30,6 @@ export {
   startPolicyGateway,
 } from './polaris-policy-gateway.ts';
 export { pythonEnv, runPython } from './python.ts';
+export { type SparkPeer, startSparkPeer } from './spark.ts';
 export { loadStackEnv, repoRoot, type StackEnv, stackEnvPath, stackS3Properties } from './stack-env.ts';
 export { type StackFloeYamlOptions, stackCredentialEnv, stackFloeYaml } from './stack-floe-yaml.ts';

@@ -26,6 +26,10 @@ export interface StackEnv {
   readonly catalogWarehouse: string;
   /** python interpreter of the venv with pyiceberg, duckdb, dagster, bullmq */
   readonly python: string;
+  /** python of the Spark peer's venv (pyspark); absent in env files written before it existed */
+  readonly sparkPython?: string;
+  /** Iceberg Spark runtime + AWS bundle jars, comma-separated */
+  readonly sparkJars?: string;
   /** folder of the stack's state and logs */
   readonly stackDir: string;
 }

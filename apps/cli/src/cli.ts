@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { redactSecrets } from '@floe/telemetry';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.ts';
 import { createCompileCommand } from './commands/compile-command.ts';
+import { createDeleteCommand } from './commands/delete-command.ts';
 import { createJobsCommand } from './commands/jobs-command.ts';
 import { createMaintenanceCommand } from './commands/maintenance-command.ts';
 import { createNamespaceCommand } from './commands/namespace-command.ts';
@@ -15,6 +16,7 @@ import { createWriteCommand } from './commands/write-command.ts';
 function commands(): readonly Command[] {
   return [
     createCompileCommand(),
+    createDeleteCommand(),
     createJobsCommand(),
     createMaintenanceCommand(),
     createNamespaceCommand(),

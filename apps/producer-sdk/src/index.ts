@@ -9,6 +9,7 @@ export type { WriteData } from './input-batches.ts';
 export {
   DEFAULT_CONCURRENCY,
   DEFAULT_PART_BYTES,
+  type DeleteOptions,
   type FloeProducerOptions,
   producerOptionsFromArtifacts,
   type TableReference,

@@ -78,7 +78,7 @@ describe('write options', () => {
   it('rejects bad fields with their paths', () => {
     expect(() =>
       resolveWriteOptions({
-        mode: 'upsert' as never,
+        mode: 'merge' as never,
         create: { partitionSpec: [{ source: 'ts', transform: 'week' }] },
         idempotencyKey: 'a:b',
       }),
@@ -98,6 +98,14 @@ describe('write options', () => {
       'invalid write options: overwriteFilter: is only allowed with mode "overwrite" (mode is "append")',
     );
     expect(resolveWriteOptions({ mode: 'overwrite', overwriteFilter: true }).overwriteFilter).toBe(true);
+  });
+
+  it('takes keys with mode upsert only, and sends deletes to delete()', () => {
+    expect(resolveWriteOptions({ mode: 'upsert', keys: ['id'] }).keys).toEqual(['id']);
+    expect(() => resolveWriteOptions({ keys: ['id'] })).toThrow(
+      'invalid write options: keys: is only allowed with mode "upsert" (mode is "append")',
+    );
+    expect(() => resolveWriteOptions({ mode: 'delete' as never })).toThrow(/invalid write options: mode: /);
   });
 });
 

@@ -74,8 +74,11 @@ export type ResolvedProducerOptions = z.output<typeof producerOptionsSchema>;
 const shape = writeJob.shape;
 
 export const writeOptionsSchema = z.strictObject({
-  mode: shape.mode.default('append'),
+  /** `delete` has its own method (`FloeProducer.delete`): it stages no data. */
+  mode: z.enum(['append', 'overwrite', 'replace-partitions', 'upsert']).default('append'),
   overwriteFilter: shape.overwriteFilter,
+  /** upsert: key columns (default: the table's identifier fields). */
+  keys: shape.keys,
   schemaEvolution: shape.schemaEvolution,
   create: shape.create,
   snapshotProperties: shape.snapshotProperties,
@@ -84,6 +87,20 @@ export const writeOptionsSchema = z.strictObject({
 });
 
 export type WriteOptions = z.input<typeof writeOptionsSchema>;
+
+export const deleteOptionsSchema = z.strictObject({
+  snapshotProperties: shape.snapshotProperties,
+  idempotencyKey: shape.idempotencyKey.optional(),
+  traceparent: shape.traceparent,
+});
+
+export type DeleteOptions = z.input<typeof deleteOptionsSchema>;
+
+export function resolveDeleteOptions(
+  options: DeleteOptions | undefined,
+): z.output<typeof deleteOptionsSchema> {
+  return parseOrThrow(deleteOptionsSchema, options ?? {}, 'delete options');
+}
 export type ResolvedWriteOptions = z.output<typeof writeOptionsSchema>;
 
 /** A table as `ns.name` / `ns.sub.name`, or namespace parts and a name. */
@@ -121,6 +138,12 @@ export function resolveWriteOptions(options: WriteOptions | undefined): Resolved
     throw new FloeProducerError(
       'invalid-options',
       `invalid write options: overwriteFilter: is only allowed with mode "overwrite" (mode is "${resolved.mode}")`,
+    );
+  }
+  if (resolved.keys !== undefined && resolved.mode !== 'upsert') {
+    throw new FloeProducerError(
+      'invalid-options',
+      `invalid write options: keys: is only allowed with mode "upsert" (mode is "${resolved.mode}")`,
     );
   }
   return resolved;

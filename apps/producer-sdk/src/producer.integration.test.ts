@@ -88,6 +88,7 @@ function resultFor(job: WriteJob): WriteResult {
     addedFiles: 1,
     addedBytes: 100,
     removedFiles: 0,
+    deletedRows: 0,
     schemaId: 0,
     attempts: 1,
     coalescedJobs: 1,

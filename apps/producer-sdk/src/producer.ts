@@ -6,11 +6,14 @@
 // existing job does not reference. Finished jobs stay in Redis for the exactly-once window
 // (EXACTLY_ONCE_WINDOW_MS, completed and failed alike), so within it a retried enqueue with the
 // same idempotency key returns the job already there; after it, the key enqueues a new write.
+// `delete` enqueues a job that stages nothing: the writer removes the rows its filter matches
+// (merge-on-read); `write` with mode `upsert` replaces rows by key.
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { CompiledArtifacts } from '@floe/config';
 import {
   EXACTLY_ONCE_WINDOW_MS,
+  type ExpressionJson,
   type StagedBatch,
   stagingKey,
   stagingUri,
@@ -26,9 +29,11 @@ import { recordBatchesOf, type WriteData } from './input-batches.ts';
 import { type EncodedPart, encodeParts } from './ipc-parts.ts';
 import { deleteLocalParts, writeLocalPart } from './local-staging.ts';
 import {
+  type DeleteOptions,
   type FloeProducerOptions,
   producerOptionsFromArtifacts,
   type ResolvedProducerOptions,
+  resolveDeleteOptions,
   resolveProducerOptions,
   resolveTable,
   resolveWriteOptions,
@@ -195,6 +200,7 @@ export class FloeProducer {
       ...(writeOptions.overwriteFilter === undefined
         ? {}
         : { overwriteFilter: writeOptions.overwriteFilter }),
+      ...(writeOptions.keys === undefined ? {} : { keys: writeOptions.keys }),
       batches,
       schemaEvolution: writeOptions.schemaEvolution,
       ...(writeOptions.create === undefined ? {} : { create: writeOptions.create }),
@@ -205,6 +211,44 @@ export class FloeProducer {
       ...(traceparent === undefined ? {} : { traceparent }),
       enqueuedAt: enqueuedAt.toISOString(),
     };
+    return this.enqueue(jobId, payload, batches);
+  }
+
+  /**
+   * Enqueues one job that deletes the rows of `table` matching `filter` (Iceberg REST expression
+   * JSON, e.g. `{ type: 'eq', term: 'id', value: 3 }`). Nothing is staged. Resolves once queued.
+   */
+  async delete(table: TableReference, filter: ExpressionJson, options?: DeleteOptions): Promise<WriteHandle> {
+    if (this.closed) throw new FloeProducerError('closed', 'delete() called on a closed FloeProducer');
+    const identifier = resolveTable(table);
+    const deleteOptions = resolveDeleteOptions(options);
+    const jobId = deleteOptions.idempotencyKey ?? randomUUID();
+    const traceparent = deleteOptions.traceparent ?? traceparentOf();
+    await this.ensureQueueReachable();
+    const existing = await this.queue.getJob(jobId);
+    if (existing !== undefined) return this.handle(jobId, [], true);
+    const payload: WriteJobInput = {
+      version: 1,
+      table: identifier,
+      mode: 'delete',
+      overwriteFilter: filter,
+      batches: [],
+      idempotencyKey: jobId,
+      ...(deleteOptions.snapshotProperties === undefined
+        ? {}
+        : { snapshotProperties: deleteOptions.snapshotProperties }),
+      ...(traceparent === undefined ? {} : { traceparent }),
+      enqueuedAt: new Date().toISOString(),
+    };
+    return this.enqueue(jobId, payload, []);
+  }
+
+  /** Validates and enqueues a job whose parts are staged (deleted again if that fails). */
+  private async enqueue(
+    jobId: string,
+    payload: WriteJobInput,
+    batches: readonly StagedBatch[],
+  ): Promise<WriteHandle> {
     let job: WriteJob;
     try {
       job = writeJob.parse(payload);

@@ -11,26 +11,33 @@
 // still land; the next delivery's marker check settles it). A job id appears at most once in a
 // group: a duplicate delivery of the same job is settled with the first one's outcome and its
 // own files are deleted. A group of one is a job committed alone, in its own mode (overwrite,
-// overwrite by filter, replace-partitions, or an append that changes the schema).
+// overwrite by filter, replace-partitions, an append that changes the schema, or a row-level
+// upsert / delete, which commit merge-on-read).
 import {
   type AddedDataFile,
+  applyUpdates,
   type CatalogCommitter,
   type CommitLogger,
   type CommitOutcome,
   type CommittedTable,
   commitOverwriteByFilter,
+  commitRowLevelChange,
   commitWithRebase,
+  currentSchema,
   type FileIO,
   fastAppend,
   findSnapshotWithProperty,
   formatTable,
   isCommitStateUnknown,
   overwrite,
+  parseExpressionJson,
   replacePartitions,
   type Snapshot,
   type SnapshotChange,
   type TableChange,
   type TableIdentifier,
+  upsertKeyFields,
+  upsertMatcher,
   withSchemaChange,
 } from '@floe/iceberg';
 import type { WriteJob } from '@floe/jobs';
@@ -49,6 +56,8 @@ export interface CommitRequest {
   /** A schema change the commit must carry; such a job commits alone. */
   readonly schemaChange?: TableChange;
   readonly overwriteFilter?: WriteJob['overwriteFilter'];
+  /** upsert: the key columns (absent: the table's identifier fields). */
+  readonly keys?: readonly string[];
   readonly io: FileIO;
   /** The table as this job loaded it; the freshest base of the group is used. */
   readonly base: CommittedTable;
@@ -152,12 +161,50 @@ function commitOnce(
       summaryProperties,
     });
   }
+  if (first.mode === 'delete' || first.mode === 'upsert') {
+    return commitRowLevel(first, files, summaryProperties, common);
+  }
   const options = { summaryProperties };
   let change: SnapshotChange;
   if (first.mode === 'append') change = fastAppend(files, options);
   else if (first.mode === 'overwrite') change = overwrite(files, undefined, options);
   else change = replacePartitions(files, options);
   return commitWithRebase({ ...common, change: withSchemaChange(change, first.schemaChange) });
+}
+
+/** A job committed merge-on-read: `delete` by its filter, `upsert` by the keys of its rows. */
+async function commitRowLevel(
+  request: CommitRequest,
+  files: readonly AddedDataFile[],
+  summaryProperties: Readonly<Record<string, string>>,
+  common: Omit<Parameters<typeof commitRowLevelChange>[0], 'matcher' | 'summaryProperties'>,
+): Promise<CommitOutcome> {
+  const name = formatTable(request.identifier);
+  let matcher: Parameters<typeof commitRowLevelChange>[0]['matcher'];
+  if (request.mode === 'delete') {
+    matcher = { filter: parseExpressionJson(request.overwriteFilter) };
+  } else {
+    // The schema the rows were written with: the table's, plus the job's own schema change.
+    const base = common.base.metadata;
+    const schema = currentSchema(
+      request.schemaChange === undefined ? base : applyUpdates(base, request.schemaChange.updates),
+    );
+    const keys = upsertKeyFields(schema, request.keys, name);
+    matcher = await upsertMatcher(
+      request.io,
+      schema,
+      files.map((f) => f.file),
+      keys,
+      name,
+    );
+  }
+  return commitRowLevelChange({
+    ...common,
+    matcher,
+    addedFiles: files,
+    summaryProperties,
+    ...(request.schemaChange === undefined ? {} : { schemaChange: request.schemaChange }),
+  });
 }
 
 async function deleteFiles(request: CommitRequest): Promise<void> {

@@ -36,6 +36,7 @@ const result: WriteResult = {
   addedFiles: 2,
   addedBytes: 34567,
   removedFiles: 0,
+  deletedRows: 0,
   schemaId: 0,
   attempts: 1,
   coalescedJobs: 3,

@@ -5,6 +5,8 @@
 //      (`create`), else fail with what to do;
 //   3. marker check: a snapshot whose `floe.job-ids` holds this job means a previous delivery
 //      already committed it — return that snapshot, read and write nothing;
+//   3b. row-level modes (upsert, delete) need a v2+ table: refused here, before anything is
+//      encoded or uploaded; a `delete` job stages nothing and skips step 4;
 //   4. encode (encode-job.ts): stream the staged objects, reconcile, cast, partition and write
 //      Parquet data files — in the encode thread pool when one is given, so the main event loop
 //      stays free for BullMQ lock renewal;
@@ -98,6 +100,11 @@ async function loadOrCreate(
       error instanceof CatalogError && (error.kind === 'no-such-table' || error.kind === 'no-such-namespace');
     if (!missing) throw error;
     const name = formatTable(job.table);
+    if (job.mode === 'delete') {
+      throw new WriterError('table-missing', `table ${name} does not exist; there are no rows to delete`, {
+        context: { table: name },
+      });
+    }
     if (job.create === undefined) {
       throw new WriterError(
         'table-missing',
@@ -143,6 +150,18 @@ async function encode(
   }
   const settings = await tableIOSettings(deps, loaded, request.metadata.location);
   return deps.encodePool.encode({ request, io: settings, staging: deps.storage });
+}
+
+/** Refuses, before encoding, a write the table's format cannot hold. */
+function refuseUnwritable(job: WriteJob, metadata: TableMetadata, name: string): void {
+  if ((job.mode === 'upsert' || job.mode === 'delete') && metadata.formatVersion < 2) {
+    throw new WriterError(
+      'unsupported-request',
+      `${job.mode} needs row-level deletes, which format v1 table ${name} cannot hold; ` +
+        `upgrade it with \`floe table upgrade ${name} --format-version 2\` (or 3)`,
+      { context: { table: name, mode: job.mode, formatVersion: metadata.formatVersion } },
+    );
+  }
 }
 
 async function commitAlone(request: CommitRequest, deps: WriteJobDeps) {
@@ -236,26 +255,32 @@ export async function processWriteJob(
     });
   }
 
+  refuseUnwritable(job, metadata, name);
   const slot: CommitSlot | undefined = deps.tableCommitter?.reserve(name);
   let request: CommitRequest;
   try {
     const io = tableIO(deps, loaded, metadata);
-    const encoded = await encode(
-      {
-        tableName: name,
-        metadata,
-        batches: job.batches,
-        schemaEvolution: job.schemaEvolution,
-        mode: job.mode,
-        hasOverwriteFilter: job.overwriteFilter !== undefined,
-        maxStagedObjectBytes: deps.maxStagedObjectBytes,
-        targetFileSizeBytes: deps.targetFileSizeBytes,
-        ...(deps.stagingAccessKeyId === undefined ? {} : { stagingAccessKeyId: deps.stagingAccessKeyId }),
-      },
-      deps,
-      loaded,
-      io,
-    );
+    const encoded: EncodeResult =
+      job.mode === 'delete'
+        ? { files: [], specId: metadata.defaultSpecId }
+        : await encode(
+            {
+              tableName: name,
+              metadata,
+              batches: job.batches,
+              schemaEvolution: job.schemaEvolution,
+              mode: job.mode,
+              hasOverwriteFilter: job.overwriteFilter !== undefined,
+              maxStagedObjectBytes: deps.maxStagedObjectBytes,
+              targetFileSizeBytes: deps.targetFileSizeBytes,
+              ...(deps.stagingAccessKeyId === undefined
+                ? {}
+                : { stagingAccessKeyId: deps.stagingAccessKeyId }),
+            },
+            deps,
+            loaded,
+            io,
+          );
     request = {
       jobId,
       identifier: job.table,
@@ -264,6 +289,7 @@ export async function processWriteJob(
       snapshotProperties: job.snapshotProperties ?? {},
       ...(encoded.evolution === undefined ? {} : { schemaChange: encoded.evolution }),
       ...(job.overwriteFilter === undefined ? {} : { overwriteFilter: job.overwriteFilter }),
+      ...(job.keys === undefined ? {} : { keys: job.keys }),
       io,
       base,
       markerNotBeforeMs,

@@ -36,6 +36,7 @@ describe('writeResultFrom', () => {
       addedFiles: 2,
       addedBytes: 40960,
       removedFiles: 1,
+      deletedRows: 0,
       schemaId: 3,
       attempts: 2,
       coalescedJobs: 2,

@@ -38,6 +38,11 @@ export function writeResultFrom(input: WriteResultInput): WriteResult {
     addedFiles: input.own?.files ?? count(summary, 'added-data-files'),
     addedBytes: input.own?.bytes ?? count(summary, 'added-files-size'),
     removedFiles: count(summary, 'deleted-data-files'),
+    // A merged deletion vector re-counts earlier deletes of its file, which the removed one had.
+    deletedRows: Math.max(
+      0,
+      count(summary, 'added-position-deletes') - count(summary, 'removed-position-deletes'),
+    ),
     schemaId: snapshot.schemaId ?? input.currentSchemaId,
     attempts: Math.max(1, input.attempts),
     coalescedJobs: input.coalescedJobs ?? jobsIn(summary),

@@ -57,7 +57,7 @@ class OutputWrite:
     """Everything about one output that decides its write job."""
 
     table: TableName
-    mode: Literal["append", "overwrite"]
+    mode: Literal["append", "overwrite", "upsert"]
     schema_evolution: Literal["add-columns", "strict"]
     dimensions: list[PartitionDimension]
     idempotency_key: str
@@ -67,6 +67,8 @@ class OutputWrite:
     earliest_enqueue_ms: int | None = None
     """The earliest time (epoch ms) a job with this key can have been enqueued (the root run's
     start); bounds the marker search. None: the whole exactly-once window."""
+    # upsert: key columns; None = the table's identifier fields
+    keys: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ class FleetWriter:
             overwrite_filter=filter_json,
             create={"partitionSpec": partition_spec(output.dimensions, kinds)},
             snapshot_properties=output.snapshot_properties,
+            keys=output.keys,
         )
         try:
             check_write_job(job)

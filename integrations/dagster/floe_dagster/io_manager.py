@@ -7,7 +7,9 @@ commit on the materialization. ``load_input`` reads the upstream table with PyIc
 
 - asset definition metadata: ``table`` (``"ns.name"``) or ``namespace`` / ``table_name``;
   ``write_mode`` (``append`` for unpartitioned assets by default, ``overwrite``; partitioned
-  assets replace their partitions unless ``append`` is set); ``schema_evolution``
+  assets replace their partitions unless ``append`` is set; ``upsert`` replaces the table's rows
+  with the same key, with ``upsert_keys`` (a list of columns) or the table's identifier fields
+  as the key, and refuses an output that repeats a key); ``schema_evolution``
   (``add-columns`` default, ``strict``); ``partition_expr`` (the column, or per-dimension
   mapping, a partition key maps to).
 - input metadata: ``columns``, ``filter``, ``snapshot_id``, ``as_of`` (and ``partition_expr``
@@ -125,13 +127,25 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
         source = arrow_source(obj, where)
         dimensions = covered_dimensions(context, metadata.get("partition_expr"), where)
         default_mode = "overwrite" if dimensions else "append"
-        mode = _choice(metadata, "write_mode", ("append", "overwrite"), default_mode, where)
+        mode = _choice(metadata, "write_mode", ("append", "overwrite", "upsert"), default_mode, where)
+        keys = metadata.get("upsert_keys")
+        if keys is not None and (
+            mode != "upsert"
+            or not isinstance(keys, (list, tuple))
+            or not keys
+            or not all(isinstance(k, str) and k for k in keys)
+        ):
+            raise FloeDagsterError(
+                "invalid-metadata",
+                f"{where}: upsert_keys must be a non-empty list of column names, with write_mode upsert",
+                context={"field": "upsert_keys"},
+            )
         evolution = _choice(metadata, "schema_evolution", ("add-columns", "strict"), "add-columns", where)
         partition_keys = [str(k) for k in context.asset_partition_keys] if context.has_asset_partitions else []
         root_run_id = _root_run_id(context)
         output = OutputWrite(
             table=table,
-            mode=cast(Literal["append", "overwrite"], mode),
+            mode=cast(Literal["append", "overwrite", "upsert"], mode),
             schema_evolution=cast(Literal["add-columns", "strict"], evolution),
             dimensions=dimensions,
             idempotency_key=idempotency_key(root_run_id, context.step_key, asset_path, partition_keys),
@@ -143,6 +157,7 @@ class FloeIcebergIOManager(ConfigurableIOManager):  # type: ignore[misc]
             },
             partition_cells=partition_cells(context),
             earliest_enqueue_ms=_root_run_start_ms(context, root_run_id),
+            keys=list(keys) if keys is not None else None,
         )
         outcome = self._writer().write(output, source, context.log)
         committed = self._committed_table(table, context)

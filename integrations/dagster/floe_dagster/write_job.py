@@ -37,6 +37,7 @@ def build_write_job(
     overwrite_filter: ExpressionJson | None = None,
     create: Mapping[str, object] | None = None,
     snapshot_properties: Mapping[str, str] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> dict[str, object]:
     job: dict[str, object] = {
         "version": WRITE_JOB_VERSION,
@@ -53,6 +54,8 @@ def build_write_job(
         job["create"] = dict(create)
     if snapshot_properties:
         job["snapshotProperties"] = dict(snapshot_properties)
+    if keys:
+        job["keys"] = list(keys)
     return job
 
 
@@ -62,8 +65,17 @@ def check_write_job(job: Mapping[str, object]) -> None:
     key = job.get("idempotencyKey")
     if isinstance(key, str) and key.isdigit():
         problems.append("idempotencyKey: must not be a plain integer (BullMQ reserves those)")
-    if "overwriteFilter" in job and job.get("mode") != "overwrite":
-        problems.append('overwriteFilter: is only allowed with mode "overwrite"')
+    # The contract's cross-field rules (libs/jobs write-job.ts refinements), which JSON Schema omits.
+    mode = job.get("mode")
+    if "overwriteFilter" in job and mode not in ("overwrite", "delete"):
+        problems.append('overwriteFilter: is only allowed with mode "overwrite" or "delete"')
+    if mode == "delete" and "overwriteFilter" not in job:
+        problems.append('overwriteFilter: mode "delete" needs overwriteFilter: the rows to delete')
+    batches = job.get("batches")
+    if isinstance(batches, list) and (len(batches) == 0) != (mode == "delete"):
+        problems.append('batches: a write job needs at least one staged batch (and a "delete" job none)')
+    if "keys" in job and mode != "upsert":
+        problems.append('keys: is only allowed with mode "upsert"')
     properties = job.get("snapshotProperties")
     if isinstance(properties, Mapping):
         problems.extend(

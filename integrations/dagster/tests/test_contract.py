@@ -55,15 +55,16 @@ def test_a_built_job_is_valid_and_has_the_contract_shape() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"mode": "upsert"}, 'mode: must be one of "append", "overwrite", "replace-partitions"'),
-        ({"batches": []}, "batches: needs at least 1 item(s)"),
+        ({"mode": "merge"}, 'mode: must be one of "append", "overwrite", "replace-partitions", "upsert", "delete"'),
+        ({"batches": []}, 'batches: a write job needs at least one staged batch (and a "delete" job none)'),
+        ({"keys": ["id"]}, 'keys: is only allowed with mode "upsert"'),
         ({"idempotencyKey": "has:colon"}, 'idempotencyKey: "has:colon" does not match'),
         ({"idempotencyKey": "12345"}, "idempotencyKey: must not be a plain integer (BullMQ reserves those)"),
         ({"enqueuedAt": "yesterday"}, 'enqueuedAt: "yesterday" does not match'),
         ({"table": {"namespace": [], "name": "t"}}, "table.namespace: needs at least 1 item(s)"),
         ({"extra": 1}, "extra: is not allowed here"),
         ({"overwriteFilter": {"type": "eq", "term": "a"}}, "overwriteFilter: matches none of the 7 allowed shapes"),
-        ({"mode": "append"}, 'overwriteFilter: is only allowed with mode "overwrite"'),
+        ({"mode": "append"}, 'overwriteFilter: is only allowed with mode "overwrite" or "delete"'),
         ({"snapshotProperties": {"floe.job-ids": "x"}}, "snapshotProperties.floe.job-ids: keys starting with 'floe.'"),
         ({"create": {"partitionSpec": [{"source": "a", "transform": "week"}]}}, "create.partitionSpec[0].transform"),
     ],
@@ -84,6 +85,20 @@ def test_every_draft_2020_12_keyword_is_checked_by_jsonschema() -> None:
     assert validate({"a": [1, "x"]}, {"properties": {"a": {"items": {"type": "integer"}}}}) == [
         "a[1]: must be integer, got a string"
     ]
+
+
+def test_an_upsert_job_carries_its_keys() -> None:
+    job = build_write_job(
+        table=TableName(("bronze",), "events"),
+        mode="upsert",
+        batches=[PART],
+        idempotency_key="dagster~run~step~asset~0123456789abcdef",
+        enqueued_at=AT,
+        keys=["region", "id"],
+    )
+    check_write_job(job)
+    assert (job["mode"], job["keys"]) == ("upsert", ["region", "id"])
+
 
 
 def test_iso_instant_is_what_javascript_writes() -> None:

@@ -104,9 +104,13 @@ def test_bad_outputs_and_metadata_fail_with_what_to_do(io_manager: FloeIcebergIO
         return output
 
     one_column = pa.table({"a": [1]})
-    bad_mode = table_asset("bad_mode", one_column, metadata={"write_mode": "upsert"})
+    bad_mode = table_asset("bad_mode", one_column, metadata={"write_mode": "merge"})
     assert str(failure_of([bad_mode], io_manager)) == (
-        f"asset {namespace}/bad_mode: metadata write_mode='upsert' is not one of append, overwrite"
+        f"asset {namespace}/bad_mode: metadata write_mode='merge' is not one of append, overwrite, upsert"
+    )
+    bad_keys = table_asset("bad_keys", one_column, metadata={"write_mode": "append", "upsert_keys": ["a"]})
+    assert str(failure_of([bad_keys], io_manager)) == (
+        f"asset {namespace}/bad_keys: upsert_keys must be a non-empty list of column names, with write_mode upsert"
     )
 
     daily = DailyPartitionsDefinition(start_date="2024-01-01")

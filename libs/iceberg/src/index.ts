@@ -261,6 +261,17 @@ export {
   writeTableMetadata,
 } from './metadata/wire.ts';
 // copy-on-write overwrite by filter, schema evolution on the commit path, reading data files back
+export {
+  DELETION_VECTOR_BLOB_TYPE,
+  decodeDeletionVector,
+  deletionVectorBlob,
+  encodeDeletionVector,
+  isDeletionVector,
+  readDeletionVector,
+} from './puffin/deletion-vector.ts';
+export { PositionBitmap } from './puffin/position-bitmap.ts';
+export type { PuffinBlobInput, PuffinBlobMetadata, PuffinFile } from './puffin/puffin-file.ts';
+export { PUFFIN_MAGIC, parsePuffin, readPuffin, writePuffin } from './puffin/puffin-file.ts';
 export { readDataFile, readParquetBatches } from './read/read-data-file.ts';
 // scans: snapshot selection, pruning, residual filters, column projection with ranged reads
 export type { DeleteFileEntry } from './scan/delete-index.ts';
@@ -426,6 +437,8 @@ export {
   commitRetryPolicy,
   DEFAULT_COMMIT_RETRY,
 } from './table/commit-retry-policy.ts';
+export type { WrittenDeletes } from './table/delete-file-writer.ts';
+export { writeDeleteFiles } from './table/delete-file-writer.ts';
 export {
   reconcileWithTable,
   schemaContext,
@@ -456,6 +469,14 @@ export {
   type RewriteCache,
   type RewrittenFile,
 } from './table/overwrite-by-filter.ts';
+export type { StaleReason } from './table/row-delete-conflicts.ts';
+export { staleRowDeletes } from './table/row-delete-conflicts.ts';
+export type { RowLevelCommitOptions, RowLevelOutcome } from './table/row-level-commit.ts';
+export { commitRowLevelChange } from './table/row-level-commit.ts';
+export type { DeleteTarget, PlannedRowDeletes, RowMatcher } from './table/row-level-delete.ts';
+export { planRowDeletes } from './table/row-level-delete.ts';
+export type { AssignedRowIds } from './table/row-lineage.ts';
+export { assignRowIds, tracksRowLineage } from './table/row-lineage.ts';
 export {
   type ChangeSource,
   commitSnapshotAction,
@@ -482,6 +503,9 @@ export {
   replacePartitions,
 } from './table/table-actions.ts';
 export { formatTable, type TableIdentifier } from './table/table-identifier.ts';
+export type { UpgradeFormatVersionResult } from './table/upgrade-format-version.ts';
+export { upgradeFormatVersion } from './table/upgrade-format-version.ts';
+export { upsertKeyFields, upsertMatcher } from './table/upsert.ts';
 export type { JsonValue } from './util/json.ts';
 export { parseJson, stringifyJson } from './util/json.ts';
 export { FIELD_ID_KEY, withFieldIds } from './write/arrow-field-ids.ts';

@@ -53,7 +53,7 @@ describe('parseWriteJob', () => {
   it('names every bad field with its path', () => {
     const problems = problemsOf({
       ...validJob,
-      mode: 'upsert',
+      mode: 'merge',
       batches: [{ ...validJob.batches[0], uri: 'http://x/y', rows: -1 }],
       extra: true,
     });
@@ -94,13 +94,30 @@ describe('parseWriteJob', () => {
 
   it('rejects an empty batch list, a filter on append and reserved snapshot properties', () => {
     expect(problemsOf({ ...validJob, batches: [] })).toContain(
-      'batches: a write job needs at least one staged batch',
+      'batches: a write job needs at least one staged batch (and a "delete" job none)',
     );
     expect(problemsOf({ ...validJob, overwriteFilter: true })).toContain(
-      'overwriteFilter: overwriteFilter is only allowed with mode "overwrite"',
+      'overwriteFilter: overwriteFilter is only allowed with mode "overwrite" or "delete"',
     );
     expect(problemsOf({ ...validJob, snapshotProperties: { 'floe.job-ids': 'x' } }).join()).toMatch(
       /snapshotProperties\.floe\.job-ids: keys starting with 'floe\.' are reserved/,
+    );
+  });
+
+  it('accepts delete (a filter, no batches) and upsert (keys) jobs, and says what each needs', () => {
+    const filter = { type: 'eq', term: 'id', value: 3 };
+    expect(parseWriteJob({ ...validJob, mode: 'delete', batches: [], overwriteFilter: filter }).mode).toBe(
+      'delete',
+    );
+    expect(parseWriteJob({ ...validJob, mode: 'upsert', keys: ['id'] }).keys).toEqual(['id']);
+    expect(problemsOf({ ...validJob, mode: 'delete', batches: [] })).toContain(
+      'overwriteFilter: mode "delete" needs overwriteFilter: the rows to delete (use mode "overwrite" to empty a table)',
+    );
+    expect(problemsOf({ ...validJob, mode: 'delete', overwriteFilter: filter })).toContain(
+      'batches: a write job needs at least one staged batch (and a "delete" job none)',
+    );
+    expect(problemsOf({ ...validJob, keys: ['id'] })).toContain(
+      'keys: keys is only allowed with mode "upsert"',
     );
   });
 

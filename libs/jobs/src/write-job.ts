@@ -1,6 +1,11 @@
 // The write job contract, version 1 (DESIGN §4). A job holds references to staged Arrow IPC
 // stream objects, never rows. Its idempotency key is also the BullMQ job id, so a producer retry
 // cannot enqueue a second job, and it is the marker the writer records in `floe.job-ids`.
+// Modes: `append`, `overwrite` (whole table, or the rows `overwriteFilter` matches),
+// `replace-partitions`, `upsert` (the staged rows replace the table's rows with the same `keys`,
+// default the table's identifier fields; others are inserted; a key twice in one job is an
+// error) and `delete` (removes the rows `overwriteFilter` matches; stages no batches). Upsert and
+// delete are merge-on-read: position delete files on v2 tables, deletion vectors on v3.
 import type { TableIdentifier } from '@floe/iceberg';
 import { z } from 'zod';
 import { expressionJson } from './expression.ts';
@@ -76,9 +81,11 @@ export const writeJob = z
   .strictObject({
     version: z.literal(WRITE_JOB_VERSION),
     table: tableIdentifier,
-    mode: z.enum(['append', 'overwrite', 'replace-partitions']),
+    mode: z.enum(['append', 'overwrite', 'replace-partitions', 'upsert', 'delete']),
     overwriteFilter: expressionJson.optional(),
-    batches: z.array(stagedBatch).min(1, 'a write job needs at least one staged batch'),
+    /** upsert: the key columns (top-level names); default: the table's identifier fields */
+    keys: z.array(z.string().min(1)).min(1).optional(),
+    batches: z.array(stagedBatch),
     schemaEvolution: z.enum(['add-columns', 'strict']).default('add-columns'),
     create: createTableRequest.optional(),
     idempotencyKey,
@@ -96,9 +103,22 @@ export const writeJob = z
     /** when the producer enqueued the job; bounds the writer's commit-marker search */
     enqueuedAt: z.iso.datetime(),
   })
-  .refine((job) => job.overwriteFilter === undefined || job.mode === 'overwrite', {
-    message: 'overwriteFilter is only allowed with mode "overwrite"',
+  .refine((job) => job.overwriteFilter === undefined || job.mode === 'overwrite' || job.mode === 'delete', {
+    message: 'overwriteFilter is only allowed with mode "overwrite" or "delete"',
     path: ['overwriteFilter'],
+  })
+  .refine((job) => job.mode !== 'delete' || job.overwriteFilter !== undefined, {
+    message:
+      'mode "delete" needs overwriteFilter: the rows to delete (use mode "overwrite" to empty a table)',
+    path: ['overwriteFilter'],
+  })
+  .refine((job) => (job.mode === 'delete' ? job.batches.length === 0 : job.batches.length > 0), {
+    message: 'a write job needs at least one staged batch (and a "delete" job none)',
+    path: ['batches'],
+  })
+  .refine((job) => job.keys === undefined || job.mode === 'upsert', {
+    message: 'keys is only allowed with mode "upsert"',
+    path: ['keys'],
   });
 
 export type WriteJob = z.output<typeof writeJob>;

@@ -14,6 +14,8 @@ export const writeResult = z.strictObject({
   addedFiles: z.number().int().nonnegative(),
   addedBytes: z.number().int().nonnegative(),
   removedFiles: z.number().int().nonnegative(),
+  /** rows removed by row-level deletes (upsert, delete): position deletes and deletion vectors */
+  deletedRows: z.number().int().nonnegative().default(0),
   schemaId: z.number().int().nonnegative(),
   /** commit attempts of the snapshot that holds this job */
   attempts: z.number().int().positive(),

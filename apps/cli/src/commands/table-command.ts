@@ -1,10 +1,12 @@
-// `floe table list|describe|register|rename|drop|health`: tables of the configured Iceberg REST
+// `floe table list|describe|register|rename|drop|upgrade|health`: tables of the configured Iceberg REST
 // catalog, named `namespace.table` (nested namespaces with more dots). `describe` shows what
 // a person checks first — schema with field ids, partition spec, sort order, properties,
 // current snapshot, location, and the Apache Polaris policies that apply (when the catalog has
 // the policy API); `register` adopts an existing metadata file (e.g. after a drop
-// without purge, or a migration); `drop` keeps data files unless `--purge`.
-import { formatTable, type TableIdentifier } from '@floe/catalog';
+// without purge, or a migration); `drop` keeps data files unless `--purge`; `upgrade` raises
+// the format version (v2 → v3 for deletion vectors and row lineage) without rewriting data.
+import { catalogCommitter, formatTable, type TableIdentifier, toTableIdentifier } from '@floe/catalog';
+import { upgradeFormatVersion } from '@floe/iceberg';
 import { createCommandGroup, type Invocation, type Subcommand } from '../catalog/catalog-command-group.ts';
 import { type Command, EXIT_OK, UsageError } from '../command.ts';
 import { describePolicies, renderPolicies } from '../output/policy-description.ts';
@@ -162,12 +164,58 @@ const drop: Subcommand = {
   },
 };
 
+const upgrade: Subcommand = {
+  name: 'upgrade',
+  usage: 'upgrade NS.TABLE --format-version N',
+  summary: 'upgrade the table format version (2 or 3); data and manifests are not rewritten',
+  args: ['NS.TABLE'],
+  flags: { 'format-version': { type: 'string' } },
+  details:
+    'Options:\n  --format-version N    the version to upgrade to: 2, or 3 (deletion vectors, row lineage)\n\n' +
+    'Format versions only go up. Engines that read the table must support the new version\n' +
+    '(Spark with Iceberg 1.8+, PyIceberg 0.10+ for v3).',
+  validate(args, flags) {
+    requireQualified(args[0] as string, 'table');
+    const version = flags['format-version'];
+    if (version !== '2' && version !== '3') {
+      throw new UsageError(
+        version === undefined
+          ? 'upgrade needs --format-version 2 or --format-version 3'
+          : `--format-version "${String(version)}" is not a version floe can upgrade to; use 2 or 3`,
+      );
+    }
+  },
+  async run(invocation) {
+    const name = argAt(invocation, 0);
+    const target = Number(invocation.flags['format-version']);
+    const result = await upgradeFormatVersion(
+      catalogCommitter(invocation.catalog),
+      toTableIdentifier(name),
+      target,
+    );
+    invocation.io.stdout(
+      invocation.format === 'json'
+        ? toJsonOutput({
+            table: name,
+            previous_format_version: result.previousVersion,
+            format_version: result.table.metadata.formatVersion,
+            upgraded: result.upgraded,
+          })
+        : result.upgraded
+          ? `✓ upgraded table ${name} from format version ${result.previousVersion} to ${target}\n`
+          : `table ${name} is already at format version ${result.table.metadata.formatVersion}; nothing to do\n`,
+    );
+    return EXIT_OK;
+  },
+};
+
 export const TABLE_SUBCOMMANDS: readonly Subcommand[] = [
   list,
   describe,
   register,
   rename,
   drop,
+  upgrade,
   ...INSPECT_SUBCOMMANDS,
   HEALTH_SUBCOMMAND,
 ];
@@ -175,7 +223,7 @@ export const TABLE_SUBCOMMANDS: readonly Subcommand[] = [
 export function createTableCommand(): Command {
   return createCommandGroup(
     'table',
-    'list, describe, register, rename, drop and inspect tables of the Iceberg catalog',
+    'list, describe, register, rename, drop, upgrade and inspect tables of the Iceberg catalog',
     TABLE_SUBCOMMANDS,
   );
 }

@@ -100,6 +100,15 @@ describe('parseWriteArgs', () => {
       overwriteFilter: filter,
       idempotencyKey: 'k1',
     });
+    expect(
+      writeOptionsOf(
+        parseWriteArgs(['a.csv', '--table', 'ns.t', '--mode', 'upsert', '--key', 'region, id']),
+        undefined,
+      ),
+    ).toMatchObject({ mode: 'upsert', keys: ['region', 'id'] });
+    expect(
+      writeOptionsOf(parseWriteArgs(['a.csv', '--table', 'ns.t', '--format-version', '3']), undefined).create,
+    ).toEqual({ partitionSpec: [], properties: { 'format-version': '3' } });
     expect(writeOptionsOf(parseWriteArgs(['a.csv', '--table', 'ns.t', '--no-create']), undefined)).toEqual({
       mode: 'append',
       schemaEvolution: 'add-columns',
@@ -112,8 +121,14 @@ describe('parseWriteArgs', () => {
     [['a.csv', '--table', 'events'], '--table "events" must be namespace.table, e.g. bronze.events'],
     [['a.csv', '--table', 'ns..t'], '--table "ns..t" must be namespace.table, e.g. bronze.events'],
     [
-      ['a.csv', '--table', 'ns.t', '--mode', 'upsert'],
-      '--mode must be one of append, overwrite, replace-partitions, got "upsert"',
+      ['a.csv', '--table', 'ns.t', '--mode', 'merge'],
+      '--mode must be one of append, overwrite, replace-partitions, upsert, got "merge"',
+    ],
+    [['a.csv', '--table', 'ns.t', '--key', 'id'], '--key only applies to --mode upsert (the mode is append)'],
+    [['a.csv', '--table', 'ns.t', '--format-version', '4'], '--format-version must be 2 or 3, got "4"'],
+    [
+      ['a.csv', '--table', 'ns.t', '--mode', 'upsert', '--key', 'id,'],
+      '--key takes column names separated by commas, e.g. --key region,id; got "id,"',
     ],
     [
       ['a.csv', '--table', 'ns.t', '--filter', 'x = 1'],
@@ -156,6 +171,7 @@ describe('renderWriteResult', () => {
     addedFiles: 4,
     addedBytes: 5120,
     removedFiles: 0,
+    deletedRows: 0,
     schemaId: 0,
     attempts: 1,
     coalescedJobs: 2,
@@ -173,11 +189,23 @@ describe('renderWriteResult', () => {
   added files      4
   added bytes      5120
   removed files    0
+  deleted rows     0
   schema id        0
   commit attempts  1
   jobs in commit   2
   committed at     2026-11-24T05:00:00.000Z
 `);
+  });
+
+  it('says how many rows an upsert replaced and a delete removed', () => {
+    expect(
+      renderWriteResult({ ...result, operation: 'overwrite', deletedRows: 2 }, 'job-1').split('\n')[0],
+    ).toBe('✓ wrote 6 rows to ns.t (replacing or deleting 2 rows) in snapshot 9223372036854775807');
+    expect(
+      renderWriteResult({ ...result, operation: 'delete', addedRows: 0, deletedRows: 3 }, 'job-1').split(
+        '\n',
+      )[0],
+    ).toBe('✓ deleted 3 rows of ns.t in snapshot 9223372036854775807');
   });
 
   it('says when the job had already been committed', () => {

@@ -8,19 +8,18 @@
 // The producer SDK, Arrow, parquet-wasm and @floe/iceberg load only when a write actually runs.
 import { relative, resolve } from 'node:path';
 import type { WriteResult } from '@floe/jobs';
-import type { FloeProducer, WriteOptions } from '@floe/producer-sdk';
-import { redactSecrets } from '@floe/telemetry';
+import type { WriteOptions } from '@floe/producer-sdk';
 import type { Schema } from 'apache-arrow';
-import { loadArtifactsOrReport } from '../catalog/catalog-command-group.ts';
-import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
-import { toJsonOutput } from '../output/text-table.ts';
+import { type CliIo, type Command, EXIT_OK, parseCommandLine, UsageError } from '../command.ts';
 import type { InputFile, ReadProgress } from '../write/input-files.ts';
+import { checkJobFlags, DEFAULT_TIMEOUT_MS, JOB_FLAG_OPTIONS, type JobArgs } from '../write/job-flags.ts';
 import { type PartitionFieldRequest, parsePartitionBy } from '../write/partition-by.ts';
+import { runJobCommand } from '../write/run-job.ts';
 
-const MODES = ['append', 'overwrite', 'replace-partitions'] as const;
+const MODES = ['append', 'overwrite', 'replace-partitions', 'upsert'] as const;
 type WriteMode = (typeof MODES)[number];
-const DEFAULT_TIMEOUT_MS = 600_000;
-const STATE_POLL_MS = 500;
+// Bounded memory for files of any size: one part of 8 MiB uploading while the next one fills
+// (a 1.6 GB Arrow file with 16 MB batches peaked at 290 MB RSS).
 const CLI_PART_BYTES = 8 * 1024 * 1024;
 const CLI_PART_CONCURRENCY = 1;
 
@@ -32,12 +31,18 @@ table is created when missing (with --partition-by), and new columns are added u
 
 Options:
   --table <ns.table>           target table (nested namespaces: a.b.table)           (required)
-  --mode <mode>                append (default), overwrite, or replace-partitions
+  --mode <mode>                append (default), overwrite, replace-partitions, or upsert
+  --key <cols>                 with --mode upsert: the key columns (id or region,id); rows with
+                               a key already in the table replace those rows, the others are
+                               inserted; a key may appear only once in the files. Default: the
+                               table's identifier fields
   --filter <expr>              with --mode overwrite: replace only the rows matching it, as
                                text (ts >= '2026-01-01T00:00:00' and country = 'FR') or as
                                Iceberg REST expression JSON; without it the whole table
   --partition-by <terms>       partition spec of a created table: day(ts),bucket[16](id),country
                                transforms: identity year month day hour void bucket[N] truncate[W]
+  --format-version <2|3>       format version of a created table (default 2; 3 for deletion
+                               vectors and row lineage)
   --no-create                  fail when the table does not exist instead of creating it
   --strict                     reject columns the table does not have (default: add them)
   --idempotency-key <key>      job id; writing again with the same key does not write twice
@@ -62,21 +67,16 @@ Exit codes: 0 written (or queued with --no-wait), 1 a file, the config, the queu
 failed (the line says why), 2 usage error.
 `;
 
-export interface WriteArgs {
+export interface WriteArgs extends JobArgs {
   readonly files: readonly string[];
   readonly table: string;
   readonly mode: WriteMode;
   readonly filter: string | undefined;
+  readonly keys: readonly string[] | undefined;
   readonly partitionBy: readonly PartitionFieldRequest[];
   readonly create: boolean;
+  readonly formatVersion: '2' | '3' | undefined;
   readonly strict: boolean;
-  readonly idempotencyKey: string | undefined;
-  readonly wait: boolean;
-  readonly timeoutMs: number;
-  readonly format: 'text' | 'json';
-  readonly config: string | undefined;
-  readonly artifacts: string | undefined;
-  readonly help: boolean;
 }
 
 /** Parses and checks the command line; every mistake is a UsageError. Exported for unit tests. */
@@ -85,22 +85,20 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
     table: { type: 'string' },
     mode: { type: 'string', default: 'append' },
     filter: { type: 'string' },
+    key: { type: 'string' },
     'partition-by': { type: 'string', multiple: true },
     'no-create': { type: 'boolean', default: false },
+    'format-version': { type: 'string' },
     strict: { type: 'boolean', default: false },
-    'idempotency-key': { type: 'string' },
-    'no-wait': { type: 'boolean', default: false },
-    'timeout-ms': { type: 'string', default: String(DEFAULT_TIMEOUT_MS) },
-    config: { type: 'string' },
-    artifacts: { type: 'string' },
-    format: { type: 'string', default: 'text' },
-    help: { type: 'boolean', short: 'h', default: false },
+    ...JOB_FLAG_OPTIONS,
   });
   const base = {
     files: positionals,
     table: values.table ?? '',
     filter: values.filter,
+    keys: values.key?.split(',').map((name) => name.trim()),
     create: !values['no-create'],
+    formatVersion: undefined,
     strict: values.strict,
     idempotencyKey: values['idempotency-key'],
     wait: !values['no-wait'],
@@ -130,6 +128,23 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
   if (values.filter !== undefined && mode !== 'overwrite') {
     throw new UsageError(`--filter only applies to --mode overwrite (the mode is ${mode})`);
   }
+  if (values.key !== undefined && mode !== 'upsert') {
+    throw new UsageError(`--key only applies to --mode upsert (the mode is ${mode})`);
+  }
+  if (base.keys?.some((name) => name === '')) {
+    throw new UsageError(
+      `--key takes column names separated by commas, e.g. --key region,id; got "${values.key}"`,
+    );
+  }
+  const version = values['format-version'];
+  if (version !== undefined && version !== '2' && version !== '3') {
+    throw new UsageError(`--format-version must be 2 or 3, got "${version}"`);
+  }
+  if (version !== undefined && values['no-create']) {
+    throw new UsageError(
+      '--format-version describes the table to create; it cannot be combined with --no-create',
+    );
+  }
   const partitionBy = parsePartitionBy(values['partition-by'] ?? []);
   if (partitionBy.length > 0 && values['no-create']) {
     throw new UsageError(
@@ -143,19 +158,16 @@ export function parseWriteArgs(argv: readonly string[]): WriteArgs {
       `--idempotency-key takes 1-200 letters, digits and . _ ~ @ = + - / and is not a plain integer, got "${key}"`,
     );
   }
-  const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new UsageError(
-      `--timeout-ms must be a positive integer (milliseconds), got "${values['timeout-ms']}"`,
-    );
-  }
-  if (values.format !== 'text' && values.format !== 'json') {
-    throw new UsageError(`--format must be text or json, got "${values.format}"`);
-  }
-  if (values.config !== undefined && values.artifacts !== undefined) {
-    throw new UsageError('give either --config or --artifacts, not both');
-  }
-  return { ...base, mode, partitionBy, timeoutMs, format: values.format, help: false };
+  const { timeoutMs, format } = checkJobFlags(values);
+  return {
+    ...base,
+    formatVersion: version,
+    mode,
+    partitionBy,
+    timeoutMs,
+    format,
+    help: false,
+  };
 }
 
 /** The write options of the job, from the parsed flags and the normalised filter. */
@@ -166,17 +178,30 @@ export function writeOptionsOf(
   return {
     mode: args.mode,
     schemaEvolution: args.strict ? 'strict' : 'add-columns',
-    ...(args.create ? { create: { partitionSpec: [...args.partitionBy] } } : {}),
+    ...(args.create
+      ? {
+          create: {
+            partitionSpec: [...args.partitionBy],
+            ...(args.formatVersion === undefined
+              ? {}
+              : { properties: { 'format-version': args.formatVersion } }),
+          },
+        }
+      : {}),
     ...(overwriteFilter === undefined ? {} : { overwriteFilter }),
+    ...(args.keys === undefined ? {} : { keys: [...args.keys] }),
     ...(args.idempotencyKey === undefined ? {} : { idempotencyKey: args.idempotencyKey }),
   };
 }
 
 /** Human output of a committed write; exported for unit tests. */
 export function renderWriteResult(result: WriteResult, jobId: string): string {
+  const replaced = result.deletedRows > 0 ? ` (replacing or deleting ${result.deletedRows} rows)` : '';
   const headline = result.alreadyCommitted
     ? `✓ job ${jobId} was already committed to ${result.table} in snapshot ${result.snapshotId}; nothing new was written`
-    : `✓ wrote ${result.addedRows} rows to ${result.table} in snapshot ${result.snapshotId}`;
+    : result.operation === 'delete'
+      ? `✓ deleted ${result.deletedRows} rows of ${result.table} in snapshot ${result.snapshotId}`
+      : `✓ wrote ${result.addedRows} rows to ${result.table}${replaced} in snapshot ${result.snapshotId}`;
   const rows: [string, string][] = [
     ['job id', jobId],
     ['snapshot id', result.snapshotId],
@@ -186,6 +211,7 @@ export function renderWriteResult(result: WriteResult, jobId: string): string {
     ['added files', String(result.addedFiles)],
     ['added bytes', String(result.addedBytes)],
     ['removed files', String(result.removedFiles)],
+    ['deleted rows', String(result.deletedRows)],
     ['schema id', String(result.schemaId)],
     ['commit attempts', String(result.attempts)],
     ['jobs in commit', String(result.coalescedJobs)],
@@ -251,33 +277,6 @@ async function* batchesOf(
   }
 }
 
-async function awaitWithState(
-  producer: FloeProducer,
-  jobId: string,
-  result: Promise<WriteResult>,
-  progress: (line: string) => void,
-): Promise<WriteResult> {
-  let last = '';
-  let done = false;
-  const poll = async () => {
-    while (!done) {
-      const state = await (await producer.queue.getJob(jobId))?.getState().catch(() => undefined);
-      if (!done && state !== undefined && state !== last && state !== 'completed' && state !== 'failed') {
-        last = state;
-        progress(`job ${jobId}: ${state === 'active' ? 'a writer is committing it' : state}`);
-      }
-      await new Promise((wake) => setTimeout(wake, STATE_POLL_MS));
-    }
-  };
-  const polling = poll().catch(() => undefined);
-  try {
-    return await result;
-  } finally {
-    done = true;
-    await polling;
-  }
-}
-
 export function createWriteCommand(): Command {
   return {
     name: 'write',
@@ -293,90 +292,37 @@ export function createWriteCommand(): Command {
       const { filterToExpressionJson } = await import('../write/filter-flag.ts');
       const overwriteFilter =
         args.filter === undefined ? undefined : await filterToExpressionJson(args.filter);
-
-      const artifacts = await loadArtifactsOrReport({ config: args.config, artifacts: args.artifacts }, io);
-      if (artifacts === undefined) return EXIT_FAILURE;
-      const { secretValuesOf } = await import('@floe/config');
-      const secrets = secretValuesOf(artifacts);
       const { InputFileError } = await import('../write/input-files.ts');
-
-      let files: InputFile[];
-      try {
-        files = await inspectFiles(args, io);
-      } catch (error) {
-        if (error instanceof InputFileError) {
-          io.stderr(`✗ ${error.message}\n`);
-          return EXIT_FAILURE;
-        }
-        throw error;
-      }
-
-      const { FloeProducer, FloeProducerError, FloeWriteError } = await import('@floe/producer-sdk');
-      // Bounded memory for files of any size: one part of 8 MiB uploading while the next
-      // one fills (a 1.6 GB Arrow file with 16 MB batches peaked at 290 MB RSS).
-      const producer = FloeProducer.fromArtifacts(artifacts, {
-        partBytes: CLI_PART_BYTES,
-        concurrency: CLI_PART_CONCURRENCY,
-      });
-      try {
-        const read: ReadProgress = { bytes: 0, rows: 0, batches: 0 };
-        const handle = await producer.write(
-          args.table,
-          batchesOf(files, read, io, progress),
-          writeOptionsOf(args, overwriteFilter),
-        );
-        const rows = read.rows;
-        progress(
+      const read: ReadProgress = { bytes: 0, rows: 0, batches: 0 };
+      return runJobCommand(args, io, progress, {
+        prepare: () => inspectFiles(args, io),
+        producerOptions: { partBytes: CLI_PART_BYTES, concurrency: CLI_PART_CONCURRENCY },
+        enqueue: (producer, files) =>
+          producer.write(
+            args.table,
+            batchesOf(files, read, io, progress),
+            writeOptionsOf(args, overwriteFilter),
+          ),
+        queued: (handle, files) =>
           handle.deduplicated
             ? `job ${handle.jobId} already exists (same --idempotency-key); nothing new was staged`
-            : `staged ${files.length} file(s), ${rows} rows in ${handle.batches.length} part(s); queued job ${handle.jobId}`,
-        );
-        if (!args.wait) {
-          io.stdout(
-            args.format === 'json'
-              ? toJsonOutput({
-                  jobId: handle.jobId,
-                  deduplicated: handle.deduplicated,
-                  batches: handle.batches,
-                })
-              : `✓ queued job ${handle.jobId} for ${args.table} (${handle.batches.length} staged part(s))\n`,
-          );
-          return EXIT_OK;
-        }
-        const result = await awaitWithState(producer, handle.jobId, handle.result(args.timeoutMs), progress);
-        io.stdout(
-          args.format === 'json'
-            ? toJsonOutput({ jobId: handle.jobId, deduplicated: handle.deduplicated, result })
-            : renderWriteResult(result, handle.jobId),
-        );
-        return EXIT_OK;
-      } catch (error) {
-        if (error instanceof FloeWriteError) {
-          // The writer's advice speaks of producers; on the command line the switch is the flag.
-          const hint =
-            args.strict &&
-            (error.reason?.kind === 'schema-mismatch' || /does not match table/.test(error.message))
-              ? ' — or drop --strict to let floe add the new columns to the table'
-              : '';
-          io.stderr(`✗ job ${error.jobId} failed: ${redactSecrets(error.message, secrets)}${hint}\n`);
-          return EXIT_FAILURE;
-        }
-        if (error instanceof FloeProducerError || error instanceof UsageError) {
-          const hint =
-            error instanceof FloeProducerError && error.kind === 'result-timeout'
-              ? ' (the job stays queued; a writer will still commit it)'
-              : '';
-          io.stderr(`✗ ${redactSecrets(error.message, secrets)}${hint}\n`);
-          return EXIT_FAILURE;
-        }
-        if (error instanceof InputFileError) {
-          io.stderr(`✗ ${error.message}\n`);
-          return EXIT_FAILURE;
-        }
-        throw error;
-      } finally {
-        await producer.close();
-      }
+            : `staged ${files.length} file(s), ${read.rows} rows in ${handle.batches.length} part(s); queued job ${handle.jobId}`,
+        queuedText: (handle) =>
+          `✓ queued job ${handle.jobId} for ${args.table} (${handle.batches.length} staged part(s))\n`,
+        queuedJson: (handle) => ({
+          jobId: handle.jobId,
+          deduplicated: handle.deduplicated,
+          batches: handle.batches,
+        }),
+        render: renderWriteResult,
+        // The writer's advice speaks of producers; on the command line the switch is the flag.
+        failureHint: (error) =>
+          args.strict &&
+          (error.reason?.kind === 'schema-mismatch' || /does not match table/.test(error.message))
+            ? ' — or drop --strict to let floe add the new columns to the table'
+            : '',
+        isInputError: (error) => error instanceof InputFileError,
+      });
     },
   };
 }

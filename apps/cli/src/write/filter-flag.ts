@@ -1,4 +1,4 @@
-// `--filter` of `floe write --mode overwrite`: either Iceberg REST expression JSON
+// `--filter` of `floe write --mode overwrite` and `--where` of `floe delete`: either Iceberg REST expression JSON
 // (`{"type":"lt","term":"ts","value":"2026-01-01T00:00:00"}`) or the CLI's text syntax
 // (`ts < '2026-01-01T00:00:00' and country = 'FR'`), normalised to the REST JSON the write job
 // carries. Both are parsed by @floe/iceberg (loaded lazily: it is the heaviest import of the CLI).
@@ -19,7 +19,7 @@ function jsonSafe(value: unknown): unknown {
   return value;
 }
 
-export async function filterToExpressionJson(text: string): Promise<ExpressionJson> {
+export async function filterToExpressionJson(text: string, flag = '--filter'): Promise<ExpressionJson> {
   const { expressionToJson, parseExpressionJson, parseFilter } = await import('@floe/iceberg');
   const trimmed = text.trim();
   try {
@@ -34,6 +34,6 @@ export async function filterToExpressionJson(text: string): Promise<ExpressionJs
     }
     return jsonSafe(expressionToJson(parseFilter(trimmed))) as ExpressionJson;
   } catch (error) {
-    throw new UsageError(`--filter is not a valid filter: ${(error as Error).message}`);
+    throw new UsageError(`${flag} is not a valid filter: ${(error as Error).message}`);
   }
 }

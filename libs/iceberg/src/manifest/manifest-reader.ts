@@ -3,7 +3,9 @@
 // spec's inheritance rules: an entry without a snapshot id takes the manifest's
 // `added_snapshot_id`, and an entry without sequence numbers takes the manifest's sequence
 // number when it was ADDED by that manifest's snapshot (or when the manifest's number is 0, as
-// for everything written under format v1). Without a list entry, entries are returned as stored.
+// for everything written under format v1). On v3 data manifests with a `first_row_id`, a data
+// file without one inherits that id plus the record counts of the null-id files before it.
+// Without a list entry, entries are returned as stored.
 
 import { IcebergError } from '../errors.ts';
 import type { PartitionField } from '../spec/partition-types.ts';
@@ -15,7 +17,8 @@ import { entryDecoderFor } from './entry-codec.ts';
 import type { ManifestContent, ManifestFile } from './manifest-file.ts';
 
 /** What inheritance needs from the manifest's list entry. */
-export type ManifestInheritance = Pick<ManifestFile, 'sequenceNumber' | 'addedSnapshotId'>;
+export type ManifestInheritance = Pick<ManifestFile, 'sequenceNumber' | 'addedSnapshotId'> &
+  Partial<Pick<ManifestFile, 'firstRowId'>>;
 
 export interface ManifestContents {
   readonly formatVersion: ManifestFormatVersion;
@@ -46,9 +49,17 @@ export function readManifest(bytes: Uint8Array, inheritance?: ManifestInheritanc
       ? partitionFields.map((field) => ({ fieldId: field.fieldId, name: field.name }))
       : undefined,
   );
+  let nextRowId = inheritance?.firstRowId;
   const entries = container.records.map((record) => {
     const entry = decoder.decode(record);
-    return inheritance === undefined ? entry : inherit(entry, inheritance);
+    if (inheritance === undefined) return entry;
+    const inherited = inherit(entry, inheritance);
+    if (nextRowId === undefined || entry.file.content !== 'data' || entry.file.firstRowId !== undefined) {
+      return inherited;
+    }
+    const firstRowId = nextRowId;
+    nextRowId += entry.file.recordCount;
+    return { ...inherited, file: { ...inherited.file, firstRowId } };
   });
   return {
     formatVersion,

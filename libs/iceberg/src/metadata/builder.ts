@@ -109,6 +109,8 @@ class MetadataBuilder {
           this.fail(`cannot downgrade format version ${s.formatVersion} to ${update.formatVersion}`);
         }
         s.formatVersion = update.formatVersion as 1 | 2 | 3;
+        // Row lineage starts at 0 when a table becomes v3 (spec: Row Lineage for Upgraded Tables).
+        if (s.formatVersion >= 3 && s.nextRowId === undefined) s.nextRowId = 0n;
         return;
       case 'add-schema':
         this.addSchema(update.schema, update.lastColumnId);
@@ -232,6 +234,16 @@ class MetadataBuilder {
         );
       }
       if (snapshot.sequenceNumber > s.lastSequenceNumber) s.lastSequenceNumber = snapshot.sequenceNumber;
+    }
+    if (s.formatVersion >= 3) {
+      const next = s.nextRowId ?? 0n;
+      if (snapshot.firstRowId === undefined || snapshot.addedRows === undefined) {
+        this.fail(`v3 snapshot ${snapshot.snapshotId} needs first-row-id and added-rows (row lineage)`);
+      }
+      if (snapshot.firstRowId < next) {
+        this.fail(`first-row-id ${snapshot.firstRowId} is behind the table's next-row-id ${next}`);
+      }
+      s.nextRowId = snapshot.firstRowId + snapshot.addedRows;
     }
     s.snapshots = [...s.snapshots, snapshot];
     this.addedSnapshots.set(snapshot.snapshotId, snapshot);

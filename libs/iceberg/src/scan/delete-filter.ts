@@ -1,17 +1,21 @@
-// Merge-on-read deletes for one data file. Position delete files list (file_path, pos) pairs:
+// Merge-on-read deletes for one data file. Deletion vectors (v3, a bitmap blob in a Puffin file)
+// and position delete files (Parquet, listing (file_path, pos) pairs) name rows by position:
 // the rows at those positions of that file are gone. Equality delete files list values of some
 // columns (`equality_ids`): any older row with equal values in those columns is gone (null
 // equals null here, as the spec says). Delete files are read once per scan and shared by every
 // data file they apply to. Equality deletes on nested or dropped columns are refused with an
-// 'unsupported' error rather than silently ignored.
+// 'unsupported' error rather than silently ignored, and so are delete files in a format floe
+// cannot read (Avro or ORC position/equality deletes): never is a delete file opened as data.
 
 import type { RecordBatch, Vector } from 'apache-arrow';
 import { readArrowValue } from '../arrow/read-value.ts';
 import { IcebergError } from '../errors.ts';
 import type { DataFile } from '../manifest/data-file.ts';
+import { isDeletionVector, readDeletionVector } from '../puffin/deletion-vector.ts';
+import { PositionBitmap } from '../puffin/position-bitmap.ts';
 import type { NestedField, Schema } from '../spec/types.ts';
 import { bytesToHex } from '../spec/values.ts';
-import { DELETE_FILE_PATH_ID, DELETE_POS_ID } from './delete-index.ts';
+import { POSITION_DELETE_SCHEMA } from './delete-index.ts';
 import { type ReadContext, readFileAs } from './file-projection.ts';
 import type { ScanPlan, ScanTask } from './plan.ts';
 
@@ -24,27 +28,31 @@ export interface DeleteFilter {
 
 const NO_DELETES: DeleteFilter = { fieldIds: [], apply: () => undefined };
 
-const POSITION_SCHEMA: Schema = {
-  schemaId: 0,
-  identifierFieldIds: [],
-  fields: [
-    { id: DELETE_FILE_PATH_ID, name: 'file_path', required: true, type: { kind: 'string' } },
-    { id: DELETE_POS_ID, name: 'pos', required: true, type: { kind: 'long' } },
-  ],
-};
+/** What a delete filter needs of a scan: the table (for messages) and the schema read under. */
+export type DeleteScope = Pick<ScanPlan, 'table' | 'schema'>;
 
 export async function loadDeleteFilter(
-  plan: ScanPlan,
-  task: ScanTask,
+  plan: DeleteScope,
+  task: Pick<ScanTask, 'file' | 'deletes'>,
   context: ReadContext,
 ): Promise<DeleteFilter> {
   if (task.deletes.length === 0) return NO_DELETES;
-  const positions = new Set<number>();
+  const positions = new PositionBitmap();
+  let anyPositions = false;
   const equality: { fields: NestedField[]; keys: Set<string> }[] = [];
   for (const { file } of task.deletes) {
+    if (isDeletionVector(file)) {
+      const key = `dv:${file.filePath}@${file.contentOffset ?? ''}`;
+      const vector = await cached(context, key, () => readDeletionVector(context.io, file, plan.table));
+      positions.addAll(vector);
+      anyPositions = true;
+      continue;
+    }
+    requireParquet(plan, file);
     if (file.content === 'position-deletes') {
       const byFile = await cached(context, `pos:${file.filePath}`, () => readPositionDeletes(file, context));
       for (const pos of byFile.get(task.file.filePath) ?? []) positions.add(pos);
+      anyPositions = true;
     } else {
       const fields = equalityFields(plan, file);
       const ids = fields.map((f) => f.id).join(',');
@@ -57,7 +65,7 @@ export async function loadDeleteFilter(
   return {
     fieldIds: equality.flatMap(({ fields }) => fields.map((f) => f.id)),
     apply(batch, position, mask) {
-      if (positions.size > 0) {
+      if (anyPositions) {
         for (let row = 0; row < batch.numRows; row++) if (positions.has(position + row)) mask[row] = 0;
       }
       for (const { fields, keys } of equality) {
@@ -68,6 +76,15 @@ export async function loadDeleteFilter(
       }
     },
   };
+}
+
+function requireParquet(plan: DeleteScope, file: DataFile): void {
+  if (file.fileFormat === 'parquet') return;
+  throw new IcebergError(
+    'unsupported',
+    `${file.content} file ${file.filePath} of ${plan.table} is stored as ${file.fileFormat.toUpperCase()}; floe reads delete files in Parquet and deletion vectors in Puffin only`,
+    { context: { table: plan.table, file: file.filePath, format: file.fileFormat } },
+  );
 }
 
 function cached<T>(context: ReadContext, key: string, load: () => Promise<T>): Promise<T> {
@@ -85,7 +102,7 @@ async function readPositionDeletes(file: DataFile, context: ReadContext): Promis
     context.io,
     file.filePath,
     file.fileSizeInBytes,
-    POSITION_SCHEMA,
+    POSITION_DELETE_SCHEMA,
     context.counter,
   )) {
     const paths = batch.getChild('file_path')!;
@@ -103,7 +120,7 @@ async function readPositionDeletes(file: DataFile, context: ReadContext): Promis
   return byFile;
 }
 
-function equalityFields(plan: ScanPlan, file: DataFile): NestedField[] {
+function equalityFields(plan: DeleteScope, file: DataFile): NestedField[] {
   const ids = file.equalityIds ?? [];
   const fields = ids.map((id) => plan.schema.fields.find((field) => field.id === id));
   if (ids.length === 0 || fields.some((field) => field === undefined || field.type.kind === 'struct')) {
@@ -137,7 +154,8 @@ async function readEqualityKeys(
   return keys;
 }
 
-function rowKey(vectors: readonly Vector[], fields: readonly NestedField[], row: number): string {
+/** A row's values in `fields` as one comparable string (null equals null, NaN equals NaN). */
+export function rowKey(vectors: readonly Vector[], fields: readonly NestedField[], row: number): string {
   return fields
     .map((field, i) => {
       const value = readArrowValue(vectors[i]!, row, field.type, field.name);

@@ -161,6 +161,7 @@ export async function commitDeletes(
   catalog: InMemoryCatalog,
   io: FileIO,
   files: readonly DataFile[],
+  formatVersion: 2 | 3 = 2,
 ): Promise<void> {
   const metadata = catalog.metadata;
   const parent = currentSnapshot(metadata);
@@ -172,6 +173,7 @@ export async function commitDeletes(
     schema: currentSchema(metadata),
     snapshotId,
     content: 'deletes',
+    formatVersion,
   });
   for (const file of files) writer.add(file);
   const written = writer.finish();
@@ -182,6 +184,7 @@ export async function commitDeletes(
     parentSnapshotId: parent?.snapshotId,
     sequenceNumber,
     manifests: [...previous, written.manifestFile],
+    formatVersion,
   });
   const listPath = `${metadata.location}/metadata/snap-${snapshotId}.avro`;
   await io.write(listPath, list.bytes);

@@ -42,7 +42,7 @@ export interface Snapshot {
   /** `operation` plus free-form string properties (spec §Snapshot summary). */
   readonly summary: { readonly operation: SnapshotOperation } & Readonly<Record<string, string>>;
   readonly schemaId?: number;
-  /** v3 row lineage fields, kept for round trips; floe does not assign row ids. */
+  /** v3 row lineage: the first row id this snapshot assigned, and how many it assigned. */
   readonly firstRowId?: bigint;
   readonly addedRows?: bigint;
 }

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { bind } from '../expressions/bind.ts';
 import { eq, gtEq, lt, not, or } from '../expressions/expression.ts';
 import { MemoryFileIO } from '../io/memory-file-io.ts';
-import { writeManifestList } from '../manifest/manifest-list.ts';
 import { applyUpdates } from '../metadata/builder.ts';
 import { currentSnapshot } from '../metadata/snapshot-queries.ts';
 import { readDataFile } from '../read/read-data-file.ts';
@@ -173,52 +172,6 @@ describe('prepareOverwriteByFilter', () => {
       prepareOverwriteByFilter(metadata, { io, filter: { type: 'lt', term: 'idd', value: 1 } }),
     ).rejects.toThrow(/idd/);
     await expect(prepareOverwriteByFilter(metadata, { io, filter: { op: 'lt' } })).rejects.toThrow(/type/);
-  });
-
-  it('refuses tables with delete files, which copy-on-write cannot honour', async () => {
-    const io = new MemoryFileIO();
-    const base = newTableMetadata();
-    const list = writeManifestList({
-      snapshotId: 7n,
-      parentSnapshotId: undefined,
-      sequenceNumber: 1n,
-      formatVersion: 2,
-      manifests: [
-        {
-          manifestPath: 'mem://t/metadata/deletes.avro',
-          manifestLength: 100n,
-          partitionSpecId: 0,
-          content: 'deletes',
-          sequenceNumber: 1n,
-          minSequenceNumber: 1n,
-          addedSnapshotId: 7n,
-          addedFilesCount: 1,
-          existingFilesCount: 0,
-          deletedFilesCount: 0,
-          addedRowsCount: 1n,
-          existingRowsCount: 0n,
-          deletedRowsCount: 0n,
-        },
-      ],
-    });
-    await io.write('mem://t/metadata/snap-7.avro', list.bytes);
-    const metadata = applyUpdates(base, [
-      {
-        action: 'add-snapshot',
-        snapshot: {
-          snapshotId: 7n,
-          sequenceNumber: 1n,
-          timestampMs: 1n,
-          manifestList: 'mem://t/metadata/snap-7.avro',
-          summary: { operation: 'delete' },
-          schemaId: 0,
-        },
-      },
-      { action: 'set-snapshot-ref', refName: 'main', ref: { snapshotId: 7n, type: 'branch' } },
-    ]);
-    await expect(prepareOverwriteByFilter(metadata, { io, filter: ID_LT_100 })).rejects.toThrow(
-      'snapshot 7 has delete files (mem://t/metadata/deletes.avro); overwrite by filter rewrites data files by copy-on-write and cannot apply merge-on-read deletes yet',
-    );
   });
 });
 

@@ -6,6 +6,11 @@
 // and the original is dropped. The result is a `SnapshotChange` (operation `overwrite`) adding
 // the caller's new files plus the rewritten ones.
 //
+// Merge-on-read deletes (position deletes, deletion vectors, equality deletes) are honoured: a
+// rewrite leaves out the rows they delete, since the rewritten file is newer than they are and
+// they would no longer apply to it; the originals' delete files then apply to nothing and the
+// snapshot removes them with the originals (obsolete-deletes.ts).
+//
 // The rewrite is async work done against ONE base snapshot, while a change's `deleteSelector` is
 // synchronous and re-evaluated on every commit attempt's parent. A rewrite is only correct on
 // the snapshot it read: a concurrent append may add a partly-matching file we never rewrote, and
@@ -30,6 +35,9 @@ import { readManifest } from '../manifest/manifest-reader.ts';
 import { currentSnapshot } from '../metadata/snapshot-queries.ts';
 import { MAIN_BRANCH } from '../metadata/wire.ts';
 import { readDataFile } from '../read/read-data-file.ts';
+import { loadDeleteFilter } from '../scan/delete-filter.ts';
+import { type DeleteFileEntry, deletesFor } from '../scan/delete-index.ts';
+import { newReadContext } from '../scan/file-projection.ts';
 import { bindPartitionSpec, partitionPath } from '../spec/partition.ts';
 import type { Snapshot, TableMetadata } from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
@@ -53,6 +61,8 @@ export interface OverwriteByFilterOptions {
   readonly newFiles?: readonly AddedDataFile[];
   readonly caseSensitive?: boolean;
   readonly summaryProperties?: Readonly<Record<string, string>>;
+  /** Named in errors, e.g. `db.events` (default: the table location). */
+  readonly tableName?: string;
 }
 
 /** One partly matched file and what replaced it. */
@@ -94,6 +104,7 @@ export async function prepareOverwriteByFilter(
   cache: RewriteCache = new Map(),
 ): Promise<PreparedOverwrite> {
   const schema = currentSchema(base);
+  const tableName = options.tableName ?? base.location;
   const filter = bindFilter(options.filter, schema, options.caseSensitive ?? true);
   const parent = currentSnapshot(base);
   const classifiers = new Map<number, FileClassifier>();
@@ -112,9 +123,10 @@ export async function prepareOverwriteByFilter(
     const match = classify(live.file, live.specId);
     if (match === 'all-rows') dropped.push(live);
     else if (match === 'some-rows') {
+      const key = rewriteKey(live);
       const rewrite =
-        cache.get(live.file.filePath) ?? (await rewriteFile(options.io, base, schema, filter, live));
-      cache.set(live.file.filePath, rewrite);
+        cache.get(key) ?? (await rewriteFile(options.io, base, schema, filter, live, tableName));
+      cache.set(key, rewrite);
       if (rewrite.deletedRows > 0n) rewritten.push(rewrite);
     }
   }
@@ -175,27 +187,47 @@ function isBound(expression: Expression | BoundExpression): boolean {
   }
 }
 
-/** Live data files of the current snapshot with their spec ids; delete files make this unsupported. */
-export async function liveDataFiles(io: FileIO, base: TableMetadata): Promise<AddedDataFile[]> {
+/** A live data file of the current snapshot, with the delete files that apply to it. */
+export interface LiveDataFile extends AddedDataFile {
+  readonly deletes: readonly DeleteFileEntry[];
+}
+
+/** Live data files of the current snapshot with their spec ids and applicable delete files. */
+export async function liveDataFiles(io: FileIO, base: TableMetadata): Promise<LiveDataFile[]> {
   const snapshot = currentSnapshot(base);
   if (snapshot === undefined) return [];
   const list = readManifestList(await io.read(snapshot.manifestList));
-  const files: AddedDataFile[] = [];
+  const data: { file: DataFile; specId: number; sequenceNumber: bigint }[] = [];
+  const deletes: DeleteFileEntry[] = [];
   for (const manifest of list.manifests) {
     if (manifest.addedFilesCount + manifest.existingFilesCount === 0) continue;
-    if (manifest.content !== 'data') {
-      throw new IcebergError(
-        'unsupported',
-        `snapshot ${snapshot.snapshotId} has delete files (${manifest.manifestPath}); overwrite by filter rewrites data files by copy-on-write and cannot apply merge-on-read deletes yet`,
-        { context: { manifest: manifest.manifestPath } },
-      );
-    }
     const contents = readManifest(await io.read(manifest.manifestPath), manifest);
     for (const entry of contents.entries) {
-      if (entry.status !== 'deleted') files.push({ file: entry.file, specId: manifest.partitionSpecId });
+      if (entry.status === 'deleted') continue;
+      const item = {
+        file: entry.file,
+        specId: manifest.partitionSpecId,
+        sequenceNumber: entry.sequenceNumber ?? 0n,
+      };
+      if (manifest.content === 'data') data.push(item);
+      else deletes.push(item);
     }
   }
-  return files;
+  const unpartitioned = (specId: number) =>
+    (base.partitionSpecs.find((s) => s.specId === specId)?.fields.length ?? 0) === 0;
+  return data.map(({ file, specId, sequenceNumber }) => ({
+    file,
+    specId,
+    deletes: deletesFor(file, specId, sequenceNumber, deletes, unpartitioned),
+  }));
+}
+
+/** The cache key of a rewrite: the file and the deletes it honoured (new deletes → new rewrite). */
+function rewriteKey(live: LiveDataFile): string {
+  return [
+    live.file.filePath,
+    ...live.deletes.map((d) => `${d.file.filePath}@${d.file.contentOffset ?? ''}`).sort(),
+  ].join('|');
 }
 
 /** Copy-on-write of one partly matched file: keep the rows `filter` does not match. */
@@ -204,9 +236,13 @@ async function rewriteFile(
   base: TableMetadata,
   schema: Schema,
   filter: BoundExpression,
-  live: AddedDataFile,
+  live: LiveDataFile,
+  tableName: string,
 ): Promise<RewrittenFile> {
   const { file, specId } = live;
+  const deletes = await loadDeleteFilter({ table: tableName, schema }, live, newReadContext(io));
+  let alreadyDeleted = 0n;
+  let position = 0;
   const spec = specById(base, specId);
   const partition =
     spec.fields.length === 0
@@ -218,9 +254,22 @@ async function rewriteFile(
   try {
     for await (const batch of readDataFile(io, file.filePath, schema)) {
       const mask = evaluateBatch(filter, batch);
+      // Rows earlier deletes removed are left out too (1 = drop), but not counted as ours.
+      const alive = new Uint8Array(batch.numRows).fill(1);
+      deletes.apply(batch, position, alive);
+      position += batch.numRows;
+      let goneHere = 0n;
+      for (let row = 0; row < batch.numRows; row++) {
+        if (alive[row] === 0) {
+          goneHere++;
+          mask[row] = 1;
+        }
+      }
       const runs = keptRuns(mask);
-      for (const [start, end] of runs) kept += BigInt(end - start);
-      deleted += BigInt(batch.numRows) - runs.reduce((sum, [start, end]) => sum + BigInt(end - start), 0n);
+      const keptHere = runs.reduce((sum, [start, end]) => sum + BigInt(end - start), 0n);
+      kept += keptHere;
+      alreadyDeleted += goneHere;
+      deleted += BigInt(batch.numRows) - keptHere - goneHere;
       if (runs.length === 0) continue;
       writer ??= new RollingDataFileWriter({
         io,
@@ -232,10 +281,10 @@ async function rewriteFile(
       });
       await writer.writeBatches(runs.map(([start, end]) => batch.slice(start, end)));
     }
-    if (kept + deleted !== file.recordCount) {
+    if (kept + deleted + alreadyDeleted !== file.recordCount) {
       throw new IcebergError(
         'invalid-value',
-        `data file ${file.filePath} holds ${kept + deleted} rows but its manifest entry says ${file.recordCount}`,
+        `data file ${file.filePath} holds ${kept + deleted + alreadyDeleted} rows but its manifest entry says ${file.recordCount}`,
         { context: { file: file.filePath } },
       );
     }

@@ -4,10 +4,15 @@
 //      and reused on every attempt — data is never re-encoded and manifests never rewritten;
 //   2. on each attempt, the parent's manifests are carried over; when the change deletes files
 //      (overwrite, replace partitions) only the parent manifests holding deleted files are
-//      rewritten, against that attempt's fresh parent;
+//      rewritten, against that attempt's fresh parent; delete files (merge-on-read deletes, v3
+//      deletion vectors) go into delete manifests, and delete files that no longer apply to
+//      anything — their data file removed, or every data file gone — are removed with it
+//      (obsolete-deletes.ts);
 //   3. small manifests are merged per `commit.manifest-merge.*` (manifest-merge.ts);
-//   4. a new manifest list is written for the attempt, and the commit is expressed as
-//      `add-snapshot` + `set-snapshot-ref main` guarded by `assert-ref-snapshot-id`.
+//   4. a new manifest list is written for the attempt (on v3 tables it also assigns row ids,
+//      row-lineage.ts), and the commit is expressed as `add-snapshot` + `set-snapshot-ref main`
+//      guarded by `assert-ref-snapshot-id`.
+// Manifests and lists are written in the table's format version (1, 2 or 3).
 // The snapshot id is chosen once per commit (shared by every producer of one commit action, see
 // snapshot-action.ts), so the same id is committed whatever the attempt: after an unknown commit
 // outcome, finding that id in the table means our commit landed — with the manifest list the
@@ -27,7 +32,9 @@ import { partitionKey } from '../spec/partition.ts';
 import type { PartitionSpec, Snapshot, SnapshotOperation, TableMetadata } from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
 import { ManifestMerger, manifestMergeSettings } from './manifest-merge.ts';
-import { type SnapshotDelta, snapshotSummary } from './snapshot-summary.ts';
+import { isObsoleteDeleteFile } from './obsolete-deletes.ts';
+import { assignRowIds, tracksRowLineage } from './row-lineage.ts';
+import { deleteFileDelta, type SnapshotDelta, snapshotSummary } from './snapshot-summary.ts';
 
 /** Decides, for each live data file of the parent, whether this change removes it. */
 export type DeleteSelector = (file: DataFile, specId: number) => boolean;
@@ -46,6 +53,10 @@ export interface SnapshotChange {
   }[];
   /** Files of the parent to remove; re-evaluated against every attempt's parent. */
   readonly deleteSelector?: DeleteSelector;
+  /** Delete files (position deletes, deletion vectors) to add, each under spec `specId`. */
+  readonly addedDeleteFiles?: readonly { readonly file: DataFile; readonly specId: number }[];
+  /** Delete files of the parent to remove (e.g. a deletion vector merged into a new one). */
+  readonly deleteFileSelector?: DeleteSelector;
   /** Extra summary properties (e.g. `floe.job-ids`). */
   readonly summaryProperties?: Readonly<Record<string, string>>;
   /** Updates committed in the same request before the snapshot (e.g. a schema change). */
@@ -113,7 +124,7 @@ export class SnapshotProducer {
       spec,
       schema,
       snapshotId: this.snapshotId,
-      formatVersion: base.formatVersion === 1 ? 1 : 2,
+      formatVersion: base.formatVersion,
       content,
     });
     fill(writer);
@@ -127,22 +138,26 @@ export class SnapshotProducer {
   private async manifestsForAddedFiles(base: TableMetadata): Promise<ManifestFile[]> {
     if (this.addedManifests !== undefined) return this.addedManifests;
     const schema = currentSchema(base);
-    const bySpec = new Map<number, SnapshotChange['addedFiles'][number][]>();
-    for (const added of this.change.addedFiles) {
-      const list = bySpec.get(added.specId) ?? [];
-      list.push(added);
-      bySpec.set(added.specId, list);
-    }
     const manifests: ManifestFile[] = [];
-    for (const [specId, files] of bySpec) {
-      const spec = specById(base, specId);
-      manifests.push(
-        await this.writeManifest(base, spec, schema, (w) => {
+    const groups = [
+      { content: 'data' as const, files: this.change.addedFiles },
+      { content: 'deletes' as const, files: this.change.addedDeleteFiles ?? [] },
+    ];
+    for (const { content, files: added } of groups) {
+      const bySpec = new Map<number, SnapshotChange['addedFiles'][number][]>();
+      for (const file of added) {
+        const list = bySpec.get(file.specId) ?? [];
+        list.push(file);
+        bySpec.set(file.specId, list);
+      }
+      for (const [specId, files] of bySpec) {
+        const fill = (w: ManifestWriter) => {
           for (const { file, dataSequenceNumber } of files) {
             w.add(file, dataSequenceNumber === undefined ? {} : { sequenceNumber: dataSequenceNumber });
           }
-        }),
-      );
+        };
+        manifests.push(await this.writeManifest(base, specById(base, specId), schema, fill, content));
+      }
     }
     this.addedManifests = manifests;
     return manifests;
@@ -158,7 +173,9 @@ export class SnapshotProducer {
     const added = await this.manifestsForAddedFiles(schemaBase);
     const carried = parent === undefined ? [] : await this.parentManifests(parent);
     const deletes = await this.applyDeletes(schemaBase, carried);
-    const manifests = await this.mergeManifests(schemaBase, [...added, ...deletes.manifests]);
+    const merged = await this.mergeManifests(schemaBase, [...added, ...deletes.manifests]);
+    const lineage = tracksRowLineage(base) ? assignRowIds(merged, base.nextRowId ?? 0n) : undefined;
+    const manifests = lineage?.manifests ?? merged;
 
     const listPath = metadataFilePath(base, `snap-${this.snapshotId}-${attempt}-${this.fileUuid}.avro`);
     const list = writeManifestList({
@@ -166,7 +183,7 @@ export class SnapshotProducer {
       parentSnapshotId: parent?.snapshotId,
       sequenceNumber,
       manifests,
-      formatVersion: base.formatVersion === 1 ? 1 : 2,
+      formatVersion: base.formatVersion,
     });
     await this.io.write(listPath, list.bytes);
     this.writtenFiles.push(listPath);
@@ -175,21 +192,23 @@ export class SnapshotProducer {
     const changed = new Set([
       ...this.change.addedFiles.map((a) => `${a.specId}/${partitionKey(a.file.partition)}`),
       ...deletes.removed.map((r) => `${r.specId}/${partitionKey(r.file.partition)}`),
+      ...(this.change.addedDeleteFiles ?? []).map((a) => `${a.specId}/${partitionKey(a.file.partition)}`),
     ]);
     const removedData = deletes.removed.filter((r) => r.file.content === 'data').map((r) => r.file);
     const removedDeletes = deletes.removed.filter((r) => r.file.content !== 'data').map((r) => r.file);
     const recordsOf = (files: readonly DataFile[]) => files.reduce((sum, f) => sum + f.recordCount, 0n);
     const delta: SnapshotDelta = {
+      ...deleteFileDelta(
+        (this.change.addedDeleteFiles ?? []).map((a) => a.file),
+        removedDeletes,
+      ),
       addedDataFiles: addedFiles.length,
       addedRecords: addedFiles.reduce((sum, f) => sum + f.recordCount, 0n),
       addedFilesSize: addedFiles.reduce((sum, f) => sum + f.fileSizeInBytes, 0n),
       deletedDataFiles: removedData.length,
       deletedRecords: recordsOf(removedData),
-      removedFilesSize: deletes.removed.reduce((sum, r) => sum + r.file.fileSizeInBytes, 0n),
+      removedFilesSize: removedData.reduce((sum, f) => sum + f.fileSizeInBytes, 0n),
       changedPartitions: changed.size,
-      removedDeleteFiles: removedDeletes.length,
-      removedPositionDeletes: recordsOf(removedDeletes.filter((f) => f.content === 'position-deletes')),
-      removedEqualityDeletes: recordsOf(removedDeletes.filter((f) => f.content === 'equality-deletes')),
     };
     const snapshot: Snapshot = {
       snapshotId: this.snapshotId,
@@ -202,6 +221,7 @@ export class SnapshotProducer {
         'floe.commit-id': this.commitId,
       }),
       schemaId: schemaBase.currentSchemaId,
+      ...(lineage === undefined ? {} : { firstRowId: lineage.firstRowId, addedRows: lineage.addedRows }),
     };
     const updates: TableUpdate[] = [
       ...(this.change.extraUpdates ?? []),
@@ -235,27 +255,59 @@ export class SnapshotProducer {
   }
 
   /**
-   * Rewrites the parent manifests that hold files this change deletes. Manifests are immutable
-   * and the selector is fixed, so each manifest's verdict (untouched, or its rewrite) is kept for
-   * later attempts: a rebase reads only the manifests that are new since the last one.
+   * Rewrites the parent manifests that hold files this change deletes: data files (and, for
+   * compaction, delete files) the delete selector picks, delete files the delete-file selector
+   * picks, and delete files made obsolete by the data files removed (obsolete-deletes.ts).
+   * Manifests are immutable and the data selector is fixed, so a data manifest's verdict is kept
+   * for later attempts: a rebase reads only the data manifests that are new since the last one.
+   * Delete manifests are judged on each attempt (obsolescence depends on the attempt's removals).
    */
   private async applyDeletes(
     base: TableMetadata,
     carried: readonly ManifestFile[],
   ): Promise<{ manifests: ManifestFile[]; removed: { file: DataFile; specId: number }[] }> {
     const selector = this.change.deleteSelector;
-    if (selector === undefined) return { manifests: [...carried], removed: [] };
+    const deleteFileSelector = this.change.deleteFileSelector;
+    if (selector === undefined && deleteFileSelector === undefined) {
+      return { manifests: [...carried], removed: [] };
+    }
+    const isData = (m: ManifestFile) => m.content === 'data';
     const results = new Array<DeleteVerdict>(carried.length);
     await forEachBounded(
-      carried.map((manifest, index) => ({ manifest, index })),
+      carried.map((manifest, index) => ({ manifest, index })).filter(({ manifest }) => isData(manifest)),
       MANIFEST_READ_CONCURRENCY,
       async ({ manifest, index }) => {
+        if (selector === undefined) {
+          results[index] = { manifest, removed: [] };
+          return;
+        }
         let verdict = this.deleteVerdicts.get(manifest.manifestPath);
         if (verdict === undefined) {
-          verdict = await this.deleteFrom(base, manifest, selector);
+          verdict = await this.deleteFrom(base, manifest, (e) => selector(e.file, manifest.partitionSpecId));
           this.deleteVerdicts.set(manifest.manifestPath, verdict);
         }
         results[index] = verdict;
+      },
+    );
+    const removedData = results.filter((r) => r !== undefined).flatMap((r) => r.removed);
+    const removedPaths = new Set(removedData.map((r) => r.file.filePath));
+    const dataLeft = carried.some(
+      (m, index) =>
+        isData(m) && m.addedFilesCount + m.existingFilesCount > (results[index]?.removed.length ?? 0),
+    );
+    const allDataRemoved = !dataLeft && removedData.length > 0;
+    await forEachBounded(
+      carried.map((manifest, index) => ({ manifest, index })).filter(({ manifest }) => !isData(manifest)),
+      MANIFEST_READ_CONCURRENCY,
+      async ({ manifest, index }) => {
+        results[index] = await this.deleteFrom(
+          base,
+          manifest,
+          (entry) =>
+            selector?.(entry.file, manifest.partitionSpecId) === true ||
+            deleteFileSelector?.(entry.file, manifest.partitionSpecId) === true ||
+            isObsoleteDeleteFile(entry.file, removedPaths, allDataRemoved),
+        );
       },
     );
     return {
@@ -267,12 +319,12 @@ export class SnapshotProducer {
   private async deleteFrom(
     base: TableMetadata,
     manifest: ManifestFile,
-    selector: DeleteSelector,
+    pick: (entry: ManifestEntry) => boolean,
   ): Promise<DeleteVerdict> {
     if (manifest.addedFilesCount + manifest.existingFilesCount === 0) return { manifest, removed: [] };
     const contents = readManifest(await this.io.read(manifest.manifestPath), manifest);
     const live = contents.entries.filter((e) => e.status !== 'deleted');
-    const doomed = new Set<ManifestEntry>(live.filter((e) => selector(e.file, manifest.partitionSpecId)));
+    const doomed = new Set<ManifestEntry>(live.filter(pick));
     if (doomed.size === 0) return { manifest, removed: [] };
     const rewritten = await this.writeManifest(
       base,
