@@ -5,25 +5,26 @@
 //   (a) one 1,000,000-row job (the write-throughput bench's 10-column rows): time from the
 //       `write()` call to its result, next to PyIceberg's `table.append` of the same rows in the
 //       same run (PyIceberg's time is the append alone: no staging, no queue, no second process);
-//   (b) 1,000 jobs × 1,000 rows into one table, at most 64 in flight: jobs/s, commits made
-//       (snapshots; group commit folds several jobs into one), p50/p99 job latency from the
-//       `write()` call to the result.
+//   (b) 1,000 jobs × 1,000 rows into one table, at most 64 in flight, first with the 2 writers,
+//       then with 2 more started (4 on one fresh table): jobs/s, commits made (snapshots; group
+//       commit folds several jobs into one), commit conflicts, p50/p99 job latency from the
+//       `write()` call to the result, and the writers' CPU seconds per job (bench/fleet/many-jobs.ts).
 // Tables are pre-created with the bench schema. Every table's row count is checked afterwards;
 // a wrong count fails the run and writes nothing. Everything lives under `bench_fleet_<runid>`,
 // purged at the end; the writers are stopped (SIGTERM) also when a measurement fails.
 //
-//   node bench/fleet/run.ts [--jobs 1000] [--rows-per-job 1000] [--max-seconds 900]
+//   node bench/fleet/run.ts [--jobs 1000] [--rows-per-job 1000] [--max-seconds 900] [--big-rows 1000000]
 //
-// `--max-seconds` caps part (b): no new job is enqueued after it, the in-flight ones finish,
-// and the result records `capped: true` with the jobs that did run.
+// `--max-seconds` caps each variant of part (b): no new job is enqueued after it, the in-flight
+// ones finish, and the result records `capped: true` with the jobs that did run. `--big-rows`
+// shrinks part (a) for a quick check that the bench works (its figures are then not comparable).
 
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Namespace, RestCatalog, tableMetadataOf } from '@floe/catalog';
-import { FloeProducer, type WriteHandle } from '@floe/producer-sdk';
+import { FloeProducer } from '@floe/producer-sdk';
 import { loadStackEnv, repoRoot } from '@floe/test-support';
 import { BenchRun } from '../support/index.ts';
 import {
@@ -33,21 +34,24 @@ import {
   writeIpcFile,
 } from '../write-throughput/bench-rows.ts';
 import { pyicebergAppend } from '../write-throughput/pyiceberg-peer.ts';
-import { startWriter, stopWriters, writeFleetConfig } from './writer-fleet.ts';
+import { round3, runManyJobs } from './many-jobs.ts';
+import { type FleetWriter, startWriter, stopWriters, writeFleetConfig } from './writer-fleet.ts';
 
-const BIG_ROWS = 1_000_000;
 const WRITERS = 2;
+const FOUR_WRITERS = 4;
 const IN_FLIGHT = 64;
 const { values: args } = parseArgs({
   options: {
     jobs: { type: 'string', default: '1000' },
     'rows-per-job': { type: 'string', default: '1000' },
     'max-seconds': { type: 'string', default: '900' },
+    'big-rows': { type: 'string', default: '1000000' },
   },
 });
 const jobCount = positiveInteger('jobs', args.jobs);
 const rowsPerJob = positiveInteger('rows-per-job', args['rows-per-job']);
 const maxSeconds = positiveInteger('max-seconds', args['max-seconds']);
+const bigRows = positiveInteger('big-rows', args['big-rows']);
 
 const stack = loadStackEnv();
 const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
@@ -56,10 +60,11 @@ const workDir = mkdtempSync(join(tmpdir(), 'floe-bench-fleet-'));
 const catalog = new RestCatalog({ uri: stack.catalogUri, warehouse: stack.catalogWarehouse });
 const bench = new BenchRun({
   name: 'fleet',
-  description: `producer SDK → ${WRITERS} writer processes → commit: one ${BIG_ROWS.toLocaleString('en')}-row job vs PyIceberg append; ${jobCount} jobs × ${rowsPerJob} rows`,
+  description: `producer SDK → writer processes → commit: one ${bigRows.toLocaleString('en')}-row job vs PyIceberg append (${WRITERS} writers); ${jobCount} jobs × ${rowsPerJob} rows with ${WRITERS} and with ${FOUR_WRITERS} writers`,
   parameters: {
     writers: WRITERS,
-    bigJobRows: BIG_ROWS,
+    writersLargeVariant: FOUR_WRITERS,
+    bigJobRows: bigRows,
     jobs: jobCount,
     rowsPerJob,
     inFlight: IN_FLIGHT,
@@ -69,12 +74,12 @@ const bench = new BenchRun({
 });
 
 const config = writeFleetConfig(stack, workDir, runId);
-const writers: ChildProcess[] = [];
+const writers: FleetWriter[] = [];
 let producer: FloeProducer | undefined;
 let failed = false;
 try {
   await catalog.createNamespace(namespace);
-  for (const name of ['big', 'small']) {
+  for (const name of ['big', 'small', 'small_4w']) {
     await catalog.createTable(
       { namespace: [...namespace], name },
       {
@@ -89,10 +94,10 @@ try {
   producer = FloeProducer.fromArtifacts(config.artifacts);
 
   // (a) one big job, then PyIceberg's append of the same rows.
-  const big = generateBenchRows(BIG_ROWS);
+  const big = generateBenchRows(bigRows);
   const ipcPath = join(workDir, 'big.arrow');
   writeIpcFile(big, ipcPath);
-  console.log(`  (a) one ${BIG_ROWS.toLocaleString('en')}-row job …`);
+  console.log(`  (a) one ${bigRows.toLocaleString('en')}-row job …`);
   const bigStarted = performance.now();
   const bigHandle = await producer.write(`${namespace[0]}.big`, big.batches, {
     idempotencyKey: `fleet-${runId}-big`,
@@ -100,14 +105,14 @@ try {
   const staged = performance.now();
   const bigResult = await bigHandle.result(600_000);
   const bigMs = performance.now() - bigStarted;
-  if (bigResult.addedRows !== BIG_ROWS) throw new Error(`the big job added ${bigResult.addedRows} rows`);
+  if (bigResult.addedRows !== bigRows) throw new Error(`the big job added ${bigResult.addedRows} rows`);
   console.log(
     `      floe ${(bigMs / 1000).toFixed(2)} s (staging + enqueue ${((staged - bigStarted) / 1000).toFixed(2)} s)`,
   );
   const py = await pyicebergAppend({ table: `${namespace[0]}.pyiceberg_big`, partitioned: false, ipcPath });
   console.log(`      pyiceberg append ${py.seconds.toFixed(2)} s`);
   rmSync(ipcPath, { force: true });
-  bench.record(`one ${BIG_ROWS.toLocaleString('en')}-row write`, 'floe', [bigMs], {
+  bench.record(`one ${bigRows.toLocaleString('en')}-row write`, 'floe', [bigMs], {
     warmup: 0,
     detail: {
       scope: 'write() call → WriteResult: stage in S3, enqueue, worker reads, encodes, uploads, commits',
@@ -116,82 +121,40 @@ try {
       bytes: bigResult.addedBytes,
     },
   });
-  bench.record(`one ${BIG_ROWS.toLocaleString('en')}-row write`, 'pyiceberg', [py.seconds * 1000], {
+  bench.record(`one ${bigRows.toLocaleString('en')}-row write`, 'pyiceberg', [py.seconds * 1000], {
     warmup: 0,
     detail: { scope: 'table.append() in one process', dataFiles: py.dataFiles, bytes: py.bytes },
   });
   const bigComparison = bench.compare(
-    `one ${BIG_ROWS.toLocaleString('en')}-row write: floe end to end / pyiceberg append`,
-    { operation: `one ${BIG_ROWS.toLocaleString('en')}-row write`, client: 'floe' },
-    { operation: `one ${BIG_ROWS.toLocaleString('en')}-row write`, client: 'pyiceberg' },
+    `one ${bigRows.toLocaleString('en')}-row write: floe end to end / pyiceberg append`,
+    { operation: `one ${bigRows.toLocaleString('en')}-row write`, client: 'floe' },
+    { operation: `one ${bigRows.toLocaleString('en')}-row write`, client: 'pyiceberg' },
   );
 
-  // (b) many small jobs into one table.
-  const small = generateBenchRows(rowsPerJob, rowsPerJob);
-  console.log(`  (b) ${jobCount} jobs × ${rowsPerJob} rows, ≤ ${IN_FLIGHT} in flight, cap ${maxSeconds} s …`);
-  const latencies: number[] = [];
-  const snapshotIds = new Set<string>();
-  const failures: string[] = [];
-  const inFlight = new Set<Promise<void>>();
-  const started = performance.now();
-  let enqueued = 0;
-  let capped = false;
-  for (let job = 0; job < jobCount; job++) {
-    if ((performance.now() - started) / 1000 > maxSeconds) {
-      capped = true;
-      break;
-    }
-    const jobStarted = performance.now();
-    const handle: WriteHandle = await producer.write(`${namespace[0]}.small`, small.batches, {
-      idempotencyKey: `fleet-${runId}-${job}`,
-    });
-    enqueued++;
-    const pending: Promise<void> = handle
-      .result(600_000)
-      .then(
-        (result) => {
-          latencies.push(performance.now() - jobStarted);
-          snapshotIds.add(result.snapshotId);
-        },
-        (error: unknown) => {
-          failures.push(`${handle.jobId}: ${(error as Error).message}`);
-        },
-      )
-      .finally(() => {
-        inFlight.delete(pending);
-        const done = latencies.length + failures.length;
-        if (done % 50 === 0) process.stdout.write(`      ${done}/${jobCount} done\n`);
-      });
-    inFlight.add(pending);
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-  const seconds = (performance.now() - started) / 1000;
-  if (failures.length > 0)
-    throw new Error(`${failures.length} jobs failed:\n  ${failures.slice(0, 5).join('\n  ')}`);
+  // (b) many small jobs into one table: with 2 writers, then with 4 on a fresh table.
+  const common = {
+    bench,
+    producer,
+    catalog,
+    namespace,
+    jobCount,
+    rowsPerJob,
+    inFlight: IN_FLIGHT,
+    maxSeconds,
+  };
+  const two = await runManyJobs({ ...common, table: 'small', writers, keyPrefix: `fleet-${runId}-2w` });
+  console.log(`fleet: starting ${FOUR_WRITERS - WRITERS} more writer processes …`);
+  for (let i = WRITERS; i < FOUR_WRITERS; i++)
+    writers.push(await startWriter(config, join(workDir, `writer-${i}.log`)));
+  const four = await runManyJobs({ ...common, table: 'small_4w', writers, keyPrefix: `fleet-${runId}-4w` });
 
-  const loaded = tableMetadataOf(await catalog.loadTable({ namespace: [...namespace], name: 'small' }));
-  const current = loaded.snapshots.find((s) => s.snapshotId === loaded.currentSnapshotId);
-  const totalRecords = Number(current?.summary['total-records'] ?? 0);
-  if (totalRecords !== enqueued * rowsPerJob) {
-    throw new Error(`table small holds ${totalRecords} rows, expected ${enqueued * rowsPerJob}`);
-  }
   const bigLoaded = tableMetadataOf(await catalog.loadTable({ namespace: [...namespace], name: 'big' }));
   const bigCurrent = bigLoaded.snapshots.find((s) => s.snapshotId === bigLoaded.currentSnapshotId);
-  if (Number(bigCurrent?.summary['total-records'] ?? 0) !== BIG_ROWS)
+  if (Number(bigCurrent?.summary['total-records'] ?? 0) !== bigRows)
     throw new Error('table big has the wrong row count');
 
-  const jobsPerSecond = Math.round((enqueued / seconds) * 10) / 10;
-  const latency = bench.record(`job latency (write() → result), ${rowsPerJob} rows`, 'floe', latencies, {
-    warmup: 0,
-    detail: { jobs: enqueued, writers: WRITERS, jobsPerSecond, commits: loaded.snapshots.length },
-  });
-  console.log(
-    `      ${enqueued} jobs in ${seconds.toFixed(1)} s = ${jobsPerSecond} jobs/s, ${loaded.snapshots.length} commits, ` +
-      `p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms${capped ? ' (CAPPED)' : ''}`,
-  );
   bench.fact('bigJob', {
-    rows: BIG_ROWS,
+    rows: bigRows,
     floeEndToEndSeconds: round3(bigMs / 1000),
     floeStagingAndEnqueueSeconds: round3((staged - bigStarted) / 1000),
     pyicebergAppendSeconds: round3(py.seconds),
@@ -199,24 +162,8 @@ try {
     commitAttempts: bigResult.attempts,
     pyiceberg: { version: py.pyicebergVersion, pyarrow: py.pyarrowVersion, python: py.pythonVersion },
   });
-  bench.fact('manyJobs', {
-    jobsRequested: jobCount,
-    jobsRun: enqueued,
-    capped,
-    maxSeconds,
-    rowsPerJob,
-    writers: WRITERS,
-    inFlight: IN_FLIGHT,
-    wallSeconds: round3(seconds),
-    jobsPerSecond,
-    rowsPerSecond: Math.round((enqueued * rowsPerJob) / seconds),
-    commits: loaded.snapshots.length,
-    distinctSnapshotsInResults: snapshotIds.size,
-    jobsPerCommit: Math.round((enqueued / loaded.snapshots.length) * 10) / 10,
-    p50LatencyMs: latency.p50Ms,
-    p99LatencyMs: latency.p99Ms,
-    totalRecords,
-  });
+  bench.fact('manyJobs', two);
+  bench.fact('manyJobsFourWriters', four);
   bench.note(
     'The big-job ratio compares unlike scopes on purpose: floe end to end (staging in S3, BullMQ, a separate ' +
       'worker process that reads, encodes, uploads and commits) against PyIceberg appending from memory.',
@@ -225,7 +172,16 @@ try {
     'Writers use the default writer config (concurrency 4, commit linger 200 ms, ≤ 32 jobs per commit).',
   );
   bench.note(
-    'Loopback on a shared 2-core machine: producer, 2 writers, Redis, MinIO and the catalog share 2 cores.',
+    'Writer CPU is the sum over the serving writers of floe_process_cpu_seconds_total (all threads of each ' +
+      'process, from their /metrics) read before and after the variant; conflicts and commit attempts ' +
+      'likewise from floe_writer_commit_conflicts_total / floe_writer_commit_attempts_total.',
+  );
+  bench.note(
+    'The 4-writer variant adds 2 processes to the same queue and writes a fresh table, so both variants ' +
+      'start from an empty table.',
+  );
+  bench.note(
+    `Loopback on a shared ${cpus().length}-core machine: producer, writers, Redis, MinIO and the catalog share it.`,
   );
 } catch (error) {
   failed = true;
@@ -257,8 +213,4 @@ function positiveInteger(name: string, raw: string | undefined): number {
   if (!Number.isSafeInteger(value) || value < 1)
     throw new Error(`--${name} needs an integer >= 1, got '${raw}'`);
   return value;
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -15,6 +15,7 @@ import { concatBytes, type FileIO } from '../io/file-io.ts';
 import type { Schema } from '../spec/types.ts';
 import { withFieldIds } from './arrow-field-ids.ts';
 import { type ColumnMetrics, ColumnMetricsCollector } from './column-metrics.ts';
+import { PARQUET_CREATED_BY } from './parquet-created-by.ts';
 import { footerLength, leafFieldIds, type ParquetFooter, parseParquetFooter } from './parquet-footer.ts';
 import { type ParquetWriteOptions, parquetOptionsFromProperties } from './parquet-options.ts';
 
@@ -190,7 +191,7 @@ export class ParquetFileWriter {
       .setMaxRowGroupBytes(this.#options.rowGroupBytes)
       .setDataPageSizeLimit(this.#options.pageBytes)
       .setDictionaryPageSizeLimit(this.#options.dictionaryPageBytes)
-      .setCreatedBy('floe (parquet-wasm)')
+      .setCreatedBy(PARQUET_CREATED_BY)
       .build();
     const self = this;
     async function* bytes(): AsyncIterable<Uint8Array> {

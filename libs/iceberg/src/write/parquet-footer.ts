@@ -2,8 +2,9 @@
 // can only open a footer together with the page indexes that precede it, which would mean
 // reading back most of a multi-hundred-MiB file; the footer alone tells us all we need: the row
 // count (to catch batches parquet-wasm's stream writer dropped), per-leaf compressed sizes
-// (column_sizes), row-group start offsets (split_offsets) and the schema's field ids (proof that
-// Iceberg ids made it into the file). Unknown Thrift fields are skipped, so newer writers parse.
+// (column_sizes), row-group start offsets (split_offsets), the schema's field ids (proof that
+// Iceberg ids made it into the file), and each chunk's physical type, min/max and the created_by
+// other engines judge those statistics by. Unknown Thrift fields are skipped, so newer writers parse.
 
 import { IcebergError } from '../errors.ts';
 
@@ -19,6 +20,11 @@ export interface ParquetColumnChunk {
   readonly compressedSize: bigint;
   /** Where the chunk's first page starts (dictionary page if any). */
   readonly startOffset: bigint;
+  /** Parquet physical type (Thrift `Type`: 0 BOOLEAN … 6 BYTE_ARRAY, 7 FIXED_LEN_BYTE_ARRAY). */
+  readonly physicalType: number;
+  /** The chunk's min_value / max_value statistics, where the writer recorded them. */
+  readonly minValue?: Uint8Array;
+  readonly maxValue?: Uint8Array;
 }
 
 export interface ParquetRowGroup {
@@ -71,11 +77,17 @@ function readFileMetaData(root: ThriftStruct): ParquetFooter {
         const meta = (chunk as ThriftStruct).get(3) as ThriftStruct;
         const dictionary = meta.get(11) as bigint | undefined;
         const data = meta.get(9) as bigint;
+        const statistics = meta.get(12);
+        const min = statistics instanceof Map ? statistics.get(6) : undefined;
+        const max = statistics instanceof Map ? statistics.get(5) : undefined;
         return {
           path: list(meta.get(3)).map(text),
           numValues: meta.get(5) as bigint,
           compressedSize: meta.get(7) as bigint,
           startOffset: dictionary !== undefined && dictionary > 0n && dictionary < data ? dictionary : data,
+          physicalType: Number(meta.get(1) ?? -1),
+          ...(min instanceof Uint8Array ? { minValue: min.slice() } : {}),
+          ...(max instanceof Uint8Array ? { maxValue: max.slice() } : {}),
         };
       }),
     };

@@ -1,0 +1,137 @@
+// Part (b) of bench/fleet: many small jobs into one table, served by a given set of writer
+// processes. Enqueues through the producer SDK with at most `inFlight` jobs outstanding, stops
+// enqueueing after `maxSeconds`, checks the table's row count, and measures jobs/s, commits
+// (snapshots), commit conflicts, p50/p99 latency from `write()` to the result, and the writers'
+// CPU seconds per job (their CPU counters read before and after, so the idle writers of another
+// variant and the producer's own work are not counted).
+
+import type { Namespace, RestCatalog } from '@floe/catalog';
+import { tableMetadataOf } from '@floe/catalog';
+import type { FloeProducer, WriteHandle } from '@floe/producer-sdk';
+import type { BenchRun } from '../support/index.ts';
+import { generateBenchRows } from '../write-throughput/bench-rows.ts';
+import { type FleetWriter, readWriterCounters } from './writer-fleet.ts';
+
+export interface ManyJobsOptions {
+  readonly bench: BenchRun;
+  readonly producer: FloeProducer;
+  readonly catalog: RestCatalog;
+  readonly namespace: Namespace;
+  readonly table: string;
+  readonly writers: readonly FleetWriter[];
+  readonly jobCount: number;
+  readonly rowsPerJob: number;
+  readonly inFlight: number;
+  readonly maxSeconds: number;
+  /** Prefix of the jobs' idempotency keys (unique per run and variant). */
+  readonly keyPrefix: string;
+}
+
+/** Runs the jobs, records the latency operation and returns the variant's facts. */
+export async function runManyJobs(options: ManyJobsOptions): Promise<Record<string, unknown>> {
+  const { bench, producer, jobCount, rowsPerJob, inFlight: maxInFlight, maxSeconds } = options;
+  const writers = options.writers.length;
+  const tableName = `${options.namespace[0]}.${options.table}`;
+  const small = generateBenchRows(rowsPerJob, rowsPerJob);
+  console.log(
+    `  (b) ${jobCount} jobs × ${rowsPerJob} rows into ${options.table}, ${writers} writers, ≤ ${maxInFlight} in flight, cap ${maxSeconds} s …`,
+  );
+  const latencies: number[] = [];
+  const snapshotIds = new Set<string>();
+  const failures: string[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const before = await readWriterCounters(options.writers);
+  const started = performance.now();
+  let enqueued = 0;
+  let capped = false;
+  for (let job = 0; job < jobCount; job++) {
+    if ((performance.now() - started) / 1000 > maxSeconds) {
+      capped = true;
+      break;
+    }
+    const jobStarted = performance.now();
+    const handle: WriteHandle = await producer.write(tableName, small.batches, {
+      idempotencyKey: `${options.keyPrefix}-${job}`,
+    });
+    enqueued++;
+    const pending: Promise<void> = handle
+      .result(600_000)
+      .then(
+        (result) => {
+          latencies.push(performance.now() - jobStarted);
+          snapshotIds.add(result.snapshotId);
+        },
+        (error: unknown) => {
+          failures.push(`${handle.jobId}: ${(error as Error).message}`);
+        },
+      )
+      .finally(() => {
+        inFlight.delete(pending);
+        const done = latencies.length + failures.length;
+        if (done % 50 === 0) process.stdout.write(`      ${done}/${jobCount} done\n`);
+      });
+    inFlight.add(pending);
+    if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  const after = await readWriterCounters(options.writers);
+  if (failures.length > 0)
+    throw new Error(`${failures.length} jobs failed:\n  ${failures.slice(0, 5).join('\n  ')}`);
+
+  const loaded = tableMetadataOf(
+    await options.catalog.loadTable({ namespace: [...options.namespace], name: options.table }),
+  );
+  const current = loaded.snapshots.find((s) => s.snapshotId === loaded.currentSnapshotId);
+  const totalRecords = Number(current?.summary['total-records'] ?? 0);
+  if (totalRecords !== enqueued * rowsPerJob) {
+    throw new Error(`table ${options.table} holds ${totalRecords} rows, expected ${enqueued * rowsPerJob}`);
+  }
+
+  const commits = loaded.snapshots.length;
+  const conflicts = after.conflicts - before.conflicts;
+  const writerCpuSeconds = after.cpuSeconds - before.cpuSeconds;
+  const jobsPerSecond = Math.round((enqueued / seconds) * 10) / 10;
+  const latency = bench.record(
+    `job latency (write() → result), ${rowsPerJob} rows, ${writers} writers`,
+    'floe',
+    latencies,
+    {
+      warmup: 0,
+      detail: { jobs: enqueued, writers, jobsPerSecond, commits, conflicts },
+    },
+  );
+  console.log(
+    `      ${enqueued} jobs in ${seconds.toFixed(1)} s = ${jobsPerSecond} jobs/s, ${commits} commits, ` +
+      `${conflicts} conflicts, p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms, ` +
+      `writer CPU ${((writerCpuSeconds / enqueued) * 1000).toFixed(1)} ms/job${capped ? ' (CAPPED)' : ''}`,
+  );
+  return {
+    jobsRequested: jobCount,
+    jobsRun: enqueued,
+    capped,
+    maxSeconds,
+    rowsPerJob,
+    writers,
+    inFlight: maxInFlight,
+    wallSeconds: round3(seconds),
+    jobsPerSecond,
+    rowsPerSecond: Math.round((enqueued * rowsPerJob) / seconds),
+    commits,
+    distinctSnapshotsInResults: snapshotIds.size,
+    jobsPerCommit: Math.round((enqueued / commits) * 10) / 10,
+    commitAttempts: after.commitAttempts - before.commitAttempts,
+    conflicts,
+    conflictsPerCommit: round3(conflicts / commits),
+    p50LatencyMs: latency.p50Ms,
+    p99LatencyMs: latency.p99Ms,
+    writerCpuSeconds: round3(writerCpuSeconds),
+    writerCpuMsPerJob: round3((writerCpuSeconds / enqueued) * 1000),
+    writerCpuCoresBusy: round3(writerCpuSeconds / seconds),
+    totalRecords,
+  };
+}
+
+export function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
