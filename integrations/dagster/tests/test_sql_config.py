@@ -88,8 +88,8 @@ def test_the_catalog_uri_becomes_the_url_sqlalchemy_takes(floe_uri: str, sqlalch
 
 def test_bad_sql_catalog_settings_name_the_field_and_the_fix(tmp_path: Path) -> None:
     assert problems(tmp_path, EMBEDDED.replace("type: sql", "type: hive")) == [
-        f"catalog.type: is \"hive\", floe-dagster reads 'rest' and 'sql' catalogs — set type: rest (an Iceberg "
-        f"REST catalog) or type: sql (the embedded SQL catalog)"
+        "catalog.type: is \"hive\", floe-dagster reads 'rest' and 'sql' catalogs — set type: rest (an Iceberg "
+        "REST catalog) or type: sql (the embedded SQL catalog)"
     ]
     assert problems(tmp_path, EMBEDDED.replace("sqlite:////var/lib/floe/catalog.db", "http://127.0.0.1:8181")) == [
         "catalog.uri: is not a SQL catalog database for type sql — write sqlite:////absolute/path/catalog.db "

@@ -1,12 +1,13 @@
 """A real floe write fleet on the local stack for the IOManager tests.
 
 Writes a floe.yaml for the stack (``.stack/env.json``; S3 keys as ``${env:…}`` references, as
-tests/support/stack-floe-yaml.ts does — or, ``Embedded``, the SQL catalog on a SQLite file with
-warehouse and staging in local folders, as ``npm run demo`` runs floe) with its own queue names so no other test's workers
-take these jobs, compiles it with ``node apps/cli/src/main.ts compile`` (the real compiler,
-which also checks that catalog, Redis and S3 answer), and starts ``node
-apps/writer-worker/src/main.ts --config …`` processes. Every process started here is stopped
-by its own pid (SIGTERM, then SIGKILL after a deadline), also when a test fails.
+tests/support/stack-floe-yaml.ts does — or, with ``Embedded``, the SQL catalog on a SQLite file
+with warehouse and staging in local folders, as ``npm run demo`` runs floe) with its own queue
+names so no other test's workers take these jobs, compiles it with ``node apps/cli/src/main.ts
+compile`` (the real compiler, which also checks that the catalog, Redis and the staging area
+answer), and starts ``node apps/writer-worker/src/main.ts --config …`` processes. Every process
+started here is stopped by its own pid (SIGTERM, then SIGKILL after a deadline), also when a
+test fails.
 """
 
 from __future__ import annotations
