@@ -46,7 +46,7 @@ class LocalFolderTarget:
             temporary.write_bytes(payload)
             os.replace(temporary, path)
         except OSError as error:
-            temporary.unlink(missing_ok=True)
+            _remove(temporary)
             code = errno.errorcode.get(error.errno or 0, type(error).__name__)
             raise FloeDagsterError(
                 "staging-failed",
@@ -58,7 +58,11 @@ class LocalFolderTarget:
 
     def delete(self, keys: list[str]) -> None:
         for key in keys:
-            try:
-                local_staging_path(self._root + key).unlink(missing_ok=True)
-            except OSError:
-                pass
+            _remove(local_staging_path(self._root + key))
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # best effort: a leftover part is garbage the staging cleanup removes
