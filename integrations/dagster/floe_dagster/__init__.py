@@ -2,8 +2,8 @@
 
 The package reads the same CompiledArtifacts file as floe's TypeScript apps (``floe compile``),
 so a Dagster deployment and the workers agree on the catalog, storage and queue by construction.
-``FloeIcebergIOManager`` stages asset outputs in S3 and has the fleet's writer workers commit
-them; it reads inputs back with PyIceberg.
+``FloeIcebergIOManager`` stages asset outputs in S3 (or a local staging folder) and has the
+fleet's writer workers commit them; it reads inputs back with PyIceberg (REST or SQL catalog).
 """
 
 from floe_dagster.artifacts import (

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ARTIFACTS_VERSION = 1
 DEFAULT_ARTIFACTS_FILE = "floe.compiled.json"
@@ -41,6 +42,17 @@ _SECRET_FIELDS = {
     ("storage", "secret_access_key"),
     ("storage", "session_token"),
 }
+
+# What libs/config's catalog schema takes as a `type: sql` database (SQLAlchemy-style URLs).
+_SQL_URI = re.compile(r"^(sqlite(\+[a-z0-9]+)?://|postgres(ql)?(\+[a-z0-9]+)?://|file:|/)", re.IGNORECASE)
+# catalog.* fields that only a REST catalog reads, and when they count as set.
+_REST_ONLY: tuple[tuple[str, Any], ...] = (
+    ("credential", lambda value: value is not None),
+    ("oauth2_server_uri", lambda value: value is not None),
+    ("prefix", lambda value: value is not None),
+    ("access_delegation", lambda value: value not in (None, "none")),
+    ("headers", lambda value: bool(value)),
+)
 
 _PLACEHOLDER = re.compile(r"\$(\$)?\{([^}]*)\}")
 _ENV_REFERENCE = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$", re.DOTALL)
@@ -78,6 +90,9 @@ class CatalogCredential:
 
 @dataclass(frozen=True)
 class CatalogSettings:
+    """``type`` is ``rest`` (an Iceberg REST catalog) or ``sql`` (floe's embedded SQL catalog:
+    ``uri`` is the SQLite file or PostgreSQL database, ``name`` the catalog_name of its rows)."""
+
     type: str
     uri: str
     warehouse: str
@@ -87,12 +102,17 @@ class CatalogSettings:
     credential: CatalogCredential | None = None
     prefix: str | None = None
     oauth2_server_uri: str | None = None
+    name: str = "floe"
 
 
 @dataclass(frozen=True)
 class StagingSettings:
+    """A bucket and key prefix, or (floe on one machine) a local folder ``location``
+    (``file:///…``) and prefix; ``bucket`` is empty then."""
+
     bucket: str
     prefix: str
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,9 +249,25 @@ class _SectionReader:
         if section is None:
             return None
         type_ = self._string(section, ("catalog", "type"))
-        if type_ is not None and type_ != "rest":
-            self._issue(("catalog", "type"), f"is {json.dumps(type_)}, only 'rest' is supported", "set type: rest")
-        uri = self._url(section, ("catalog", "uri"), ("http", "https"))
+        if type_ is not None and type_ not in ("rest", "sql"):
+            self._issue(
+                ("catalog", "type"),
+                f"is {json.dumps(type_)}, floe-dagster reads 'rest' and 'sql' catalogs",
+                "set type: rest (an Iceberg REST catalog) or type: sql (the embedded SQL catalog)",
+            )
+        if type_ == "sql":
+            uri = self._sql_uri(section)
+            for name, is_set in _REST_ONLY:
+                if is_set(section.get(name)):
+                    self._issue(
+                        ("catalog", name),
+                        "is a REST catalog setting, but catalog.type is sql",
+                        f"remove catalog.{name}, or set catalog.type: rest",
+                    )
+        elif type_ in (None, "rest"):
+            uri = self._url(section, ("catalog", "uri"), ("http", "https"))
+        else:
+            uri = self._string(section, ("catalog", "uri"))
         warehouse = self._string(section, ("catalog", "warehouse"))
         headers_value = section.get("headers", {})
         headers: dict[str, str] = {}
@@ -271,23 +307,57 @@ class _SectionReader:
             credential=credential,
             prefix=self._string(section, ("catalog", "prefix"), required=False),
             oauth2_server_uri=self._url(section, ("catalog", "oauth2_server_uri"), ("http", "https"), required=False),
+            name=self._string(section, ("catalog", "name"), required=False) or "floe",
         )
+
+    def _sql_uri(self, section: Mapping[str, Any]) -> str | None:
+        """The database of a SQL catalog; like libs/config, it is never quoted (it may hold a user)."""
+        uri = self._string(section, ("catalog", "uri"))
+        if uri is None:
+            return None
+        if not _SQL_URI.match(uri):
+            self._issue(
+                ("catalog", "uri"),
+                "is not a SQL catalog database for type sql",
+                "write sqlite:////absolute/path/catalog.db (embedded) or postgresql://user@host:5432/database",
+            )
+        elif uri.lower().startswith("postgres") and _password_of(uri):
+            self._issue(
+                ("catalog", "uri"),
+                "holds a database password",
+                "drop the password from the URL and set PGPASSWORD in the environment",
+            )
+        return uri
 
     def storage(self) -> StorageSettings | None:
         section = self._section("storage")
         if section is None:
             return None
         staging = section.get("staging")
-        bucket = prefix = None
+        bucket = prefix = location = None
         if isinstance(staging, dict):
-            bucket = self._string(staging, ("storage", "staging", "bucket"))
+            bucket = self._string(staging, ("storage", "staging", "bucket"), required=False)
+            location = self._string(staging, ("storage", "staging", "location"), required=False)
             prefix = self._string(staging, ("storage", "staging", "prefix"))
+            if (bucket is None) == (location is None):
+                self._issue(
+                    ("storage", "staging", "bucket" if bucket is None else "location"),
+                    "is missing" if bucket is None else "is set together with bucket",
+                    "give the S3 bucket producers stage in (bucket: floe-staging), or a local folder "
+                    "(location: file:///var/lib/floe/staging), not both",
+                )
+            if location is not None and not re.match(r"^file:///.", location):
+                self._issue(
+                    ("storage", "staging", "location"),
+                    f"is {json.dumps(location)}, not a file:/// URI of a local folder",
+                    "write an absolute folder as a URI, e.g. location: file:///var/lib/floe/staging",
+                )
         else:
             self._issue(("storage", "staging"), "is missing", "add staging: {bucket: …, prefix: staging/}")
         return StorageSettings(
             region=self._string(section, ("storage", "region")) or "",
             path_style=self._boolean(section, ("storage", "path_style")),
-            staging=StagingSettings(bucket=bucket or "", prefix=prefix or ""),
+            staging=StagingSettings(bucket=bucket or "", prefix=prefix or "", location=location),
             max_staged_object_bytes=self._integer(section, ("storage", "max_staged_object_bytes")),
             endpoint=self._url(section, ("storage", "endpoint"), ("http", "https"), required=False),
             access_key_id=self._string(section, ("storage", "access_key_id"), required=False),
@@ -370,6 +440,13 @@ class _SectionReader:
         self.issues.extend(issues)
         self.resolved_values.extend(resolved)
         return value
+
+
+def _password_of(uri: str) -> str | None:
+    try:
+        return urlsplit(uri).password
+    except ValueError:  # an unparseable port: not this check's concern
+        return None
 
 
 def resolve_references(

@@ -1,4 +1,6 @@
-"""PyIceberg's REST catalog built from the same CompiledArtifacts the writer fleet reads.
+"""PyIceberg's catalog built from the same CompiledArtifacts the writer fleet reads: its REST
+catalog for ``catalog.type: rest``, its ``SqlCatalog`` on the same database (SQLite file or
+PostgreSQL, JDBC-catalog layout) and catalog name for floe's embedded ``catalog.type: sql``.
 
 The IOManager uses the catalog for what the fleet does not do: creating missing namespaces
 (writers create missing *tables* from a job's ``create`` request, not namespaces), reading a
@@ -12,9 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from pyiceberg.catalog import Catalog
 from pyiceberg.catalog.rest import RestCatalog
+from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.exceptions import NamespaceAlreadyExistsError, NoSuchTableError
 from pyiceberg.table import Table
 from pyiceberg.types import PrimitiveType
@@ -28,8 +33,80 @@ from floe_dagster.naming import TableName
 JOB_IDS_PROPERTY = "floe.job-ids"
 
 
-def catalog_from_artifacts(artifacts: CompiledArtifacts, name: str = "floe") -> RestCatalog:
-    settings, storage = artifacts.catalog, artifacts.storage
+def catalog_from_artifacts(artifacts: CompiledArtifacts, name: str = "floe") -> Catalog:
+    if artifacts.catalog.type == "sql":
+        return _sql_catalog(artifacts)
+    return _rest_catalog(artifacts, name)
+
+
+def sqlalchemy_uri(uri: str) -> str:
+    """A floe SQL catalog URI as SQLAlchemy (so PyIceberg) takes it, the way libs/catalog reads it:
+    ``postgresql://`` (or ``postgres://``) is psycopg2's (SQLAlchemy 2.1 would pick psycopg 3), a
+    ``file:`` URI or a plain path is a SQLite file; ``sqlite://`` and ``+driver`` forms are kept."""
+    scheme, separator, rest = uri.partition("://")
+    lowered = scheme.lower()
+    if separator and lowered in ("postgresql", "postgres"):
+        return f"postgresql+psycopg2://{rest}"
+    if uri.lower().startswith("file:"):
+        return f"sqlite:///{url2pathname(urlsplit(uri).path)}"
+    if not separator:
+        return f"sqlite:///{uri}"
+    return uri
+
+
+def _storage_properties(artifacts: CompiledArtifacts) -> dict[str, str]:
+    storage = artifacts.storage
+    properties: dict[str, str] = {"s3.region": storage.region}
+    if storage.endpoint:
+        properties["s3.endpoint"] = storage.endpoint
+    if storage.path_style:
+        properties["s3.force-virtual-addressing"] = "false"
+    if storage.access_key_id and storage.secret_access_key:
+        properties["s3.access-key-id"] = storage.access_key_id
+        properties["s3.secret-access-key"] = storage.secret_access_key
+        if storage.session_token:
+            properties["s3.session-token"] = storage.session_token
+    return properties
+
+
+def _sql_catalog(artifacts: CompiledArtifacts) -> SqlCatalog:
+    settings = artifacts.catalog
+    shown = _without_user(settings.uri)
+    try:
+        return SqlCatalog(
+            settings.name,
+            uri=sqlalchemy_uri(settings.uri),
+            warehouse=settings.warehouse,
+            **_storage_properties(artifacts),
+        )
+    except ModuleNotFoundError as error:
+        raise FloeDagsterError(
+            "catalog-error",
+            f"the SQL catalog at {shown} needs the Python module {error.name}: "
+            "pip install 'floe-dagster[postgres]' (psycopg2) for PostgreSQL",
+            context={"uri": shown},
+        ) from error
+    except Exception as error:
+        raise FloeDagsterError(
+            "catalog-error",
+            f"cannot open the SQL catalog at {shown} ({type(error).__name__}): check catalog.uri in the "
+            "artifacts (a SQLite file in a folder this process may write, or a PostgreSQL server that "
+            "answers; its password in PGPASSWORD)",
+            retryable=True,
+            context={"uri": shown},
+        ) from error
+
+
+def _without_user(uri: str) -> str:
+    """The database for messages: scheme, host, port and path; never a user or password."""
+    parts = urlsplit(uri)
+    if not parts.netloc or "@" not in parts.netloc:
+        return uri
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def _rest_catalog(artifacts: CompiledArtifacts, name: str) -> RestCatalog:
+    settings = artifacts.catalog
     properties: dict[str, str] = {"uri": settings.uri, "warehouse": settings.warehouse}
     if settings.credential is not None:
         if settings.credential.token:
@@ -43,16 +120,7 @@ def catalog_from_artifacts(artifacts: CompiledArtifacts, name: str = "floe") -> 
         properties[f"header.{header}"] = value
     if settings.access_delegation == "vended-credentials":
         properties["header.X-Iceberg-Access-Delegation"] = "vended-credentials"
-    if storage.endpoint:
-        properties["s3.endpoint"] = storage.endpoint
-    properties["s3.region"] = storage.region
-    if storage.path_style:
-        properties["s3.force-virtual-addressing"] = "false"
-    if storage.access_key_id and storage.secret_access_key:
-        properties["s3.access-key-id"] = storage.access_key_id
-        properties["s3.secret-access-key"] = storage.secret_access_key
-        if storage.session_token:
-            properties["s3.session-token"] = storage.session_token
+    properties.update(_storage_properties(artifacts))
     try:
         return RestCatalog(name, **properties)
     except Exception as error:

@@ -6,7 +6,8 @@ Order of work for a key (the BullMQ job id and the writer's commit marker):
    delayed → the IOManager waits for it;
 2. no job, but a snapshot of the table carries the key in ``floe.job-ids`` (the job finished
    and was removed from the queue long ago) → that snapshot is the result;
-3. otherwise: create missing namespaces, stage the output in bounded parts, build and check
+3. otherwise: create missing namespaces, stage the output in bounded parts (S3, or the local
+   staging folder), build and check
    the job (overwrite filter and create-if-missing partition spec from the partitions), enqueue
    it and await the writer's result.
 Step 1 is what makes a step that crashed between enqueue and result safe to re-execute.
@@ -42,11 +43,12 @@ from floe_dagster.catalog import (
 )
 from floe_dagster.errors import FloeDagsterError
 from floe_dagster.fleet_queue import DEFAULT_LOG, JobOptions, WaitLog, WriteQueue, WriteResult
+from floe_dagster.local_staging import LocalFolderTarget
 from floe_dagster.naming import TableName
 from floe_dagster.outputs import ArrowSource, arrow_column_kinds
 from floe_dagster.partition_counts import PartitionRowCounter
 from floe_dagster.partitions import PartitionDimension, overwrite_filter, partition_spec
-from floe_dagster.staging import ArrowStager
+from floe_dagster.staging import ArrowStager, S3Target, StagingTarget
 from floe_dagster.write_job import build_write_job, check_write_job
 
 Reuse = Literal["queued-job", "table-marker"]
@@ -247,6 +249,16 @@ class FleetWriter:
 
     def _stager(self) -> ArrowStager:
         storage = self.artifacts.storage
+        # Writers refuse objects over max_staged_object_bytes; parts are sized well under it.
+        part_bytes = min(self.limits.part_bytes, max(1024, int(storage.max_staged_object_bytes * 0.8)))
+        return ArrowStager(
+            self._staging_target(), storage.staging.prefix, part_bytes=part_bytes, part_rows=self.limits.part_rows
+        )
+
+    def _staging_target(self) -> StagingTarget:
+        storage = self.artifacts.storage
+        if storage.staging.location is not None:
+            return LocalFolderTarget(storage.staging.location)
         options: dict[str, object] = {"region_name": storage.region}
         if storage.endpoint:
             options["endpoint_url"] = storage.endpoint
@@ -259,16 +271,7 @@ class FleetWriter:
         client = boto3.client(
             "s3", config=Config(s3={"addressing_style": addressing}, retries={"max_attempts": 3}), **options
         )
-        # Writers refuse objects over max_staged_object_bytes; parts are sized well under it.
-        part_bytes = min(self.limits.part_bytes, max(1024, int(storage.max_staged_object_bytes * 0.8)))
-        return ArrowStager(
-            client,
-            storage.staging.bucket,
-            storage.staging.prefix,
-            part_bytes=part_bytes,
-            part_rows=self.limits.part_rows,
-            endpoint=storage.endpoint or f"AWS S3 ({storage.region})",
-        )
+        return S3Target(client, storage.staging.bucket, storage.endpoint or f"AWS S3 ({storage.region})")
 
 
 def _staged_uris(job: Mapping[str, object]) -> list[str]:

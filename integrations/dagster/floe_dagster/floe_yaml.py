@@ -37,6 +37,7 @@ DEFAULTS: dict[tuple[str, ...], object] = {
     ("catalog", "scope"): "PRINCIPAL_ROLE:ALL",
     ("catalog", "access_delegation"): "none",
     ("catalog", "headers"): {},
+    ("catalog", "name"): "floe",
     ("storage", "region"): "us-east-1",
     ("storage", "path_style"): False,
     ("storage", "max_staged_object_bytes"): 256 * 1024 * 1024,
@@ -47,7 +48,7 @@ DEFAULTS: dict[tuple[str, ...], object] = {
 }
 BOOLEANS = {("storage", "path_style")}
 INTEGERS = {("storage", "max_staged_object_bytes")}
-UNTRIMMED = {("storage", "staging", "prefix")}
+UNTRIMMED = {("storage", "staging", "prefix"), ("storage", "staging", "location")}
 
 
 def load_floe_yaml(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> CompiledArtifacts:

@@ -1,7 +1,7 @@
 """``FloeIcebergIOManager``: Dagster outputs written by the floe fleet, inputs read with PyIceberg.
 
 ``handle_output`` never writes table files from the Dagster process: it stages the output in
-S3 and hands a write job to the fleet's writer workers (fleet_writer.py), then records the
+S3 (or the local staging folder) and hands a write job to the fleet's writer workers (fleet_writer.py), then records the
 commit on the materialization. ``load_input`` reads the upstream table with PyIceberg
 (reading.py). Metadata it understands:
 

@@ -1,9 +1,12 @@
-"""Stages an output as Arrow IPC *stream* objects in S3, in bounded parts.
+"""Stages an output as Arrow IPC *stream* objects in S3 (or a local folder), in bounded parts.
 
-The layout is the one every floe producer uses (libs/jobs ``stagingKey``), which the
-maintenance worker's staging cleanup relies on::
+The layout is the one every floe producer uses (libs/jobs ``stagingKey`` and ``stagingUri``),
+which the maintenance worker's staging cleanup and the writers' staging confinement rely on::
 
     s3://<staging bucket>/<staging prefix>/<yyyy-mm-dd>/<idempotency key>/part-00000.arrows
+    file:///<staging folder>/<staging prefix>/<yyyy-mm-dd>/<idempotency key>/part-00000.arrows
+
+The second is ``storage.staging.location`` (local_staging.py), for floe on one machine.
 
 Each part is a complete IPC stream (schema, whole record batches, end-of-stream marker) so the
 writer decodes every part on its own. Batches are consumed one at a time from the source and a
@@ -35,6 +38,61 @@ class ObjectStore(Protocol):
     def put_object(self, **kwargs: object) -> object: ...
 
     def delete_objects(self, **kwargs: object) -> object: ...
+
+
+class StagingTarget(Protocol):
+    """Where parts go: a staged part's URI is ``root`` followed by its key."""
+
+    @property
+    def root(self) -> str: ...
+
+    def put(self, key: str, payload: bytes, sha256: str) -> None:
+        """Stores one part whole (never visible half-written); raises FloeDagsterError."""
+
+    def delete(self, keys: list[str]) -> None:
+        """Best effort."""
+
+
+class S3Target:
+    """Parts as objects of the staging bucket."""
+
+    def __init__(self, store: ObjectStore, bucket: str, endpoint: str) -> None:
+        self.store = store
+        self.bucket = bucket
+        self.endpoint = endpoint
+
+    @property
+    def root(self) -> str:
+        return f"s3://{self.bucket}/"
+
+    def put(self, key: str, payload: bytes, sha256: str) -> None:
+        try:
+            self.store.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=payload,
+                ContentType=CONTENT_TYPE,
+                Metadata={"floe-sha256": sha256},
+            )
+        except Exception as error:  # botocore raises many types; all end up as one message
+            code = getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
+            raise FloeDagsterError(
+                "staging-failed",
+                f"staging s3://{self.bucket}/{key} at {self.endpoint} failed ({code}): check storage.staging "
+                "and the S3 credentials in the artifacts; nothing was enqueued",
+                retryable=code not in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "NoSuchBucket"),
+                context={"bucket": self.bucket, "key": key, "code": str(code)},
+            ) from error
+
+    def delete(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), 1000):
+            try:
+                self.store.delete_objects(
+                    Bucket=self.bucket,
+                    Delete={"Objects": [{"Key": key} for key in keys[start : start + 1000]], "Quiet": True},
+                )
+            except Exception:
+                pass
 
 
 @dataclass(frozen=True)
@@ -75,22 +133,11 @@ def bounded_batches(batches: Iterable[pa.RecordBatch], max_rows: int, max_bytes:
 class ArrowStager:
     """Writes one output's batches as staged parts; see the module docstring."""
 
-    def __init__(
-        self,
-        store: ObjectStore,
-        bucket: str,
-        prefix: str,
-        *,
-        part_bytes: int,
-        part_rows: int,
-        endpoint: str,
-    ) -> None:
-        self.store = store
-        self.bucket = bucket
+    def __init__(self, target: StagingTarget, prefix: str, *, part_bytes: int, part_rows: int) -> None:
+        self.target = target
         self.prefix = prefix
         self.part_bytes = part_bytes
         self.part_rows = part_rows
-        self.endpoint = endpoint
 
     def stage(
         self, schema: pa.Schema, batches: Iterable[pa.RecordBatch], idempotency_key: str, at: datetime
@@ -154,38 +201,17 @@ class ArrowStager:
 
     def _upload(self, key: str, payload: bytes, rows: int) -> StagedPart:
         digest = hashlib.sha256(payload).hexdigest()
-        try:
-            self.store.put_object(
-                Bucket=self.bucket,
-                Key=key,
-                Body=payload,
-                ContentType=CONTENT_TYPE,
-                Metadata={"floe-sha256": digest},
-            )
-        except Exception as error:  # botocore raises many types; all end up as one message
-            code = getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
-            raise FloeDagsterError(
-                "staging-failed",
-                f"staging s3://{self.bucket}/{key} at {self.endpoint} failed ({code}): check storage.staging "
-                "and the S3 credentials in the artifacts; nothing was enqueued",
-                retryable=code not in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "NoSuchBucket"),
-                context={"bucket": self.bucket, "key": key, "code": str(code)},
-            ) from error
-        return StagedPart(f"s3://{self.bucket}/{key}", rows, len(payload), digest)
+        self.target.put(key, payload, digest)
+        return StagedPart(f"{self.target.root}{key}", rows, len(payload), digest)
 
     def delete(self, parts: Iterable[StagedPart]) -> None:
         """Best effort: a leftover staged object is garbage the staging cleanup removes later."""
         self.delete_uris(part.uri for part in parts)
 
     def delete_uris(self, uris: Iterable[str]) -> None:
-        """Deletes the staged objects among ``uris`` (those under this stager's bucket and prefix)."""
-        own = f"s3://{self.bucket}/{self.prefix}"
-        keys = [uri.removeprefix(f"s3://{self.bucket}/") for uri in uris if uri.startswith(own)]
-        for start in range(0, len(keys), 1000):
-            try:
-                self.store.delete_objects(
-                    Bucket=self.bucket,
-                    Delete={"Objects": [{"Key": key} for key in keys[start : start + 1000]], "Quiet": True},
-                )
-            except Exception:
-                pass
+        """Deletes the staged objects among ``uris`` (those under this stager's area and prefix)."""
+        root = self.target.root
+        own = f"{root}{self.prefix}"
+        keys = [uri.removeprefix(root) for uri in uris if uri.startswith(own)]
+        if keys:
+            self.target.delete(keys)

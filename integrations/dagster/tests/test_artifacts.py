@@ -157,7 +157,6 @@ def test_not_an_object_is_refused_as_an_unknown_version() -> None:
 def test_missing_sections_and_bad_fields_are_reported_together() -> None:
     document = fixture_document()
     del document["queue"]
-    document["catalog"]["type"] = "hive"
     document["catalog"]["uri"] = "polaris:8181"
     del document["catalog"]["warehouse"]
     document["storage"]["path_style"] = "yes"
@@ -167,7 +166,6 @@ def test_missing_sections_and_bad_fields_are_reported_together() -> None:
         parse_artifacts(document, ENV, "artifacts.json")
     assert error.value.kind == "invalid-artifacts"
     assert messages(error) == [
-        "catalog.type: is \"hive\", only 'rest' is supported — set type: rest",
         'catalog.uri: is "polaris:8181", not a http:///https:// URL — give a full URL',
         "catalog.warehouse: is missing — regenerate the artifacts with `npm run floe -- compile`",
         "storage.staging: is missing — add staging: {bucket: …, prefix: staging/}",
@@ -175,7 +173,7 @@ def test_missing_sections_and_bad_fields_are_reported_together() -> None:
         "storage.max_staged_object_bytes: is 1.5, expected an integer — regenerate it with `npm run floe -- compile`",
         "queue: is missing — regenerate the artifacts with `npm run floe -- compile`",
     ]
-    assert str(error.value).startswith("artifacts.json has 7 problems:")
+    assert str(error.value).startswith("artifacts.json has 6 problems:")
 
 
 def test_wrong_types_name_the_expected_one() -> None:

@@ -9,34 +9,22 @@ compiles from the same file. Then an IOManager pointed at the writers' own floe.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 from dagster import asset, materialize
-from floe_dagster import ArtifactsError, CompiledArtifacts, FloeIcebergIOManager, load_floe_yaml, parse_artifacts
+from floe_dagster import ArtifactsError, CompiledArtifacts, FloeIcebergIOManager, load_floe_yaml
 from pyiceberg.catalog.rest import RestCatalog
 from tests.support.fleet import REPO_ROOT, Fleet
 from tests.support.judge import materialization_metadata
-from tests.support.node_script import run_node_module
+from tests.support.node_script import compiled_by_floe
 
 ENV = {
     "FLOE_CATALOG_CLIENT_SECRET": "catalog-secret-value",
     "AWS_ACCESS_KEY_ID": "minio-key-id",
     "AWS_SECRET_ACCESS_KEY": "minio-secret-value",
 }
-
-
-def compiled_by_floe(path: Path, env: dict[str, str]) -> CompiledArtifacts:
-    script = (
-        "import { readFileSync } from 'node:fs';"
-        "import { compileConfig, serializeCompiledArtifacts } from '@floe/config';"
-        f"const env = {json.dumps(env)};"
-        f"const text = readFileSync({json.dumps(str(path))}, 'utf8');"
-        "process.stdout.write(serializeCompiledArtifacts(compileConfig(text, env)));"
-    )
-    return parse_artifacts(json.loads(run_node_module(script)), env, str(path))
 
 
 def comparable(artifacts: CompiledArtifacts) -> CompiledArtifacts:

@@ -7,7 +7,7 @@ import boto3
 import pyarrow as pa
 import pytest
 from floe_dagster import FloeDagsterError
-from floe_dagster.staging import ArrowStager
+from floe_dagster.staging import ArrowStager, S3Target
 from tests.support.fleet import Fleet
 
 AT = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -31,12 +31,10 @@ def batches(count: int, rows: int) -> Iterator[pa.RecordBatch]:
 
 def stager(store: object, fleet: Fleet, bucket: str | None = None, part_rows: int = 250) -> ArrowStager:
     return ArrowStager(
-        store,  # type: ignore[arg-type]
-        bucket or fleet.stack["stagingBucket"],
+        S3Target(store, bucket or fleet.stack["stagingBucket"], fleet.stack["s3Endpoint"]),  # type: ignore[arg-type]
         f"dagster-staging-test-{fleet.run}/",
         part_bytes=1 << 20,
         part_rows=part_rows,
-        endpoint=fleet.stack["s3Endpoint"],
     )
 
 
@@ -102,5 +100,5 @@ def test_a_missing_bucket_is_named_and_not_retried(fleet: Fleet) -> None:
 def test_batches_of_another_schema_are_refused() -> None:
     other = pa.record_batch([pa.array(["x"])], names=["id"])
     with pytest.raises(FloeDagsterError, match=r"all record batches of one output must share its schema"):
-        offline = ArrowStager(None, "b", "p", part_bytes=1024, part_rows=10, endpoint="e")  # type: ignore[arg-type]
+        offline = ArrowStager(S3Target(None, "b", "e"), "p", part_bytes=1024, part_rows=10)  # type: ignore[arg-type]
         offline.stage(SCHEMA, iter([other]), "k", AT)

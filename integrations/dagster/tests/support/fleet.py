@@ -1,11 +1,13 @@
 """A real floe write fleet on the local stack for the IOManager tests.
 
 Writes a floe.yaml for the stack (``.stack/env.json``; S3 keys as ``${env:…}`` references, as
-tests/support/stack-floe-yaml.ts does) with its own queue names so no other test's workers
-take these jobs, compiles it with ``node apps/cli/src/main.ts compile`` (the real compiler,
-which also checks that catalog, Redis and S3 answer), and starts ``node
-apps/writer-worker/src/main.ts --config …`` processes. Every process started here is stopped
-by its own pid (SIGTERM, then SIGKILL after a deadline), also when a test fails.
+tests/support/stack-floe-yaml.ts does — or, with ``Embedded``, the SQL catalog on a SQLite file
+with warehouse and staging in local folders, as ``npm run demo`` runs floe) with its own queue
+names so no other test's workers take these jobs, compiles it with ``node apps/cli/src/main.ts
+compile`` (the real compiler, which also checks that the catalog, Redis and the staging area
+answer), and starts ``node apps/writer-worker/src/main.ts --config …`` processes. Every process
+started here is stopped by its own pid (SIGTERM, then SIGKILL after a deadline), also when a
+test fails.
 """
 
 from __future__ import annotations
@@ -40,8 +42,39 @@ def node_binary() -> str:
     return node
 
 
-def floe_yaml(stack: dict[str, str], run: str) -> str:
-    return f"""catalog:
+@dataclass(frozen=True)
+class Embedded:
+    """floe on one machine: a SQLite catalog, a filesystem warehouse and a local staging folder
+    (all ``file:///`` URIs or paths under one folder), no object store."""
+
+    folder: Path
+
+    @property
+    def catalog_uri(self) -> str:
+        return f"sqlite:///{self.folder / 'catalog.db'}"
+
+    @property
+    def warehouse(self) -> str:
+        return (self.folder / "warehouse").as_uri()
+
+    @property
+    def staging(self) -> str:
+        return (self.folder / "staging").as_uri()
+
+
+def floe_yaml(stack: dict[str, str], run: str, embedded: Embedded | None = None) -> str:
+    if embedded is not None:
+        sections = f"""catalog:
+  type: sql
+  uri: {embedded.catalog_uri}
+  warehouse: {embedded.warehouse}
+storage:
+  staging:
+    location: {embedded.staging}
+    prefix: dagster-{run}/
+"""
+    else:
+        sections = f"""catalog:
   type: rest
   uri: {stack["catalogUri"]}
   warehouse: {stack["catalogWarehouse"]}
@@ -54,7 +87,8 @@ storage:
   staging:
     bucket: {stack["stagingBucket"]}
     prefix: dagster-{run}/
-queue:
+"""
+    return f"""{sections}queue:
   redis_url: {stack["redisUrl"]}
   prefix: floe-dagster-test
   write_queue: dagster-write-{run}
@@ -117,13 +151,13 @@ class Fleet:
         self.workers.clear()
 
 
-def create_fleet(base_dir: Path, name: str) -> Fleet:
+def create_fleet(base_dir: Path, name: str, embedded: Embedded | None = None) -> Fleet:
     stack = stack_env()
     run = f"{name}-{uuid.uuid4().hex[:8]}"
     base_dir.mkdir(parents=True, exist_ok=True)
     config = base_dir / "floe.yaml"
     artifacts = base_dir / "floe.compiled.json"
-    config.write_text(floe_yaml(stack, run), encoding="utf-8")
+    config.write_text(floe_yaml(stack, run, embedded), encoding="utf-8")
     env = {ACCESS_KEY_ENV: stack["s3AccessKeyId"], SECRET_KEY_ENV: stack["s3SecretAccessKey"]}
     result = subprocess.run(
         [node_binary(), "apps/cli/src/main.ts", "compile", "--config", str(config), "--out", str(artifacts)],

@@ -6,9 +6,12 @@ instead of restating it in Python.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+from pathlib import Path
 
+from floe_dagster import CompiledArtifacts, parse_artifacts
 from tests.support.fleet import REPO_ROOT, node_binary
 
 
@@ -24,3 +27,15 @@ def run_node_module(script: str) -> str:
     )
     assert completed.returncode == 0, f"node failed: {completed.stderr[-2000:]}"
     return completed.stdout
+
+
+def compiled_by_floe(path: Path, env: dict[str, str]) -> CompiledArtifacts:
+    """What libs/config's compiler makes of the floe.yaml at ``path``, loaded by floe_dagster."""
+    script = (
+        "import { readFileSync } from 'node:fs';"
+        "import { compileConfig, serializeCompiledArtifacts } from '@floe/config';"
+        f"const env = {json.dumps(env)};"
+        f"const text = readFileSync({json.dumps(str(path))}, 'utf8');"
+        "process.stdout.write(serializeCompiledArtifacts(compileConfig(text, env)));"
+    )
+    return parse_artifacts(json.loads(run_node_module(script)), env, str(path))
