@@ -129,8 +129,8 @@ export function metricTotal(text: string, name: string): number {
   return total;
 }
 
-/** SIGTERM to each writer this bench started, then waits for them to exit (30 s, then SIGKILL). */
-export async function stopWriters(writers: readonly FleetWriter[]): Promise<void> {
+/** SIGTERM to each process this bench started, then waits for them to exit (30 s, then SIGKILL). */
+export async function stopWriters(writers: readonly Pick<FleetWriter, 'child'>[]): Promise<void> {
   await Promise.all(
     writers.map(
       ({ child }) =>

@@ -33,7 +33,7 @@ import {
   startFloeProcess,
 } from '@floe/test-support';
 import * as arrow from 'apache-arrow';
-import { startWriter, stopWriters, writeFleetConfig } from '../fleet/writer-fleet.ts';
+import { type FleetWriter, startWriter, stopWriters, writeFleetConfig } from '../fleet/writer-fleet.ts';
 import { BenchRun, summarizeLatencies } from '../support/index.ts';
 
 const WRITERS = 2;
@@ -140,7 +140,7 @@ emit({"seconds": best})
 const config = writeFleetConfig(stack, workDir, runId);
 // Only the ops port is set (several processes share the host); the schedules stay floe's defaults.
 appendFileSync(config.configPath, 'maintenance:\n  worker:\n    metrics_port: 0\n');
-const writers: ChildProcess[] = [];
+const writers: FleetWriter[] = [];
 let maintenance: ChildProcess | undefined;
 let producer: FloeProducer | undefined;
 let failed = false;
@@ -273,7 +273,7 @@ emit({"rows": len(ids), "distinct": len(pc.unique(ids))})
   console.error(`soak: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
   await producer?.close().catch(() => undefined);
-  await stopWriters([...writers, ...(maintenance === undefined ? [] : [maintenance])]);
+  await stopWriters([...writers, ...(maintenance === undefined ? [] : [{ child: maintenance }])]);
   await runPython(`
 from floe_peers import catalog, emit
 cat = catalog()
