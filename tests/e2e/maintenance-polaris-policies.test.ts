@@ -35,7 +35,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('Polaris maintenance policies on a schedule', () => {
-  it('lets a table policy override floe.yaml and a disabled namespace policy stop orphan runs', async () => {
+  it('lets a table policy override floe.yaml, a disabled namespace policy stop orphan runs and table policies govern compaction', async () => {
     const ns = fleet.namespace;
     const governed = `${ns}.governed`;
     const other = `${ns}.other`;

@@ -1,20 +1,9 @@
-import { type ApplicablePolicy, tablePoliciesFrom } from '@floe/catalog';
+import { tablePoliciesFrom } from '@floe/catalog';
 import { describe, expect, it } from 'vitest';
 import { compactDecision, rewriteManifestsDecision } from './compaction-decision.ts';
+import { polaris } from './polaris-policies.test-helper.ts';
 
 const table = { namespace: ['sales'], name: 'orders' };
-
-function polaris(type: string, name: string, content: unknown): ApplicablePolicy {
-  return {
-    name,
-    type,
-    namespace: ['sales'],
-    version: 1,
-    inherited: false,
-    inheritable: true,
-    content: JSON.stringify(content),
-  };
-}
 
 const policies = tablePoliciesFrom(table, [
   polaris('system.data-compaction', 'compact-128m', {

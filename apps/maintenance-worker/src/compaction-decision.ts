@@ -10,6 +10,7 @@ import type { TablePolicies } from '@floe/catalog';
 import { COMPACTION_PROPERTIES, type CompactionOptions, MANIFEST_TARGET_SIZE_BYTES } from '@floe/iceberg';
 import type { MaintenancePolicy } from '@floe/jobs';
 import {
+  type CompactionPolicyLayer,
   compactionPolicyLayer,
   decide,
   type ReportedSetting,
@@ -53,10 +54,11 @@ function layered(
   return { explicit: explicit?.value, reported };
 }
 
+/** The decision from each knob's layers, with the policy's `enable` reported when one applies. */
 function collect<K extends string>(
   knobs: Readonly<Record<K, ReturnType<typeof layered>>>,
-  enabled: ReportedSetting | undefined,
-): { readonly options: Partial<Record<K, number>>; readonly settings: Record<string, ReportedSetting> } {
+  layer: CompactionPolicyLayer,
+): CompactionDecision<Partial<Record<K, number>>> {
   const options: Partial<Record<K, number>> = {};
   const settings: Record<string, ReportedSetting> = {};
   for (const name of Object.keys(knobs) as K[]) {
@@ -64,8 +66,10 @@ function collect<K extends string>(
     if (knob.explicit !== undefined) options[name] = knob.explicit;
     if (knob.reported !== undefined) settings[name] = knob.reported;
   }
-  if (enabled !== undefined) settings['enabled'] = enabled;
-  return { options, settings };
+  if (layer.policy !== undefined) {
+    settings['enabled'] = { value: layer.policy.enable, source: 'polaris-policy', from: layer.from };
+  }
+  return { skip: layer.skip, options, settings };
 }
 
 /** The `compact` knobs of one run: `CompactionOptions` and their sources. */
@@ -76,7 +80,7 @@ export function compactDecision(
 ): CompactionDecision<CompactionOptions> {
   const layer = compactionPolicyLayer(policies, 'compact');
   const polaris = layer.policy;
-  const { options, settings } = collect(
+  return collect(
     {
       targetFileSizeBytes: layered(
         'targetFileSizeBytes',
@@ -103,9 +107,8 @@ export function compactDecision(
         COMPACTION_PROPERTIES.minInputFiles,
       ),
     },
-    polaris === undefined ? undefined : { value: polaris.enable, source: 'polaris-policy', from: layer.from },
+    layer,
   );
-  return { skip: layer.skip, options, settings };
 }
 
 /** The `rewrite-manifests` knob of one run: the manifest target size and its source. */
@@ -116,7 +119,7 @@ export function rewriteManifestsDecision(
 ): CompactionDecision<{ readonly targetManifestSizeBytes?: number }> {
   const layer = compactionPolicyLayer(policies, 'rewrite-manifests');
   const polaris = layer.policy;
-  const { options, settings } = collect(
+  return collect(
     {
       targetManifestSizeBytes: layered(
         'targetManifestSizeBytes',
@@ -127,7 +130,6 @@ export function rewriteManifestsDecision(
         MANIFEST_TARGET_SIZE_BYTES,
       ),
     },
-    polaris === undefined ? undefined : { value: polaris.enable, source: 'polaris-policy', from: layer.from },
+    layer,
   );
-  return { skip: layer.skip, options, settings };
 }
