@@ -35,36 +35,37 @@ function positiveProperty(properties: Readonly<Record<string, string>>, key: str
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
-/** One knob through the layers: the explicit value (run or policy) and what the report says. */
-function layered(
-  name: string,
-  run: number | undefined,
-  fromPolicy: number | undefined,
-  policyFrom: string,
-  properties: Readonly<Record<string, string>>,
-  property: string,
-): { readonly explicit: number | undefined; readonly reported: ReportedSetting | undefined } {
-  const explicit = decide([
-    { source: 'run', from: `run.${name}`, value: run },
-    { source: 'polaris-policy', from: policyFrom, value: fromPolicy },
-  ]);
-  const reported =
-    explicit ??
-    decide([{ source: 'table-property', from: property, value: positiveProperty(properties, property) }]);
-  return { explicit: explicit?.value, reported };
+/** One knob's layers: the run's value, the policy's value, the table property it falls back to. */
+interface Knob {
+  readonly run: number | undefined;
+  readonly policy: number | undefined;
+  readonly property: string;
 }
 
-/** The decision from each knob's layers, with the policy's `enable` reported when one applies. */
-function collect<K extends string>(
-  knobs: Readonly<Record<K, ReturnType<typeof layered>>>,
+/**
+ * Each knob through the layers: run and policy values become explicit options, a table property
+ * is only reported; the policy's `enable` is reported when one applies.
+ */
+function decideKnobs<K extends string>(
   layer: CompactionPolicyLayer,
+  properties: Readonly<Record<string, string>>,
+  knobs: Readonly<Record<K, Knob>>,
 ): CompactionDecision<Partial<Record<K, number>>> {
   const options: Partial<Record<K, number>> = {};
   const settings: Record<string, ReportedSetting> = {};
   for (const name of Object.keys(knobs) as K[]) {
     const knob = knobs[name];
-    if (knob.explicit !== undefined) options[name] = knob.explicit;
-    if (knob.reported !== undefined) settings[name] = knob.reported;
+    const explicit = decide([
+      { source: 'run', from: `run.${name}`, value: knob.run },
+      { source: 'polaris-policy', from: layer.from, value: knob.policy },
+    ]);
+    if (explicit !== undefined) options[name] = explicit.value;
+    const reported =
+      explicit ??
+      decide([
+        { source: 'table-property', from: knob.property, value: positiveProperty(properties, knob.property) },
+      ]);
+    if (reported !== undefined) settings[name] = reported;
   }
   if (layer.policy !== undefined) {
     settings['enabled'] = { value: layer.policy.enable, source: 'polaris-policy', from: layer.from };
@@ -79,36 +80,23 @@ export function compactDecision(
   tableProperties: Readonly<Record<string, string>>,
 ): CompactionDecision<CompactionOptions> {
   const layer = compactionPolicyLayer(policies, 'compact');
-  const polaris = layer.policy;
-  return collect(
-    {
-      targetFileSizeBytes: layered(
-        'targetFileSizeBytes',
-        job.targetFileSizeBytes,
-        layer.targetFileSizeBytes,
-        layer.from,
-        tableProperties,
-        TARGET_FILE_SIZE_PROPERTY,
-      ),
-      minFileSizeBytes: layered(
-        'minFileSizeBytes',
-        job.minFileSizeBytes,
-        polaris?.minFileSizeBytes,
-        layer.from,
-        tableProperties,
-        COMPACTION_PROPERTIES.minFileSizeBytes,
-      ),
-      minInputFiles: layered(
-        'minInputFiles',
-        job.minInputFiles,
-        polaris?.minInputFiles,
-        layer.from,
-        tableProperties,
-        COMPACTION_PROPERTIES.minInputFiles,
-      ),
+  return decideKnobs(layer, tableProperties, {
+    targetFileSizeBytes: {
+      run: job.targetFileSizeBytes,
+      policy: layer.targetFileSizeBytes,
+      property: TARGET_FILE_SIZE_PROPERTY,
     },
-    layer,
-  );
+    minFileSizeBytes: {
+      run: job.minFileSizeBytes,
+      policy: layer.policy?.minFileSizeBytes,
+      property: COMPACTION_PROPERTIES.minFileSizeBytes,
+    },
+    minInputFiles: {
+      run: job.minInputFiles,
+      policy: layer.policy?.minInputFiles,
+      property: COMPACTION_PROPERTIES.minInputFiles,
+    },
+  });
 }
 
 /** The `rewrite-manifests` knob of one run: the manifest target size and its source. */
@@ -118,18 +106,11 @@ export function rewriteManifestsDecision(
   tableProperties: Readonly<Record<string, string>>,
 ): CompactionDecision<{ readonly targetManifestSizeBytes?: number }> {
   const layer = compactionPolicyLayer(policies, 'rewrite-manifests');
-  const polaris = layer.policy;
-  return collect(
-    {
-      targetManifestSizeBytes: layered(
-        'targetManifestSizeBytes',
-        job.targetManifestSizeBytes,
-        polaris?.targetManifestSizeBytes,
-        layer.from,
-        tableProperties,
-        MANIFEST_TARGET_SIZE_BYTES,
-      ),
+  return decideKnobs(layer, tableProperties, {
+    targetManifestSizeBytes: {
+      run: job.targetManifestSizeBytes,
+      policy: layer.policy?.targetManifestSizeBytes,
+      property: MANIFEST_TARGET_SIZE_BYTES,
     },
-    layer,
-  );
+  });
 }
