@@ -1,5 +1,6 @@
-import { type ApplicablePolicy, tablePoliciesFrom } from '@floe/catalog';
+import { tablePoliciesFrom } from '@floe/catalog';
 import { describe, expect, it } from 'vitest';
+import { polaris } from './polaris-policies.test-helper.ts';
 import {
   compactionPolicyLayer,
   decide,
@@ -15,18 +16,6 @@ const retention = {
   staging_retention_ms: 604_800_000,
 };
 const table = { namespace: ['sales'], name: 'orders' };
-
-function polaris(type: string, name: string, content: unknown, inherited = false): ApplicablePolicy {
-  return {
-    name,
-    type,
-    namespace: ['sales'],
-    version: 1,
-    inherited,
-    inheritable: true,
-    content: JSON.stringify(content),
-  };
-}
 
 const policies = tablePoliciesFrom(table, [
   polaris('system.snapshot-expiry', 'keep-a-day', {

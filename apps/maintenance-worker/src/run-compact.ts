@@ -3,29 +3,23 @@
 // by the table's sort order), committed as one `replace` snapshot through the commit driver.
 // Appends that land meanwhile never make it fail; a concurrent change that removed its inputs
 // does (retryably, and it leaves no file behind). The knobs come from one `CompactionOptions`
-// object — the job's policy today, catalog policies later — over the table's properties.
-// Rewrites run in a worker thread (compact-rewriter.ts).
+// object — the run's options, else the table's Polaris `system.data-compaction` policy, else the
+// table's properties (compaction-decision.ts); a disabled policy skips the run. Rewrites run in
+// a worker thread (compact-rewriter.ts).
 import { formatTable, type TableIdentifier } from '@floe/catalog';
-import { type CompactionOptions, compactTable } from '@floe/iceberg';
-import type { MaintenanceJob, MaintenancePolicy } from '@floe/jobs';
+import { compactTable } from '@floe/iceberg';
+import type { MaintenanceJob } from '@floe/jobs';
 import { threadRewriter } from './compact-rewriter.ts';
+import { compactDecision } from './compaction-decision.ts';
 import {
   type ActionOutcome,
   type MaintenanceDeps,
   NOTHING_DONE,
   rewriteOutcome,
 } from './maintenance-deps.ts';
+import { tablePoliciesOf } from './retention-policy.ts';
 import { openTable } from './table-io.ts';
 import { optedOut } from './table-opt-out.ts';
-
-/** The compaction knobs a job's policy sets (absent ones fall back to table properties, then defaults). */
-export function compactionOptionsOf(policy: MaintenancePolicy): CompactionOptions {
-  return {
-    ...(policy.targetFileSizeBytes === undefined ? {} : { targetFileSizeBytes: policy.targetFileSizeBytes }),
-    ...(policy.minFileSizeBytes === undefined ? {} : { minFileSizeBytes: policy.minFileSizeBytes }),
-    ...(policy.minInputFiles === undefined ? {} : { minInputFiles: policy.minInputFiles }),
-  };
-}
 
 export async function runCompact(
   job: MaintenanceJob,
@@ -34,6 +28,13 @@ export async function runCompact(
   assertLockHeld: () => void,
 ): Promise<ActionOutcome> {
   const { loaded, metadata, io } = await openTable(deps, table);
+  const decision = compactDecision(
+    job.policy,
+    await tablePoliciesOf(deps.catalog, table),
+    metadata.properties,
+  );
+  if (decision.skip !== undefined)
+    return { ...NOTHING_DONE, settings: decision.settings, skipped: decision.skip };
   if (optedOut(job, metadata)) {
     deps.logger.info(
       { table: formatTable(table), action: job.action },
@@ -45,7 +46,7 @@ export async function runCompact(
     committer: deps.committer,
     identifier: table,
     io,
-    options: compactionOptionsOf(job.policy),
+    options: decision.options,
     dryRun: job.dryRun,
     rewriter: threadRewriter({
       location: metadata.location,
@@ -67,7 +68,7 @@ export async function runCompact(
     },
     job.dryRun ? 'compaction planned' : 'compaction finished',
   );
-  return rewriteOutcome(report.files, {
+  const outcome = rewriteOutcome(report.files, {
     ...(report.snapshotId === undefined ? {} : { snapshotId: report.snapshotId.toString() }),
     groups: report.groups.length,
     filesRewritten: report.rewrittenDataFiles,
@@ -75,4 +76,5 @@ export async function runCompact(
     deleteFilesRetired: report.retiredDeleteFiles,
     bytesRewritten: Number(report.rewrittenBytes),
   });
+  return { ...outcome, settings: decision.settings };
 }

@@ -1,16 +1,20 @@
 // The `rewrite-manifests` action on one table: @floe/iceberg's manifest rewrite clusters the
 // current snapshot's data manifests by partition into manifests of the target size (the job's
-// `targetManifestSizeBytes`, else `commit.manifest.target-size-bytes`), committed as a `replace`
-// snapshot through the commit driver; no data file changes.
+// `targetManifestSizeBytes`, else the table's Polaris `system.metadata-compaction` policy's
+// `target_manifest_size_bytes`, else `commit.manifest.target-size-bytes`; compaction-decision.ts),
+// committed as a `replace` snapshot through the commit driver; no data file changes. A disabled
+// metadata-compaction policy skips the run.
 import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { rewriteManifests } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
+import { rewriteManifestsDecision } from './compaction-decision.ts';
 import {
   type ActionOutcome,
   type MaintenanceDeps,
   NOTHING_DONE,
   rewriteOutcome,
 } from './maintenance-deps.ts';
+import { tablePoliciesOf } from './retention-policy.ts';
 import { openTable } from './table-io.ts';
 import { optedOut } from './table-opt-out.ts';
 
@@ -21,6 +25,13 @@ export async function runRewriteManifests(
   assertLockHeld: () => void,
 ): Promise<ActionOutcome> {
   const { io, metadata } = await openTable(deps, table);
+  const decision = rewriteManifestsDecision(
+    job.policy,
+    await tablePoliciesOf(deps.catalog, table),
+    metadata.properties,
+  );
+  if (decision.skip !== undefined)
+    return { ...NOTHING_DONE, settings: decision.settings, skipped: decision.skip };
   if (optedOut(job, metadata)) {
     deps.logger.info(
       { table: formatTable(table), action: job.action },
@@ -34,9 +45,7 @@ export async function runRewriteManifests(
     identifier: table,
     io,
     dryRun: job.dryRun,
-    ...(job.policy.targetManifestSizeBytes === undefined
-      ? {}
-      : { targetManifestSizeBytes: job.policy.targetManifestSizeBytes }),
+    ...decision.options,
     logger: deps.logger,
   });
   deps.logger.info(
@@ -49,7 +58,7 @@ export async function runRewriteManifests(
     },
     job.dryRun ? 'manifest rewrite planned' : 'manifests rewritten',
   );
-  return rewriteOutcome(report.replaced, {
+  const outcome = rewriteOutcome(report.replaced, {
     ...(report.snapshotId === undefined ? {} : { snapshotId: report.snapshotId.toString() }),
     groups: report.manifestsWritten,
     filesRewritten: report.manifestsReplaced,
@@ -57,4 +66,5 @@ export async function runRewriteManifests(
     deleteFilesRetired: 0,
     bytesRewritten: 0,
   });
+  return { ...outcome, settings: decision.settings };
 }

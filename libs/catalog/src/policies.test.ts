@@ -159,6 +159,31 @@ describe('tablePoliciesFrom', () => {
     expect(tablePoliciesFrom(table, [inherited, direct]).snapshotExpiry?.policy.name).toBe('table-own');
   });
 
+  it('reads the compaction knobs floe maps from a compaction policy config, and refuses bad ones', () => {
+    const typed = tablePoliciesFrom(table, [
+      policy(
+        'system.data-compaction',
+        '{"enable":true,"config":{"min_file_size_bytes":"1000","min_input_files":2}}',
+        'small-files',
+      ),
+      policy(
+        'system.metadata-compaction',
+        '{"enable":true,"config":{"target_manifest_size_bytes":4096}}',
+        'm',
+      ),
+    ]);
+    expect(typed.dataCompaction).toMatchObject({ minFileSizeBytes: 1000, minInputFiles: 2 });
+    expect(typed.metadataCompaction).toMatchObject({ targetManifestSizeBytes: 4096 });
+    expect(() =>
+      tablePoliciesFrom(table, [
+        policy('system.data-compaction', '{"enable":true,"config":{"min_input_files":0}}', 'bad'),
+      ]),
+    ).toThrow(
+      'Polaris policy bad (system.data-compaction) that applies to table sales.eu.orders cannot be used: ' +
+        'config.min_input_files must be a whole number >= 1, got 0',
+    );
+  });
+
   it('says which policy is unreadable and how to fix it', () => {
     const cases: [string | undefined, string][] = [
       [

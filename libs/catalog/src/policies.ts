@@ -116,11 +116,17 @@ function compactionOf(table: TableIdentifier, policy: ApplicablePolicy): Compact
   const content = parseContent(table, policy, compactionContentSchema);
   const config = content.config ?? {};
   const target = numberIn(table, policy, config, 'target_file_size_bytes', 'integer');
+  const minSize = numberIn(table, policy, config, 'min_file_size_bytes', 'integer');
+  const minInputs = numberIn(table, policy, config, 'min_input_files', 'integer');
+  const manifestSize = numberIn(table, policy, config, 'target_manifest_size_bytes', 'integer');
   return {
     policy,
     enable: content.enable,
     config,
     ...(target === undefined ? {} : { targetFileSizeBytes: target }),
+    ...(minSize === undefined ? {} : { minFileSizeBytes: minSize }),
+    ...(minInputs === undefined ? {} : { minInputFiles: minInputs }),
+    ...(manifestSize === undefined ? {} : { targetManifestSizeBytes: manifestSize }),
   };
 }
 

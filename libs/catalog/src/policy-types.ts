@@ -40,6 +40,12 @@ export interface OrphanFileRemovalPolicy extends MaintenancePolicyBase {
 export interface CompactionPolicy extends MaintenancePolicyBase {
   /** `target_file_size_bytes` of a data-compaction policy's config. */
   readonly targetFileSizeBytes?: number;
+  /** `min_file_size_bytes` of a data-compaction policy's config (files below it are small). */
+  readonly minFileSizeBytes?: number;
+  /** `min_input_files` of a data-compaction policy's config (small files a partition needs). */
+  readonly minInputFiles?: number;
+  /** `target_manifest_size_bytes` of a metadata-compaction policy's config. */
+  readonly targetManifestSizeBytes?: number;
 }
 
 /** The maintenance policies in force for one table (absent = no policy of that type applies). */
