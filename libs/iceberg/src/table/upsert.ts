@@ -12,7 +12,7 @@
 import type { Vector } from 'apache-arrow';
 import { readArrowValue } from '../arrow/read-value.ts';
 import { IcebergError } from '../errors.ts';
-import { and, type Expression, gtEq, ltEq, TRUE } from '../expressions/expression.ts';
+import { and, type Expression, gtEq, type Literal, ltEq, TRUE } from '../expressions/expression.ts';
 import type { FileIO } from '../io/file-io.ts';
 import type { DataFile } from '../manifest/data-file.ts';
 import { rowKey } from '../scan/delete-filter.ts';
@@ -47,6 +47,18 @@ function boundsOf(
 }
 
 /** Order of key values; strings by UTF-8 bytes, as Iceberg bounds compare them. */
+/** A key bound usable in a filter (what deserialized bounds and Arrow key values are). */
+function isLiteral(value: unknown): value is Literal {
+  const kind = typeof value;
+  return (
+    kind === 'boolean' ||
+    kind === 'number' ||
+    kind === 'bigint' ||
+    kind === 'string' ||
+    value instanceof Uint8Array
+  );
+}
+
 function less(a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b) < 0;
   return (a as number) < (b as number);
@@ -158,8 +170,10 @@ export async function upsertMatcher(
   }
   const ranges: Expression[] = [];
   keyFields.forEach((field, i) => {
-    if (!RANGE_KINDS.has(field.type.kind) || min[i] === undefined) return;
-    ranges.push(gtEq(field.name, min[i] as never), ltEq(field.name, max[i] as never));
+    const low = min[i];
+    const high = max[i];
+    if (!RANGE_KINDS.has(field.type.kind) || !isLiteral(low) || !isLiteral(high)) return;
+    ranges.push(gtEq(field.name, low), ltEq(field.name, high));
   });
   return {
     filter: keys.size === 0 ? { kind: 'false' } : ranges.length === 0 ? TRUE : and(...ranges),
