@@ -100,7 +100,6 @@ def test_an_upsert_job_carries_its_keys() -> None:
     assert (job["mode"], job["keys"]) == ("upsert", ["region", "id"])
 
 
-
 def test_iso_instant_is_what_javascript_writes() -> None:
     assert iso_instant(datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)) == "2024-05-06T07:08:09.000Z"
 
