@@ -83,8 +83,8 @@ try {
     await catalog.createTable(
       { namespace: [...namespace], name },
       {
-        schema: BENCH_SCHEMA as never,
-        partitionSpec: UNPARTITIONED_SPEC as never,
+        schema: BENCH_SCHEMA,
+        partitionSpec: UNPARTITIONED_SPEC,
         properties: { 'format-version': '2' },
       },
     );

@@ -27,8 +27,8 @@ export async function buildScanTable(options: {
   const rows = generateBenchRows(options.snapshots * options.rowsPerSnapshot, options.rowsPerSnapshot);
   const identifier = { namespace: [...options.namespace], name: options.name };
   const created = await options.catalog.createTable(identifier, {
-    schema: BENCH_SCHEMA as never,
-    partitionSpec: UNPARTITIONED_SPEC as never,
+    schema: BENCH_SCHEMA,
+    partitionSpec: UNPARTITIONED_SPEC,
     properties: { 'format-version': '2' },
   });
   let base = { metadata: tableMetadataOf(created), metadataLocation: created.metadataLocation };

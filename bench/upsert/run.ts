@@ -93,11 +93,11 @@ const range = (from: number, count: number) => Array.from({ length: count }, (_,
 async function buildTable(name: string): Promise<void> {
   const identifier = { namespace: [...namespace], name };
   const created = await catalog.createTable(identifier, {
-    schema: SCHEMA as never,
+    schema: SCHEMA,
     partitionSpec: {
       'spec-id': 0,
       fields: [{ 'source-id': 2, 'field-id': 1000, name: 'ts_day', transform: 'day' }],
-    } as never,
+    },
     properties: { 'format-version': '2' },
   });
   let base = { metadata: tableMetadataOf(created), metadataLocation: created.metadataLocation };

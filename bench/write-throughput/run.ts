@@ -91,8 +91,8 @@ try {
                 name,
                 rows,
                 table: {
-                  schema: BENCH_SCHEMA as never,
-                  partitionSpec: c.spec as never,
+                  schema: BENCH_SCHEMA,
+                  partitionSpec: c.spec,
                   properties: { 'format-version': '2' },
                 },
               })

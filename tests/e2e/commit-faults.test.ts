@@ -62,14 +62,16 @@ async function createTable(name: string): Promise<CommittedTable> {
   const created = await direct.createTable(
     { namespace: [namespace], name },
     {
-      schema: schemaToJson({
-        schemaId: 0,
-        identifierFieldIds: [],
-        fields: [
-          { id: 1, name: 'id', required: true, type: { kind: 'long' } },
-          { id: 2, name: 'job', required: false, type: { kind: 'int' } },
-        ],
-      }) as never,
+      schema: {
+        ...schemaToJson({
+          schemaId: 0,
+          identifierFieldIds: [],
+          fields: [
+            { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+            { id: 2, name: 'job', required: false, type: { kind: 'int' } },
+          ],
+        }),
+      },
       properties: { 'commit.retry.min-wait-ms': '50', 'commit.retry.max-wait-ms': '200' },
     },
   );

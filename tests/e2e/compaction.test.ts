@@ -137,10 +137,14 @@ describe('compaction of a table with position deletes (real stack)', () => {
     const snapshotId = BigInt(Date.now()) * 1000n + 7n;
     const sequenceNumber = metadata.lastSequenceNumber + 1n;
     const manifestPath = `${metadata.location}/metadata/pos-deletes-${snapshotId}-m0.avro`;
+    const spec = metadata.partitionSpecs[0];
+    const schema = metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId);
+    if (spec === undefined || schema === undefined)
+      throw new Error('table has no partition spec or current schema');
     const manifest = new ManifestWriter({
       path: manifestPath,
-      spec: metadata.partitionSpecs[0] as never,
-      schema: metadata.schemas.find((s) => s.schemaId === metadata.currentSchemaId) as never,
+      spec,
+      schema,
       snapshotId,
       content: 'deletes',
     });

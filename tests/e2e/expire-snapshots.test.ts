@@ -20,7 +20,6 @@ import {
   overwrite,
   readManifest,
   readManifestList,
-  type SchemaJson,
   type SnapshotChange,
   schemaToJson,
   type TableMetadata,
@@ -124,7 +123,7 @@ emit({"current": t.scan().to_arrow().num_rows,
 beforeAll(async () => {
   await catalog.createNamespace(namespace);
   await catalog.createTable(identifier, {
-    schema: schemaToJson(schema) as SchemaJson as never,
+    schema: { ...schemaToJson(schema) },
     partitionSpec: {
       'spec-id': 0,
       fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }],

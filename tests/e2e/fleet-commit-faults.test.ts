@@ -62,15 +62,17 @@ async function createTable(name: string): Promise<void> {
   await direct.createTable(
     { namespace: [fleet.namespace], name },
     {
-      schema: schemaToJson({
-        schemaId: 0,
-        identifierFieldIds: [],
-        fields: [
-          { id: 1, name: 'id', required: true, type: { kind: 'long' } },
-          { id: 2, name: 'job', required: false, type: { kind: 'int' } },
-          { id: 3, name: 'label', required: false, type: { kind: 'string' } },
-        ],
-      }) as never,
+      schema: {
+        ...schemaToJson({
+          schemaId: 0,
+          identifierFieldIds: [],
+          fields: [
+            { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+            { id: 2, name: 'job', required: false, type: { kind: 'int' } },
+            { id: 3, name: 'label', required: false, type: { kind: 'string' } },
+          ],
+        }),
+      },
       properties: { 'commit.retry.min-wait-ms': '50', 'commit.retry.max-wait-ms': '500' },
     },
   );

@@ -135,7 +135,7 @@ async function writeTable(name: string, partitioning: Partitioning) {
   const created = await catalog.createTable(
     { namespace: [namespace], name },
     {
-      schema: schemaToJson(schema) as never,
+      schema: { ...schemaToJson(schema) },
       partitionSpec: {
         'spec-id': 0,
         fields: partitioning.map(([column, transform], k) => ({

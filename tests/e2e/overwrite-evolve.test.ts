@@ -15,7 +15,6 @@ import {
   fileIOFor,
   reconcileWithTable,
   replacePartitions,
-  type SchemaJson,
   type SnapshotChange,
   schemaToJson,
   type TableMetadata,
@@ -48,7 +47,7 @@ function identifier(name: string) {
 
 async function createTable(name: string): Promise<CommittedTable> {
   const created = await catalog.createTable(identifier(name), {
-    schema: schemaToJson(baseSchema) as SchemaJson as never,
+    schema: { ...schemaToJson(baseSchema) },
     partitionSpec: {
       'spec-id': 0,
       fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }],

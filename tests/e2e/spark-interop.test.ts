@@ -64,15 +64,17 @@ function batchOf(rows: readonly Row[]): arrow.RecordBatch {
 
 async function createFloeTable(name: string, formatVersion: 2 | 3) {
   await catalog.createTable(identifier(name), {
-    schema: schemaToJson({
-      schemaId: 0,
-      identifierFieldIds: [],
-      fields: [
-        { id: 1, name: 'id', required: true, type: { kind: 'long' } },
-        { id: 2, name: 'name', required: false, type: { kind: 'string' } },
-        { id: 3, name: 'region', required: false, type: { kind: 'string' } },
-      ],
-    }) as never,
+    schema: {
+      ...schemaToJson({
+        schemaId: 0,
+        identifierFieldIds: [],
+        fields: [
+          { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+          { id: 2, name: 'name', required: false, type: { kind: 'string' } },
+          { id: 3, name: 'region', required: false, type: { kind: 'string' } },
+        ],
+      }),
+    },
     partitionSpec: {
       'spec-id': 0,
       fields: [{ 'source-id': 3, 'field-id': 1000, name: 'region', transform: 'identity' }],

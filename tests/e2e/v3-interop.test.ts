@@ -44,7 +44,7 @@ async function createTable(name: string, formatVersion: 2 | 3): Promise<Committe
   const created = await catalog.createTable(
     { namespace: [namespace], name },
     {
-      schema: schemaToJson(schema) as never,
+      schema: { ...schemaToJson(schema) },
       partitionSpec: {
         'spec-id': 0,
         fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }],

@@ -220,7 +220,7 @@ async function createTable(name: string): Promise<CommittedTable> {
   const created = await catalog.createTable(
     { namespace: [namespace], name },
     {
-      schema: schemaToJson(createSchema) as never,
+      schema: { ...schemaToJson(createSchema) },
       partitionSpec: {
         'spec-id': 0,
         fields: [

@@ -11,15 +11,10 @@ import { compactTable } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
 import { threadRewriter } from './compact-rewriter.ts';
 import { compactDecision } from './compaction-decision.ts';
-import {
-  type ActionOutcome,
-  type MaintenanceDeps,
-  NOTHING_DONE,
-  rewriteOutcome,
-} from './maintenance-deps.ts';
+import { type ActionOutcome, type MaintenanceDeps, rewriteOutcome } from './maintenance-deps.ts';
 import { tablePoliciesOf } from './retention-policy.ts';
 import { openTable } from './table-io.ts';
-import { optedOut } from './table-opt-out.ts';
+import { rewriteNotRun } from './table-opt-out.ts';
 
 export async function runCompact(
   job: MaintenanceJob,
@@ -33,15 +28,8 @@ export async function runCompact(
     await tablePoliciesOf(deps.catalog, table),
     metadata.properties,
   );
-  if (decision.skip !== undefined)
-    return { ...NOTHING_DONE, settings: decision.settings, skipped: decision.skip };
-  if (optedOut(job, metadata)) {
-    deps.logger.info(
-      { table: formatTable(table), action: job.action },
-      'table opted out of scheduled runs of this action',
-    );
-    return NOTHING_DONE;
-  }
+  const notRun = rewriteNotRun(job, table, metadata, decision, deps.logger);
+  if (notRun !== undefined) return notRun;
   const report = await compactTable({
     committer: deps.committer,
     identifier: table,

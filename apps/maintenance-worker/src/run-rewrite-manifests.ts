@@ -8,15 +8,10 @@ import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { rewriteManifests } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
 import { rewriteManifestsDecision } from './compaction-decision.ts';
-import {
-  type ActionOutcome,
-  type MaintenanceDeps,
-  NOTHING_DONE,
-  rewriteOutcome,
-} from './maintenance-deps.ts';
+import { type ActionOutcome, type MaintenanceDeps, rewriteOutcome } from './maintenance-deps.ts';
 import { tablePoliciesOf } from './retention-policy.ts';
 import { openTable } from './table-io.ts';
-import { optedOut } from './table-opt-out.ts';
+import { rewriteNotRun } from './table-opt-out.ts';
 
 export async function runRewriteManifests(
   job: MaintenanceJob,
@@ -30,15 +25,8 @@ export async function runRewriteManifests(
     await tablePoliciesOf(deps.catalog, table),
     metadata.properties,
   );
-  if (decision.skip !== undefined)
-    return { ...NOTHING_DONE, settings: decision.settings, skipped: decision.skip };
-  if (optedOut(job, metadata)) {
-    deps.logger.info(
-      { table: formatTable(table), action: job.action },
-      'table opted out of scheduled runs of this action',
-    );
-    return NOTHING_DONE;
-  }
+  const notRun = rewriteNotRun(job, table, metadata, decision, deps.logger);
+  if (notRun !== undefined) return notRun;
   assertLockHeld();
   const report = await rewriteManifests({
     committer: deps.committer,

@@ -2,17 +2,24 @@ import { Readable } from 'node:stream';
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { Int32, type RecordBatch, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { recordBatchesOf } from './input-batches.ts';
+import { recordBatchesOf, type WriteData } from './input-batches.ts';
 import {
+  type FloeProducerOptions,
   producerOptionsFromArtifacts,
   resolveProducerOptions,
   resolveTable,
   resolveWriteOptions,
+  type WriteOptions,
 } from './options.ts';
 import { traceparentOf } from './traceparent.ts';
 import { failureFromMessage } from './write-handle.ts';
 
 const base = { redis: { url: 'redis://127.0.0.1:6379' }, staging: { bucket: 'staging' } };
+
+/** A deliberately invalid input, given the type of the parameter it is passed to (what a JavaScript caller could do). */
+function untyped<T>(value: unknown): T {
+  return value as T;
+}
 
 describe('producer options', () => {
   it('fills defaults', () => {
@@ -33,7 +40,9 @@ describe('producer options', () => {
       'invalid producer options: redis.url: must be a redis:// or rediss:// URL; queueName: BullMQ queue names cannot contain ":"; concurrency: Too small: expected number to be >=1',
     );
     expect(() =>
-      resolveProducerOptions({ ...base, staging: { bucket: 'staging', bukket: 1 } } as never),
+      resolveProducerOptions(
+        untyped<FloeProducerOptions>({ ...base, staging: { bucket: 'staging', bukket: 1 } }),
+      ),
     ).toThrow('invalid producer options: staging: unknown option(s) bukket');
   });
 
@@ -78,7 +87,7 @@ describe('write options', () => {
   it('rejects bad fields with their paths', () => {
     expect(() =>
       resolveWriteOptions({
-        mode: 'merge' as never,
+        mode: untyped<WriteOptions['mode']>('merge'),
         create: { partitionSpec: [{ source: 'ts', transform: 'week' }] },
         idempotencyKey: 'a:b',
       }),
@@ -105,7 +114,9 @@ describe('write options', () => {
     expect(() => resolveWriteOptions({ keys: ['id'] })).toThrow(
       'invalid write options: keys: is only allowed with mode "upsert" (mode is "append")',
     );
-    expect(() => resolveWriteOptions({ mode: 'delete' as never })).toThrow(/invalid write options: mode: /);
+    expect(() => resolveWriteOptions({ mode: untyped<WriteOptions['mode']>('delete') })).toThrow(
+      /invalid write options: mode: /,
+    );
   });
 });
 
@@ -126,7 +137,7 @@ describe('table references', () => {
 
 describe('input data', () => {
   const table = new Table({ id: vectorFromArray([1, 2, 3], new Int32()) });
-  const rowsOf = async (data: Parameters<typeof recordBatchesOf>[0]) => {
+  const rowsOf = async (data: WriteData) => {
     let rows = 0;
     for await (const batch of recordBatchesOf(data)) rows += batch.numRows;
     return rows;
@@ -153,10 +164,10 @@ describe('input data', () => {
     await expect(rowsOf(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]))).rejects.toThrow(
       /^the data is not a readable Arrow IPC stream or file: /,
     );
-    await expect(rowsOf([{ id: 1 }] as never)).rejects.toThrow(
+    await expect(rowsOf(untyped<WriteData>([{ id: 1 }]))).rejects.toThrow(
       'item 0 of the data is a Object, expected an apache-arrow RecordBatch (is apache-arrow installed twice?)',
     );
-    await expect(rowsOf(42 as never)).rejects.toThrow(/^write\(\) data must be an Arrow Table/);
+    await expect(rowsOf(untyped<WriteData>(42))).rejects.toThrow(/^write\(\) data must be an Arrow Table/);
   });
 });
 

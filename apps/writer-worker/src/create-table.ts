@@ -85,9 +85,9 @@ export async function createTableFromData(
   const schema = tableSchemaFromData(arrowSchema);
   const sortOrder = sortOrderJson(schema, request);
   return catalog.createTableIfNotExists(table, {
-    schema: schemaToJson(schema) as never,
-    partitionSpec: partitionSpecJson(schema, request) as never,
-    ...(sortOrder === undefined ? {} : { writeOrder: sortOrder as never }),
+    schema: { ...schemaToJson(schema) },
+    partitionSpec: partitionSpecJson(schema, request),
+    ...(sortOrder === undefined ? {} : { writeOrder: sortOrder }),
     properties: { ...FLOE_TABLE_DEFAULTS, ...request.properties },
     ...(request.location === undefined ? {} : { location: request.location }),
   });

@@ -83,19 +83,21 @@ beforeAll(async () => {
   await catalog.createTable(
     { namespace: [namespace], name: 'heavy' },
     {
-      schema: schemaToJson({
-        schemaId: 0,
-        identifierFieldIds: [],
-        fields: [
-          { id: 1, name: 'id', required: true, type: { kind: 'long' } },
-          { id: 2, name: 'bucket', required: false, type: { kind: 'int' } },
-          { id: 3, name: 'text', required: false, type: { kind: 'string' } },
-        ],
-      }) as never,
+      schema: {
+        ...schemaToJson({
+          schemaId: 0,
+          identifierFieldIds: [],
+          fields: [
+            { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+            { id: 2, name: 'bucket', required: false, type: { kind: 'int' } },
+            { id: 3, name: 'text', required: false, type: { kind: 'string' } },
+          ],
+        }),
+      },
       partitionSpec: {
         'spec-id': 0,
         fields: [{ 'source-id': 2, 'field-id': 1000, name: 'bucket', transform: 'identity' }],
-      } as never,
+      },
     },
   );
 });

@@ -104,14 +104,16 @@ beforeAll(async () => {
   await catalog.createTable(
     { namespace: [namespace], name: 'burst' },
     {
-      schema: schemaToJson({
-        schemaId: 0,
-        identifierFieldIds: [],
-        fields: [
-          { id: 1, name: 'id', required: true, type: { kind: 'long' } },
-          { id: 2, name: 'job', required: false, type: { kind: 'int' } },
-        ],
-      }) as never,
+      schema: {
+        ...schemaToJson({
+          schemaId: 0,
+          identifierFieldIds: [],
+          fields: [
+            { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+            { id: 2, name: 'job', required: false, type: { kind: 'int' } },
+          ],
+        }),
+      },
     },
   );
   await events.waitUntilReady();

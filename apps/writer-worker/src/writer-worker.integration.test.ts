@@ -188,15 +188,17 @@ async function createTable(name: string): Promise<void> {
   await catalog.createTable(
     { namespace: [namespace], name },
     {
-      schema: schemaToJson({
-        schemaId: 0,
-        identifierFieldIds: [],
-        fields: [
-          { id: 1, name: 'id', required: true, type: { kind: 'long' } },
-          { id: 2, name: 'name', required: false, type: { kind: 'string' } },
-          { id: 3, name: 'ts', required: false, type: { kind: 'timestamptz' } },
-        ],
-      }) as never,
+      schema: {
+        ...schemaToJson({
+          schemaId: 0,
+          identifierFieldIds: [],
+          fields: [
+            { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+            { id: 2, name: 'name', required: false, type: { kind: 'string' } },
+            { id: 3, name: 'ts', required: false, type: { kind: 'timestamptz' } },
+          ],
+        }),
+      },
     },
   );
 }

@@ -5,7 +5,7 @@
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RestCatalog, type RestCatalogOptions } from './index.ts';
+import { CatalogError, RestCatalog, type RestCatalogOptions } from './index.ts';
 
 export interface ScriptedAnswer {
   readonly status?: number;
@@ -42,6 +42,22 @@ export const jsonAnswer = (value: unknown, status = 200): ScriptedAnswer => ({
 /** Polaris's ErrorModel body: `{"error":{"message","type","code"}}`. */
 export const errorAnswer = (status: number, type: string, message: string): ScriptedAnswer =>
   jsonAnswer({ error: { message, type, code: status } }, status);
+
+/** The CatalogError `promise` rejects with; any other outcome fails the test. */
+export async function catalogFailure(promise: Promise<unknown>): Promise<CatalogError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof CatalogError) return error;
+    throw error;
+  }
+  throw new Error('expected a failure');
+}
+
+/** A minimal v2 table metadata document whose current snapshot id is written verbatim (BigInt-exact). */
+export const tableMetadataJson = (snapshotId: string): string =>
+  `{"format-version":2,"table-uuid":"u","location":"s3://b/t","current-snapshot-id":${snapshotId},` +
+  `"snapshots":[{"snapshot-id":${snapshotId},"timestamp-ms":1700000000000}]}`;
 
 export async function startScriptedCatalog(): Promise<ScriptedCatalogServer> {
   const seen: SeenRequest[] = [];

@@ -10,7 +10,6 @@ import {
   type FileIO,
   fastAppend,
   fileIOFor,
-  type SchemaJson,
   schemaToJson,
   writePartitionedDataFiles,
 } from '@floe/iceberg';
@@ -63,14 +62,16 @@ export function libraryTable(prefix: string): LibraryTable {
     async create(properties = {}) {
       await catalog.createNamespace(namespace);
       await catalog.createTable(identifier, {
-        schema: schemaToJson({
-          schemaId: 0,
-          identifierFieldIds: [],
-          fields: [
-            { id: 1, name: 'id', required: true, type: { kind: 'long' } },
-            { id: 2, name: 'region', required: false, type: { kind: 'string' } },
-          ],
-        }) as SchemaJson as never,
+        schema: {
+          ...schemaToJson({
+            schemaId: 0,
+            identifierFieldIds: [],
+            fields: [
+              { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+              { id: 2, name: 'region', required: false, type: { kind: 'string' } },
+            ],
+          }),
+        },
         partitionSpec: {
           'spec-id': 0,
           fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }],

@@ -16,7 +16,6 @@
 // A dry run plans on the loaded table, applies the updates locally and returns exactly the lists
 // the real run would delete, without committing or deleting anything. A run that crashes after
 // its commit leaves unreferenced files behind for the orphan-file cleanup; rerunning is safe.
-import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FileIO } from '../io/file-io.ts';
 import { DEFAULT_DELETE_CONCURRENCY, forEachBounded } from '../io/file-io.ts';
 import { applyUpdates } from '../metadata/builder.ts';
@@ -25,6 +24,7 @@ import type { TableMetadata } from '../spec/partition-types.ts';
 import type { CatalogCommitter, CommittedTable } from '../table/catalog-committer.ts';
 import { type CommitAction, type CommitLogger, driveCommit } from '../table/commit-driver.ts';
 import { formatTable, type TableIdentifier } from '../table/table-identifier.ts';
+import { inSpan } from '../util/in-span.ts';
 import { type ExpiryPlan, type ExpiryPolicy, planExpiry } from './expiry-plan.ts';
 import { EMPTY_UNREACHABLE_FILES, type UnreachableFiles, unreachableFiles } from './unreachable-files.ts';
 
@@ -72,8 +72,6 @@ export interface ExpiryReport {
   /** The table after the commit (the loaded table when nothing expired or in a dry run). */
   readonly metadataLocation: string | undefined;
 }
-
-const tracer = trace.getTracer('floe.iceberg');
 
 interface Committed {
   readonly plan: ExpiryPlan;
@@ -170,25 +168,17 @@ async function commitExpiry(options: ExpireSnapshotsOptions, nowMs: bigint): Pro
 
 /** Expires snapshots of one table under `policy` and deletes what only they referenced. */
 export async function expireSnapshots(options: ExpireSnapshotsOptions): Promise<ExpiryReport> {
-  return tracer.startActiveSpan('iceberg.expire_snapshots', async (span) => {
-    try {
-      const report = await runExpiry(options);
-      span.setAttributes({
-        'floe.table': report.table,
-        'floe.expiry.dry_run': report.dryRun,
-        'floe.expiry.snapshots_expired': report.expiredSnapshotIds.length,
-        'floe.expiry.files_deleted': report.filesDeleted,
-        'floe.expiry.bytes_deleted': Number(report.bytesDeleted),
-        'floe.expiry.duration_ms': report.durationMs,
-      });
-      return report;
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
+  return inSpan('iceberg.expire_snapshots', async (span) => {
+    const report = await runExpiry(options);
+    span.setAttributes({
+      'floe.table': report.table,
+      'floe.expiry.dry_run': report.dryRun,
+      'floe.expiry.snapshots_expired': report.expiredSnapshotIds.length,
+      'floe.expiry.files_deleted': report.filesDeleted,
+      'floe.expiry.bytes_deleted': Number(report.bytesDeleted),
+      'floe.expiry.duration_ms': report.durationMs,
+    });
+    return report;
   });
 }
 

@@ -108,6 +108,22 @@ export interface DriveCommitOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * The commit-loop options a table action forwards from its own options (only those set); the
+ * retry policy stays the driver caller's own choice.
+ */
+export function forwardedDriveOptions(options: Omit<DriveCommitOptions, 'retryPolicy'>): DriveCommitOptions {
+  return {
+    committer: options.committer,
+    identifier: options.identifier,
+    ...(options.base === undefined ? {} : { base: options.base }),
+    ...(options.alreadyCommitted === undefined ? {} : { alreadyCommitted: options.alreadyCommitted }),
+    ...(options.maxUnknownOutcomes === undefined ? {} : { maxUnknownOutcomes: options.maxUnknownOutcomes }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  };
+}
+
 export interface DriveStats {
   /** Requests sent (attempts prepared and handed to the catalog). */
   readonly attempts: number;

@@ -45,6 +45,7 @@ import type { JsonValue } from '../util/json.ts';
 import { RollingDataFileWriter } from '../write/data-file-writer.ts';
 import type { CatalogCommitter, CommittedTable } from './catalog-committer.ts';
 import type { CommitLogger, CommitOutcome } from './commit.ts';
+import { forwardedDriveOptions } from './commit-driver.ts';
 import { commitSnapshotAction, SnapshotCommitAction } from './snapshot-action.ts';
 import { currentSchema, type SnapshotChange, specById } from './snapshot-producer.ts';
 import type { AddedDataFile } from './table-actions.ts';
@@ -357,15 +358,7 @@ export async function commitOverwriteByFilter(
       extraWrittenFiles: () => [...cache.values()].flatMap((r) => r.replacements.map((f) => f.filePath)),
     },
   );
-  const outcome = await commitSnapshotAction(action, {
-    committer: options.committer,
-    identifier: options.identifier,
-    base: options.base,
-    ...(options.alreadyCommitted === undefined ? {} : { alreadyCommitted: options.alreadyCommitted }),
-    ...(options.maxUnknownOutcomes === undefined ? {} : { maxUnknownOutcomes: options.maxUnknownOutcomes }),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-  });
+  const outcome = await commitSnapshotAction(action, forwardedDriveOptions(options));
   const landed = outcome.status === 'committed' ? action.attemptOf(outcome.snapshot) : undefined;
   return {
     ...outcome,

@@ -16,7 +16,7 @@ import type { DataFile } from '../manifest/data-file.ts';
 import type { TableChange } from '../schema-evolution/update-schema.ts';
 import type { Snapshot } from '../spec/partition-types.ts';
 import type { CatalogCommitter, CommittedTable } from './catalog-committer.ts';
-import type { CommitLogger } from './commit-driver.ts';
+import { type CommitLogger, forwardedDriveOptions } from './commit-driver.ts';
 import { writeDeleteFiles } from './delete-file-writer.ts';
 import { withSchemaChange } from './evolve-schema.ts';
 import { staleRowDeletes } from './row-delete-conflicts.ts';
@@ -90,15 +90,7 @@ export async function commitRowLevelChange(options: RowLevelCommitOptions): Prom
     },
     { description: addedFiles.length > 0 ? 'upsert' : 'row-level delete', extraWrittenFiles: () => written },
   );
-  const outcome = await commitSnapshotAction(action, {
-    committer: options.committer,
-    identifier: options.identifier,
-    base: options.base,
-    ...(options.alreadyCommitted === undefined ? {} : { alreadyCommitted: options.alreadyCommitted }),
-    ...(options.maxUnknownOutcomes === undefined ? {} : { maxUnknownOutcomes: options.maxUnknownOutcomes }),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-  });
+  const outcome = await commitSnapshotAction(action, forwardedDriveOptions(options));
   const landed = outcome.status === 'committed' ? action.attemptOf(outcome.snapshot) : undefined;
   return { ...outcome, plan: landed === undefined ? undefined : plans.get(landed.change), plans: plans.size };
 }

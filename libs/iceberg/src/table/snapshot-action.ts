@@ -7,13 +7,14 @@
 // `commitSnapshotAction` runs the driver with the commit span and log line every snapshot
 // commit emits.
 import { randomUUID } from 'node:crypto';
-import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import { IcebergError } from '../errors.ts';
 import type { FileIO } from '../io/file-io.ts';
 import { readManifestList } from '../manifest/manifest-list.ts';
 import { readManifest } from '../manifest/manifest-reader.ts';
 import { snapshotById } from '../metadata/snapshot-queries.ts';
 import type { Snapshot } from '../spec/partition-types.ts';
+import { inSpan } from '../util/in-span.ts';
 import type { CommittedTable } from './catalog-committer.ts';
 import { type CommitAction, type DriveCommitOptions, driveCommit } from './commit-driver.ts';
 import {
@@ -126,36 +127,26 @@ export interface SnapshotCommitOutcome {
   readonly durationMs: number;
 }
 
-const tracer = trace.getTracer('floe.iceberg');
-
 /** Drives a snapshot action, with the `iceberg.commit` span and one log line per commit. */
 export function commitSnapshotAction(
   action: SnapshotCommitAction,
   options: DriveCommitOptions,
 ): Promise<SnapshotCommitOutcome> {
-  return tracer.startActiveSpan('iceberg.commit', async (span) => {
-    try {
-      const outcome = await commitAndLog(action, options, span);
-      const summary = outcome.snapshot.summary;
-      span.setAttributes({
-        'floe.snapshot_id': outcome.snapshot.snapshotId.toString(),
-        'floe.commit.attempts': outcome.attempts,
-        'floe.commit.conflicts': outcome.conflicts,
-        'floe.commit.unknown_outcomes': outcome.unknownOutcomes,
-        'floe.commit.status': outcome.status,
-        'floe.commit.duration_ms': outcome.durationMs,
-        'floe.rows_added': Number(summary['added-records'] ?? 0),
-        'floe.files_added': Number(summary['added-data-files'] ?? 0),
-        'floe.bytes_added': Number(summary['added-files-size'] ?? 0),
-      });
-      return outcome;
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
+  return inSpan('iceberg.commit', async (span) => {
+    const outcome = await commitAndLog(action, options, span);
+    const summary = outcome.snapshot.summary;
+    span.setAttributes({
+      'floe.snapshot_id': outcome.snapshot.snapshotId.toString(),
+      'floe.commit.attempts': outcome.attempts,
+      'floe.commit.conflicts': outcome.conflicts,
+      'floe.commit.unknown_outcomes': outcome.unknownOutcomes,
+      'floe.commit.status': outcome.status,
+      'floe.commit.duration_ms': outcome.durationMs,
+      'floe.rows_added': Number(summary['added-records'] ?? 0),
+      'floe.files_added': Number(summary['added-data-files'] ?? 0),
+      'floe.bytes_added': Number(summary['added-files-size'] ?? 0),
+    });
+    return outcome;
   });
 }
 
