@@ -15,6 +15,7 @@ import { concatBytes, type FileIO } from '../io/file-io.ts';
 import type { Schema } from '../spec/types.ts';
 import { withFieldIds } from './arrow-field-ids.ts';
 import { type ColumnMetrics, ColumnMetricsCollector } from './column-metrics.ts';
+import { plainEncodedColumns } from './dictionary-choice.ts';
 import { PARQUET_CREATED_BY } from './parquet-created-by.ts';
 import { footerLength, leafFieldIds, type ParquetFooter, parseParquetFooter } from './parquet-footer.ts';
 import { type ParquetWriteOptions, parquetOptionsFromProperties } from './parquet-options.ts';
@@ -108,7 +109,7 @@ export class ParquetFileWriter {
       this.#rows += batch.numRows;
       this.#bytesSinceFlush += arrowByteSize(batch);
     }
-    this.#start();
+    this.#start(nonEmpty[0] as RecordBatch);
     this.#wakeReader?.();
     // Wait until the encoder took the batch, so at most one batch waits in wasm memory.
     if (this.#pending.length > 0 && this.#failure === undefined) {
@@ -166,7 +167,7 @@ export class ParquetFileWriter {
     await this.#io.delete(this.location).catch(() => undefined);
   }
 
-  #start(): void {
+  #start(first: RecordBatch): void {
     if (this.#upload) return;
     const pending = this.#pending;
     const input = new ReadableStream<parquet.RecordBatch>(
@@ -185,14 +186,7 @@ export class ParquetFileWriter {
       },
       { highWaterMark: 0 },
     );
-    const properties = new parquet.WriterPropertiesBuilder()
-      .setCompression(this.#options.compression)
-      .setMaxRowGroupSize(this.#options.rowGroupRows)
-      .setMaxRowGroupBytes(this.#options.rowGroupBytes)
-      .setDataPageSizeLimit(this.#options.pageBytes)
-      .setDictionaryPageSizeLimit(this.#options.dictionaryPageBytes)
-      .setCreatedBy(PARQUET_CREATED_BY)
-      .build();
+    const properties = writerProperties(this.#options, plainEncodedColumns(first));
     const self = this;
     async function* bytes(): AsyncIterable<Uint8Array> {
       const output = (await parquet.transformParquetStream(
@@ -279,6 +273,27 @@ export class ParquetFileWriter {
   #throwIfFailed(): void {
     if (this.#failure !== undefined) throw this.#failure;
   }
+}
+
+/**
+ * The encoder's settings. Statistics are kept per column chunk (what pyarrow writes by default and
+ * what readers prune row groups with) rather than also per page, which parquet-rs would otherwise
+ * compute for a page index nobody asked for.
+ */
+function writerProperties(
+  options: ParquetWriteOptions,
+  plainColumns: readonly string[],
+): parquet.WriterProperties {
+  let builder = new parquet.WriterPropertiesBuilder()
+    .setCompression(options.compression)
+    .setMaxRowGroupSize(options.rowGroupRows)
+    .setMaxRowGroupBytes(options.rowGroupBytes)
+    .setDataPageSizeLimit(options.pageBytes)
+    .setDictionaryPageSizeLimit(options.dictionaryPageBytes)
+    .setStatisticsEnabled(parquet.EnabledStatistics.Chunk)
+    .setCreatedBy(PARQUET_CREATED_BY);
+  for (const column of plainColumns) builder = builder.setColumnDictionaryEnabled(column, false);
+  return builder.build();
 }
 
 /**
