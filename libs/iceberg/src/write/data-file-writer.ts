@@ -42,14 +42,9 @@ export class RollingDataFileWriter {
   constructor(options: DataFileWriterOptions) {
     const properties = options.properties ?? {};
     this.#options = options;
-    this.#targetBytes = positive(properties, 'write.target-file-size-bytes', DEFAULT_TARGET_FILE_SIZE_BYTES);
-    const dataRoot = (properties['write.data.path'] ?? `${trimSlash(options.tableLocation)}/data`).replace(
-      /\/+$/,
-      '',
-    );
-    this.#folder =
-      options.partition && options.partition.path !== '' ? `${dataRoot}/${options.partition.path}` : dataRoot;
-    this.#prefix = options.fileNamePrefix ?? `00000-${randomUUID()}`;
+    this.#targetBytes = targetFileSize(properties);
+    this.#folder = dataFolder(options);
+    this.#prefix = options.fileNamePrefix ?? newFileNamePrefix();
   }
 
   /** Files finished so far (closed by rolling); `close` returns these plus the last one. */
@@ -73,7 +68,7 @@ export class RollingDataFileWriter {
   async writeBatches(batches: readonly RecordBatch[]): Promise<void> {
     let group: RecordBatch[] = [];
     let groupBytes = 0;
-    for (const slice of batches.flatMap(sliceToBound)) {
+    for (const slice of batches.flatMap((batch) => sliceToBound(batch))) {
       const bytes = arrowByteSize(slice);
       if (groupBytes + bytes > MAX_SLICE_BYTES && group.length > 0) {
         await this.#writeGroup(group);
@@ -113,7 +108,7 @@ export class RollingDataFileWriter {
       this.#fileCount += 1;
       this.#current = new ParquetFileWriter({
         io: this.#options.io,
-        location: `${this.#folder}/${this.#prefix}-${String(this.#fileCount).padStart(5, '0')}.parquet`,
+        location: dataFileLocation(this.#folder, this.#prefix, this.#fileCount),
         schema: this.#options.schema,
         arrowSchema: this.#options.arrowSchema,
         properties: this.#options.properties ?? {},
@@ -123,23 +118,54 @@ export class RollingDataFileWriter {
   }
 
   #toDataFile(file: WrittenParquetFile): DataFile {
-    const { metrics } = file;
-    return {
-      content: 'data',
-      filePath: file.location,
-      fileFormat: 'parquet',
-      partition: this.#options.partition?.tuple ?? [],
-      recordCount: file.recordCount,
-      fileSizeInBytes: file.fileSizeInBytes,
-      columnSizes: metrics.columnSizes,
-      valueCounts: metrics.valueCounts,
-      nullValueCounts: metrics.nullValueCounts,
-      nanValueCounts: metrics.nanValueCounts,
-      lowerBounds: metrics.lowerBounds,
-      upperBounds: metrics.upperBounds,
-      splitOffsets: file.splitOffsets,
-    };
+    return dataFileOf(file, this.#options.partition?.tuple ?? []);
   }
+}
+
+/** `write.target-file-size-bytes`, default 512 MiB. */
+export function targetFileSize(properties: Readonly<Record<string, string>>): number {
+  return positive(properties, 'write.target-file-size-bytes', DEFAULT_TARGET_FILE_SIZE_BYTES);
+}
+
+/** Folder of a writer's files: `write.data.path` (else `<table>/data`), then the partition path. */
+export function dataFolder(options: DataFileWriterOptions): string {
+  const properties = options.properties ?? {};
+  const dataRoot = (properties['write.data.path'] ?? `${trimSlash(options.tableLocation)}/data`).replace(
+    /\/+$/,
+    '',
+  );
+  return options.partition && options.partition.path !== ''
+    ? `${dataRoot}/${options.partition.path}`
+    : dataRoot;
+}
+
+/** A collision-free name prefix for one writer's files. */
+export function newFileNamePrefix(): string {
+  return `00000-${randomUUID()}`;
+}
+
+export function dataFileLocation(folder: string, prefix: string, fileNumber: number): string {
+  return `${folder}/${prefix}-${String(fileNumber).padStart(5, '0')}.parquet`;
+}
+
+/** The manifest's DataFile record of a written Parquet file. */
+export function dataFileOf(file: WrittenParquetFile, partition: PartitionTuple): DataFile {
+  const { metrics } = file;
+  return {
+    content: 'data',
+    filePath: file.location,
+    fileFormat: 'parquet',
+    partition,
+    recordCount: file.recordCount,
+    fileSizeInBytes: file.fileSizeInBytes,
+    columnSizes: metrics.columnSizes,
+    valueCounts: metrics.valueCounts,
+    nullValueCounts: metrics.nullValueCounts,
+    nanValueCounts: metrics.nanValueCounts,
+    lowerBounds: metrics.lowerBounds,
+    upperBounds: metrics.upperBounds,
+    splitOffsets: file.splitOffsets,
+  };
 }
 
 /** Writes every batch of an unpartitioned stream and returns the data files. */
@@ -157,10 +183,11 @@ export async function writeDataFiles(
   }
 }
 
-function sliceToBound(batch: RecordBatch): RecordBatch[] {
+/** Splits a batch into slices of at most `maxBytes` Arrow bytes each (one slice if it fits). */
+export function sliceToBound(batch: RecordBatch, maxBytes = MAX_SLICE_BYTES): RecordBatch[] {
   const bytes = arrowByteSize(batch);
-  if (bytes <= MAX_SLICE_BYTES || batch.numRows <= 1) return [batch];
-  const rowsPerSlice = Math.max(1, Math.floor((batch.numRows * MAX_SLICE_BYTES) / bytes));
+  if (bytes <= maxBytes || batch.numRows <= 1) return [batch];
+  const rowsPerSlice = Math.max(1, Math.floor((batch.numRows * maxBytes) / bytes));
   const slices: RecordBatch[] = [];
   for (let start = 0; start < batch.numRows; start += rowsPerSlice) {
     slices.push(batch.slice(start, Math.min(batch.numRows, start + rowsPerSlice)));

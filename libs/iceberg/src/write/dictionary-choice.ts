@@ -66,14 +66,14 @@ function keyReader(data: Data): ((slot: number) => unknown) | undefined {
   if (data.typeId === Type.Utf8 || data.typeId === Type.Binary) {
     const offsets = data.valueOffsets as Int32Array;
     const bytes = Buffer.from((values as Uint8Array).buffer, (values as Uint8Array).byteOffset);
-    return (slot) => bytes.latin1Slice(offsets[slot] as number, offsets[slot + 1] as number);
+    return (slot) => bytes.toString('latin1', offsets[slot] as number, offsets[slot + 1] as number);
   }
   const stride = data.stride;
   if (data.typeId === Type.Decimal || data.typeId === Type.FixedSizeBinary) {
     const view = values as Uint8Array | Uint32Array;
     const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
     const width = data.typeId === Type.Decimal ? stride * 4 : stride;
-    return (slot) => bytes.latin1Slice(slot * width, (slot + 1) * width);
+    return (slot) => bytes.toString('latin1', slot * width, (slot + 1) * width);
   }
   if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
     const array = values as unknown as ArrayLike<number | bigint>;

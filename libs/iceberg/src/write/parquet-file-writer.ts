@@ -89,8 +89,13 @@ export class ParquetFileWriter {
     await this.writeBatches([batch]);
   }
 
-  /** Writes several batches as one encoder input (cheaper than one call per small slice). */
-  async writeBatches(batches: readonly RecordBatch[]): Promise<void> {
+  /**
+   * Writes several batches as one encoder input (cheaper than one call per small slice). `ipc`,
+   * when given, is exactly these batches already serialized as an Arrow IPC stream under the
+   * file's field-id-stamped schema (an encode thread receives them that way), which saves
+   * serializing them again.
+   */
+  async writeBatches(batches: readonly RecordBatch[], ipc?: Uint8Array): Promise<void> {
     if (this.#closed)
       throw new IcebergError('invalid-argument', `ParquetFileWriter for ${this.location} is closed`);
     this.#throwIfFailed();
@@ -98,8 +103,7 @@ export class ParquetFileWriter {
     if (nonEmpty.length === 0) return;
     for (const batch of nonEmpty) this.#checkBatchSchema(batch);
     for (const batch of nonEmpty) this.#metrics.add(batch);
-    const stamped = new Table(nonEmpty.map((batch) => new RecordBatch(this.#arrowSchema, batch.data)));
-    const wasmTable = parquet.Table.fromIPCStream(tableToIPC(stamped, 'stream'));
+    const wasmTable = parquet.Table.fromIPCStream(ipc ?? this.#ipcOf(nonEmpty));
     try {
       this.#pending.push(...wasmTable.recordBatches());
     } finally {
@@ -118,6 +122,16 @@ export class ParquetFileWriter {
       });
     }
     this.#throwIfFailed();
+  }
+
+  /** The schema batches are stamped with before encoding (the Arrow schema with field ids). */
+  get fileArrowSchema(): ArrowSchema {
+    return this.#arrowSchema;
+  }
+
+  #ipcOf(batches: readonly RecordBatch[]): Uint8Array {
+    const stamped = new Table(batches.map((batch) => new RecordBatch(this.#arrowSchema, batch.data)));
+    return tableToIPC(stamped, 'stream');
   }
 
   /** Finishes the file, verifies it from its footer and returns what a DataFile needs. */

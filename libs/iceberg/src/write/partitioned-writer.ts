@@ -33,6 +33,8 @@ import { bytesToUuid, type PrimitiveValue } from '../spec/values.ts';
 import { slotReader } from './arrow-leaf-values.ts';
 import { transformColumn } from './column-transforms.ts';
 import { RollingDataFileWriter } from './data-file-writer.ts';
+import { defaultEncodeThreads } from './encode-threads.ts';
+import { writeDataFilesInParallel } from './parallel-data-file-writer.ts';
 import { arrowByteSize } from './parquet-file-writer.ts';
 import { takeRows } from './take-rows.ts';
 
@@ -54,6 +56,13 @@ export interface PartitionedWriterOptions {
    * open files; past it the least recently used files are closed. Default 512 MiB.
    */
   readonly maxUnflushedBytes?: number;
+  /**
+   * Unpartitioned tables only: files encoded at once on the shared encode threads when the input
+   * is large (see parallel-data-file-writer.ts). Default: one per core; 1 encodes on this thread.
+   */
+  readonly encodeThreads?: number;
+  /** Expected Arrow bytes of a streamed input (sizes the parallel chunks). */
+  readonly expectedBytes?: number;
 }
 
 interface PartitionState {
@@ -327,9 +336,23 @@ export async function writePartitionedDataFiles(
     const started = Date.now();
     span.setAttribute('floe.table_location', options.tableLocation);
     const writer = new PartitionedDataWriter(options);
+    const threads = options.encodeThreads ?? defaultEncodeThreads();
     try {
-      for await (const batch of batches) await writer.write(batch);
-      const files = await writer.close();
+      let files: DataFile[];
+      if (options.spec.fields.length === 0 && threads > 1) {
+        files = await writeDataFilesInParallel(batches, {
+          io: options.io,
+          tableLocation: options.tableLocation,
+          schema: options.schema,
+          arrowSchema: options.arrowSchema,
+          properties: options.properties ?? {},
+          threads,
+          ...(options.expectedBytes === undefined ? {} : { expectedBytes: options.expectedBytes }),
+        });
+      } else {
+        for await (const batch of batches) await writer.write(batch);
+        files = await writer.close();
+      }
       const facts = {
         tableLocation: options.tableLocation,
         rows: Number(files.reduce((sum, f) => sum + f.recordCount, 0n)),

@@ -1,0 +1,88 @@
+// The unit of work an encode thread runs: one chunk of rows, sent as Arrow IPC stream bytes,
+// encoded into ONE complete Parquet file in memory (the same ParquetFileWriter, field ids, metrics
+// and footer checks as the in-process path). The file's bytes and its WrittenParquetFile facts go
+// back to the caller, which uploads them through its own FileIO; so a thread needs no storage
+// client, and everything crossing the thread boundary is structured-clone data (bigints, Maps,
+// byte arrays; the byte buffers are transferred, not copied).
+
+import { tableFromIPC } from 'apache-arrow';
+import { IcebergError, type IcebergErrorContext, type IcebergErrorKind, isIcebergError } from '../errors.ts';
+import { MemoryFileIO } from '../io/memory-file-io.ts';
+import type { Schema } from '../spec/types.ts';
+import { ParquetFileWriter, type WrittenParquetFile } from './parquet-file-writer.ts';
+
+export interface EncodeChunkRequest {
+  readonly id: number;
+  /** Where the file will be uploaded (also named in every message about it). */
+  readonly location: string;
+  readonly schema: Schema;
+  readonly properties: Readonly<Record<string, string>>;
+  /** Arrow IPC stream of the chunk's rows, its schema stamped with field ids (withFieldIds). */
+  readonly ipc: Uint8Array;
+}
+
+export interface EncodedChunk {
+  readonly bytes: Uint8Array;
+  readonly file: WrittenParquetFile;
+}
+
+export type EncodeChunkReply =
+  | { readonly id: number; readonly ok: true; readonly chunk: EncodedChunk }
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly error: {
+        readonly name: string;
+        readonly message: string;
+        readonly kind?: IcebergErrorKind;
+        readonly retryable?: boolean;
+        readonly context?: IcebergErrorContext;
+      };
+    };
+
+/** Encodes the chunk into one Parquet file held in memory. */
+export async function encodeChunk(request: EncodeChunkRequest): Promise<EncodedChunk> {
+  const table = tableFromIPC(request.ipc);
+  const io = new MemoryFileIO();
+  const writer = new ParquetFileWriter({
+    io,
+    location: request.location,
+    schema: request.schema,
+    arrowSchema: table.schema,
+    properties: request.properties,
+  });
+  try {
+    await writer.writeBatches(table.batches, request.ipc);
+    const file = await writer.close();
+    return { bytes: await io.read(request.location), file };
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
+type ChunkFailure = Extract<EncodeChunkReply, { ok: false }>['error'];
+
+/** An error as plain data for the trip back from the thread. */
+export function flattenChunkError(error: unknown): ChunkFailure {
+  if (isIcebergError(error)) {
+    return {
+      name: error.name,
+      message: error.message,
+      kind: error.kind,
+      retryable: error.retryable,
+      context: error.context,
+    };
+  }
+  const plain = error instanceof Error ? error : new Error(String(error));
+  return { name: plain.name, message: plain.message };
+}
+
+/** Rebuilds a thread's error on the caller's side, kind, retryability and context kept. */
+export function chunkError(error: ChunkFailure): Error {
+  if (error.kind === undefined) return Object.assign(new Error(error.message), { name: error.name });
+  return new IcebergError(error.kind, error.message, {
+    retryable: error.retryable ?? false,
+    ...(error.context === undefined ? {} : { context: error.context }),
+  });
+}
