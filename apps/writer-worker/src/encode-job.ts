@@ -4,12 +4,15 @@
 // and the schema change the commit must carry. The same function runs in an encode thread
 // (encode-thread.ts, the normal path: the main event loop stays free for BullMQ lock renewal)
 // or in-process when no pool is given (tests, tools); everything it takes is structured-clone
-// safe except the two clients, which the thread builds from plain settings.
+// safe except the two clients, which the thread builds from plain settings. A big job on an
+// unpartitioned table is encoded as several files at once (the library's encode threads).
+import { isMainThread } from 'node:worker_threads';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   castBatch,
   type DataFile,
   type FileIO,
+  prepareEncodeThreads,
   reconcileWithTable,
   type SchemaUpdateResult,
   type TableMetadata,
@@ -19,6 +22,11 @@ import type { StagedBatch, WriteJob } from '@floe/jobs';
 import type { Schema as ArrowSchema, RecordBatch } from 'apache-arrow';
 import { openStagedObject, type StagedObjectReader } from './staged-objects.ts';
 import { WriterError } from './writer-error.ts';
+
+// In a writer's encode thread (encode-thread.ts), start the Parquet encode threads that a big
+// unpartitioned job's row ranges are spread over now, so the first such job does not wait for
+// them to load. They idle unref'd; small jobs never use them.
+if (!isMainThread) void prepareEncodeThreads().catch(() => undefined);
 
 /** What a job needs encoded; plain data, so it crosses a thread boundary by structured clone. */
 export interface EncodeRequest {
@@ -134,6 +142,8 @@ export async function encodeJob(request: EncodeRequest, clients: EncodeClients):
             'write.target-file-size-bytes': String(request.targetFileSizeBytes),
             ...metadata.properties,
           },
+          // Sizes the row ranges a big unpartitioned job is split into across encode threads.
+          expectedBytes: request.batches.reduce((sum, staged) => sum + staged.bytes, 0),
         });
   return {
     files,

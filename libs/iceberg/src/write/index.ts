@@ -9,8 +9,11 @@ export {
   RollingDataFileWriter,
   writeDataFiles,
 } from './data-file-writer.ts';
+export { defaultEncodeThreads, EncodeThreads, prepareEncodeThreads } from './encode-threads.ts';
 export type { MetricsMode } from './metrics-config.ts';
 export { parseMetricsMode, resolveMetricsModes } from './metrics-config.ts';
+export type { ParallelWriteOptions } from './parallel-data-file-writer.ts';
+export { writeDataFilesInParallel } from './parallel-data-file-writer.ts';
 export type { ParquetFileWriterOptions, WrittenParquetFile } from './parquet-file-writer.ts';
 export { ParquetFileWriter } from './parquet-file-writer.ts';
 export type { ParquetFooter } from './parquet-footer.ts';
