@@ -1,13 +1,19 @@
 // What we write must be read by other implementations: pyarrow (PyIceberg's reader) reads our
 // Parquet from MinIO, sees the Iceberg field ids on every column and the same values, and its
-// footer agrees with our column sizes and split offsets.
+// footer agrees with our column sizes and split offsets. Files encoded on the encode threads
+// (row ranges of one big write, some columns plain, some dictionary-encoded) are read back by
+// pyarrow and DuckDB row for row, with footer statistics matching our bounds.
 import { randomUUID } from 'node:crypto';
 import { loadStackEnv, runPython } from '@floe/test-support';
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { S3FileIO } from '../io/s3-file-io.ts';
+import { deserializeSingleValue } from '../spec/single-value.ts';
 import type { Schema } from '../spec/types.ts';
 import { writeDataFiles } from './data-file-writer.ts';
+import { EncodeThreads } from './encode-threads.ts';
+import { writeDataFilesInParallel } from './parallel-data-file-writer.ts';
+import { arrowByteSize } from './parquet-file-writer.ts';
 
 const stack = loadStackEnv();
 const io = new S3FileIO({
@@ -139,5 +145,94 @@ print(json.dumps({'rows': t.num_rows, 'ids': ids, 'names': t.column('name').to_p
     expect(file.nanValueCounts?.get(3)).toBe(BigInt(Math.ceil(n / 7)));
     expect(file.nullValueCounts?.get(5)).toBe(BigInt(Math.ceil(n / 3)));
     await io.delete(file.filePath);
+  });
+
+  it('pyarrow and DuckDB read back every row of files encoded on the encode threads', async () => {
+    const n = 12_000;
+    const flat: Schema = {
+      schemaId: 0,
+      identifierFieldIds: [],
+      fields: [
+        { id: 1, name: 'id', required: true, type: { kind: 'long' } },
+        { id: 2, name: 'country', required: false, type: { kind: 'string' } },
+        { id: 3, name: 'note', required: false, type: { kind: 'string' } },
+      ],
+    };
+    const countries = ['US', 'DE', 'FR'];
+    const batches = [0, 1, 2, 3].map((part) => {
+      const from = part * (n / 4);
+      return new arrow.Table({
+        id: arrow.makeVector(BigInt64Array.from({ length: n / 4 }, (_, i) => BigInt(from + i))),
+        country: arrow.vectorFromArray(
+          Array.from({ length: n / 4 }, (_, i) => ((from + i) % 9 === 0 ? null : countries[(from + i) % 3])),
+          new arrow.Utf8(),
+        ),
+        note: arrow.vectorFromArray(
+          Array.from({ length: n / 4 }, (_, i) => `note ${from + i} ü`),
+          new arrow.Utf8(),
+        ),
+      }).batches[0] as arrow.RecordBatch;
+    });
+    const threads = new EncodeThreads(2);
+    try {
+      const files = await writeDataFilesInParallel(batches, {
+        io,
+        tableLocation: `s3://${stack.warehouseBucket}/floe-it/parquet-threads/${randomUUID()}`,
+        schema: flat,
+        arrowSchema: (batches[0] as arrow.RecordBatch).schema,
+        encodeThreads: threads,
+        chunkBytes: arrowByteSize(batches[0] as arrow.RecordBatch) * 2,
+      });
+      expect(files.map((f) => f.recordCount)).toEqual([6_000n, 6_000n]);
+      const py = await runPython<{
+        files: { rows: number; ids: string[]; idMin: string; idMax: string; encodings: string[][] }[];
+        duck: [string, number, number, number];
+      }>(
+        `
+import json, os, pyarrow.parquet as pq
+from pyarrow import fs
+from floe_peers import duckdb_connection
+s3 = fs.S3FileSystem(endpoint_override=os.environ['EP'], scheme='http', access_key=os.environ['AK'],
+                     secret_key=os.environ['SK'], region='us-east-1')
+out = []
+for loc in os.environ['LOCS'].split(','):
+    path = loc.removeprefix('s3://')
+    t = pq.read_table(path, filesystem=s3)
+    meta = pq.ParquetFile(s3.open_input_file(path)).metadata
+    rg = meta.row_group(0)
+    out.append({'rows': t.num_rows, 'ids': [str(v) for v in t.column('id').to_pylist()[:2]],
+                'idMin': str(rg.column(0).statistics.min), 'idMax': str(rg.column(0).statistics.max),
+                'encodings': [list(rg.column(c).encodings) for c in range(rg.num_columns)]})
+con = duckdb_connection()
+duck = con.execute("SELECT CAST(sum(id) AS VARCHAR), count(*), count(country), count(DISTINCT note) FROM read_parquet(?)",
+                   [os.environ['LOCS'].split(',')]).fetchone()
+print(json.dumps({'files': out, 'duck': list(duck)}))
+`,
+        {
+          EP: stack.s3Endpoint,
+          AK: stack.s3AccessKeyId,
+          SK: stack.s3SecretAccessKey,
+          LOCS: files.map((f) => f.filePath).join(','),
+        },
+      );
+      expect(py.files.map((f) => [f.rows, f.ids])).toEqual([
+        [6_000, ['0', '1']],
+        [6_000, ['6000', '6001']],
+      ]);
+      for (const [i, file] of files.entries()) {
+        const read = py.files[i];
+        const lower = deserializeSingleValue({ kind: 'long' }, file.lowerBounds?.get(1) ?? new Uint8Array());
+        const upper = deserializeSingleValue({ kind: 'long' }, file.upperBounds?.get(1) ?? new Uint8Array());
+        expect([String(lower), String(upper)]).toEqual([read?.idMin, read?.idMax]);
+        // id and note are distinct per row (written plain); country repeats (dictionary).
+        expect(read?.encodings[0]).not.toContain('RLE_DICTIONARY');
+        expect(read?.encodings[1]).toContain('RLE_DICTIONARY');
+      }
+      const nonNullCountries = Array.from({ length: n }, (_, i) => i).filter((i) => i % 9 !== 0).length;
+      expect(py.duck).toEqual([String((n * (n - 1)) / 2), n, nonNullCountries, n]);
+      await io.deleteMany(files.map((f) => f.filePath));
+    } finally {
+      await threads.close();
+    }
   });
 });
