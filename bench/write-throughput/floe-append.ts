@@ -2,7 +2,8 @@
 // fresh table, the way a writer worker does it (writePartitionedDataFiles, then
 // commitWithRebase + fastAppend through the REST catalog). Table creation, metadata lookup and
 // the FileIO happen before the timer, as does starting the Parquet encode threads; the timed part is Parquet encoding, upload, manifests
-// and the commit. RSS is sampled every 10 ms across the timed part.
+// and the commit. RSS is sampled every 10 ms across the timed part; CPU time is the process's
+// (every thread's) across it.
 
 import { type CreateTableRequest, catalogCommitter, type RestCatalog, tableMetadataOf } from '@floe/catalog';
 import {
@@ -17,6 +18,8 @@ import type { BenchRows } from './bench-rows.ts';
 
 export interface AppendMeasurement {
   readonly seconds: number;
+  /** CPU time of the whole process (every thread) across the timed part. */
+  readonly cpuSeconds: number;
   readonly rows: number;
   readonly dataFiles: number;
   readonly bytes: number;
@@ -52,6 +55,7 @@ export async function floeAppend(options: FloeAppendOptions): Promise<AppendMeas
   const sampler = new MemorySampler(10);
   sampler.start();
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const files = await writePartitionedDataFiles(options.rows.batches, {
     io,
     tableLocation: metadata.location,
@@ -68,6 +72,7 @@ export async function floeAppend(options: FloeAppendOptions): Promise<AppendMeas
     change: fastAppend(files.map((file) => ({ file, specId: spec.specId }))),
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
   const memory = sampler.stop();
 
   const summary = outcome.snapshot.summary;
@@ -80,6 +85,7 @@ export async function floeAppend(options: FloeAppendOptions): Promise<AppendMeas
   }
   return {
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rows: addedRecords,
     dataFiles: Number(summary['added-data-files']),
     bytes: Number(summary['added-files-size']),

@@ -18,6 +18,7 @@ export interface PyIcebergAppend extends AppendMeasurement {
 
 interface WireAppend {
   readonly seconds: number;
+  readonly cpu_seconds: number;
   readonly rows: number;
   readonly added_records: number;
   readonly data_files: number;
@@ -62,6 +63,7 @@ export async function pyicebergAppend(options: {
   }
   return {
     seconds: wire.seconds,
+    cpuSeconds: wire.cpu_seconds,
     rows: wire.added_records,
     dataFiles: wire.data_files,
     bytes: wire.bytes,

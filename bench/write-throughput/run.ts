@@ -36,6 +36,7 @@ const SC003_TARGET_SECONDS = 60;
 const AIM_SECONDS = 3;
 const FLOE = 'floe';
 const PYICEBERG = 'pyiceberg';
+const MiB = 1024 * 1024;
 
 const { rows: rowCount, floeOnly, rest } = splitOwnArgs(process.argv.slice(2));
 const { iterations, warmup } = parseBenchArgs(rest, { iterations: 2, warmup: 0 });
@@ -105,7 +106,7 @@ try {
         if (client === PYICEBERG) pyFacts = result as PyIcebergAppend;
         console.log(
           `  ${timed ? 'round' : 'warm-up'} ${round} ${client.padEnd(9)} ${c.label.padEnd(24)} ` +
-            `${result.seconds.toFixed(2)} s  ${Math.round(rowCount / result.seconds).toLocaleString('en')} rows/s  ` +
+            `${result.seconds.toFixed(2)} s (cpu ${result.cpuSeconds.toFixed(2)} s)  ${Math.round(rowCount / result.seconds).toLocaleString('en')} rows/s  ` +
             `${result.dataFiles} files  ${(result.bytes / 1024 / 1024).toFixed(1)} MiB  ` +
             `peak RSS ${(result.peakRssBytes / 1024 / 1024).toFixed(0)} MiB`,
         );
@@ -158,6 +159,8 @@ function recordResults(): void {
       const summary = {
         seconds: runs.map((r) => round3(r.seconds)),
         medianSeconds: round3(median.seconds),
+        cpuSeconds: runs.map((r) => round3(r.cpuSeconds)),
+        medianCpuSeconds: round3(medianBy(runs, (r) => r.cpuSeconds).cpuSeconds),
         rowsPerSecond: Math.round(rowCount / median.seconds),
         dataFiles: median.dataFiles,
         bytes: median.bytes,
@@ -176,6 +179,7 @@ function recordResults(): void {
             dataFiles: summary.dataFiles,
             bytes: summary.bytes,
             peakRssMiB: Math.round(summary.peakRssBytes / 1024 / 1024),
+            medianCpuSeconds: summary.medianCpuSeconds,
             interleaved: true,
           },
         },
@@ -192,8 +196,14 @@ function recordResults(): void {
         { ...ref, client: FLOE },
         { ...ref, client: PYICEBERG },
       );
+      const cpuOf = (client: string) =>
+        medianBy(measured.get(`${client}|${c.label}`) ?? [], (r) => r.cpuSeconds).cpuSeconds;
+      const peakOf = (client: string) =>
+        Math.max(...(measured.get(`${client}|${c.label}`) ?? []).map((r) => r.peakRssBytes));
       ratios[c.label] = {
         timeRatioFloeOverPyiceberg: comparison.ratioP50,
+        cpuRatioFloeOverPyiceberg: round3(cpuOf(FLOE) / cpuOf(PYICEBERG)),
+        peakRssMiB: { floe: Math.round(peakOf(FLOE) / MiB), pyiceberg: Math.round(peakOf(PYICEBERG) / MiB) },
         throughputRatioFloeOverPyiceberg: round3(1 / comparison.ratioP50),
         floeFaster: comparison.ratioP50 < 1,
       };
@@ -237,6 +247,10 @@ function recordResults(): void {
       'different buckets (~160 day × bucket partitions: 10 days, a few rows spill into an 11th).',
   );
   bench.note('Loopback on a shared 2-core machine: read the ratios, not absolute numbers across runs.');
+  bench.note(
+    'cpuSeconds is the CPU time of the whole process (every thread) across the timed part: ' +
+      'process.cpuUsage for floe, time.process_time for PyIceberg; on a loaded machine it is steadier than wall time.',
+  );
 }
 
 /** Purges every table under the run's namespace, whatever state a failure left it in. */
