@@ -2,8 +2,10 @@
 // encode-chunk-thread.ts), so one big write can encode several files at once instead of one
 // after another on the calling thread. Threads start on first use (or `prepareEncodeThreads`),
 // are unref'd while idle so they never keep a process alive, and each encodes one chunk at a time:
-// callers bound memory by how many chunks they keep in flight. A thread that dies fails its
-// chunk with a retryable error and is replaced.
+// callers bound memory by how many chunks they keep in flight. A thread that has encoded holds
+// the wasm memory its biggest chunk needed (wasm memory never shrinks), so it is ended after
+// IDLE_RELEASE_MS without work and started again when needed. A thread that dies fails its chunk
+// with a retryable error and is replaced.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { IcebergError } from '../errors.ts';
@@ -24,7 +26,11 @@ interface Thread {
   readonly worker: Worker;
   readonly ready: Promise<void>;
   task: Task | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
 }
+
+/** How long a thread that has encoded may sit idle before it is ended to give its memory back. */
+export const IDLE_RELEASE_MS = 20_000;
 
 /** Encode threads a write uses by default: one per core the process may use. */
 export function defaultEncodeThreads(): number {
@@ -33,13 +39,20 @@ export function defaultEncodeThreads(): number {
 
 export class EncodeThreads {
   readonly size: number;
+  readonly #idleReleaseMs: number;
   readonly #threads: Thread[] = [];
   readonly #waiting: Task[] = [];
   #nextId = 1;
   #closed = false;
 
-  constructor(size: number) {
+  constructor(size: number, options: { readonly idleReleaseMs?: number } = {}) {
     this.size = Math.max(1, Math.floor(size));
+    this.#idleReleaseMs = options.idleReleaseMs ?? IDLE_RELEASE_MS;
+  }
+
+  /** Threads started and not yet ended. */
+  get running(): number {
+    return this.#threads.length;
   }
 
   /** Starts every thread and waits until each has loaded the encoder. */
@@ -73,6 +86,7 @@ export class EncodeThreads {
         markReady = resolve;
       }),
       task: undefined,
+      idleTimer: undefined,
     };
     worker.on('message', (reply: EncodeChunkReply | 'ready') => {
       if (reply === 'ready') {
@@ -83,12 +97,14 @@ export class EncodeThreads {
       if (task === undefined || task.request.id !== reply.id) return;
       thread.task = undefined;
       worker.unref();
+      thread.idleTimer = setTimeout(() => this.#release(thread), this.#idleReleaseMs).unref();
       if (reply.ok) task.resolve(reply.chunk);
       else task.reject(chunkError(reply.error));
       this.#dispatch();
     });
     const died = (reason: string) => {
       markReady();
+      clearTimeout(thread.idleTimer);
       const index = this.#threads.indexOf(thread);
       if (index < 0) return;
       this.#threads.splice(index, 1);
@@ -102,6 +118,14 @@ export class EncodeThreads {
     return thread;
   }
 
+  /** Ends an idle thread (it leaves the pool first, so its exit is not taken for a crash). */
+  #release(thread: Thread): void {
+    const index = this.#threads.indexOf(thread);
+    if (index < 0 || thread.task !== undefined) return;
+    this.#threads.splice(index, 1);
+    void thread.worker.terminate();
+  }
+
   #dispatch(): void {
     while (this.#waiting.length > 0) {
       let idle = this.#threads.find((thread) => thread.task === undefined);
@@ -111,6 +135,8 @@ export class EncodeThreads {
       }
       if (idle === undefined) return;
       const task = this.#waiting.shift() as Task;
+      clearTimeout(idle.idleTimer);
+      idle.idleTimer = undefined;
       idle.task = task;
       idle.worker.ref();
       idle.worker.postMessage(task.request, [task.request.ipc.buffer as ArrayBuffer]);

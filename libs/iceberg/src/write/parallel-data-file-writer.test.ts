@@ -126,3 +126,28 @@ describe('writeDataFilesInParallel', () => {
 function footerLength(bytes: Uint8Array): number {
   return new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true);
 }
+
+describe('EncodeThreads', () => {
+  it('ends a thread that sat idle after encoding and starts one again for the next chunk', async () => {
+    const pool = new EncodeThreads(1, { idleReleaseMs: 50 });
+    try {
+      const batches = [0, 1].map((i) => batchOf(i * 1_000, 1_000));
+      const write = () =>
+        writeDataFilesInParallel(batches, {
+          io: new MemoryFileIO(),
+          tableLocation: 'mem://wh/t',
+          schema,
+          arrowSchema: (batches[0] as arrow.RecordBatch).schema,
+          encodeThreads: pool,
+          chunkBytes: Math.max(...batches.map(arrowByteSize)),
+        });
+      expect((await write()).map((f) => f.recordCount)).toEqual([1_000n, 1_000n]);
+      expect(pool.running).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(pool.running).toBe(0);
+      expect((await write()).map((f) => f.recordCount)).toEqual([1_000n, 1_000n]);
+    } finally {
+      await pool.close();
+    }
+  });
+});
