@@ -35,16 +35,28 @@ function batchOf(from: number, rows: number): arrow.RecordBatch {
 const threads = new EncodeThreads(2);
 afterAll(() => threads.close());
 
+/** Writes `batches` to `io` on `pool` with the test schema (or `tableSchema`). */
+function writeOn(
+  pool: EncodeThreads,
+  io: MemoryFileIO,
+  batches: readonly arrow.RecordBatch[],
+  options: { readonly chunkBytes?: number; readonly tableSchema?: Schema } = {},
+) {
+  return writeDataFilesInParallel(batches, {
+    io,
+    tableLocation: 'mem://wh/t',
+    schema: options.tableSchema ?? schema,
+    arrowSchema: (batches[0] as arrow.RecordBatch).schema,
+    encodeThreads: pool,
+    ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
+  });
+}
+
 describe('writeDataFilesInParallel', () => {
   it('encodes consecutive row ranges as separate files on the encode threads', async () => {
     const batches = [0, 1, 2, 3, 4, 5].map((i) => batchOf(i * 1_000, 1_000));
     const io = new MemoryFileIO();
-    const files = await writeDataFilesInParallel(batches, {
-      io,
-      tableLocation: 'mem://wh/t',
-      schema,
-      arrowSchema: (batches[0] as arrow.RecordBatch).schema,
-      encodeThreads: threads,
+    const files = await writeOn(threads, io, batches, {
       chunkBytes: arrowByteSize(batches[0] as arrow.RecordBatch) * 2,
     });
 
@@ -82,13 +94,7 @@ describe('writeDataFilesInParallel', () => {
   it('writes input smaller than one chunk as one file on the calling thread', async () => {
     const batches = [batchOf(0, 500), batchOf(500, 500)];
     const io = new MemoryFileIO();
-    const files = await writeDataFilesInParallel(batches, {
-      io,
-      tableLocation: 'mem://wh/t',
-      schema,
-      arrowSchema: (batches[0] as arrow.RecordBatch).schema,
-      encodeThreads: threads,
-    });
+    const files = await writeOn(threads, io, batches);
     expect(files.map((f) => f.recordCount)).toEqual([1_000n]);
   });
 
@@ -102,12 +108,8 @@ describe('writeDataFilesInParallel', () => {
     };
     const batches = [0, 1, 2, 3].map((i) => batchOf(i * 1_000, 1_000));
     const io = new MemoryFileIO();
-    const write = writeDataFilesInParallel(batches, {
-      io,
-      tableLocation: 'mem://wh/t',
-      schema: wrong,
-      arrowSchema: (batches[0] as arrow.RecordBatch).schema,
-      encodeThreads: threads,
+    const write = writeOn(threads, io, batches, {
+      tableSchema: wrong,
       chunkBytes: arrowByteSize(batches[0] as arrow.RecordBatch),
     });
     await expect(write).rejects.toMatchObject({
@@ -133,14 +135,7 @@ describe('EncodeThreads', () => {
     try {
       const batches = [0, 1].map((i) => batchOf(i * 1_000, 1_000));
       const write = () =>
-        writeDataFilesInParallel(batches, {
-          io: new MemoryFileIO(),
-          tableLocation: 'mem://wh/t',
-          schema,
-          arrowSchema: (batches[0] as arrow.RecordBatch).schema,
-          encodeThreads: pool,
-          chunkBytes: Math.max(...batches.map(arrowByteSize)),
-        });
+        writeOn(pool, new MemoryFileIO(), batches, { chunkBytes: Math.max(...batches.map(arrowByteSize)) });
       expect((await write()).map((f) => f.recordCount)).toEqual([1_000n, 1_000n]);
       expect(pool.running).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 300));
