@@ -1,6 +1,6 @@
 // A small, process-wide pool of Parquet encode threads (worker_threads running
 // encode-chunk-thread.ts), so one big write can encode several files at once instead of one
-// after another on the calling thread. Threads start on first use (or `prepareEncodeThreads`),
+// after another on the calling thread. Threads start on first use, or warmed up ahead by `prepareEncodeThreads`,
 // are unref'd while idle so they never keep a process alive, and each encodes one chunk at a time:
 // callers bound memory by how many chunks they keep in flight. A thread that has encoded holds
 // the wasm memory its biggest chunk needed (wasm memory never shrinks), so it is ended after
@@ -55,9 +55,9 @@ export class EncodeThreads {
     return this.#threads.length;
   }
 
-  /** Starts every thread and waits until each has loaded the encoder. */
+  /** Starts every thread and waits until each has loaded and warmed up the encoder. */
   async prepare(): Promise<void> {
-    while (this.#threads.length < this.size) this.#threads.push(this.#spawn());
+    while (this.#threads.length < this.size) this.#threads.push(this.#spawn(true));
     await Promise.all(this.#threads.map((thread) => thread.ready));
   }
 
@@ -76,7 +76,8 @@ export class EncodeThreads {
     await Promise.all(this.#threads.splice(0).map((thread) => thread.worker.terminate()));
   }
 
-  #spawn(): Thread {
+  /** `warm`: the thread runs a throwaway encode before it reports ready (see encode-chunk.ts). */
+  #spawn(warm = false): Thread {
     const worker = new Worker(new URL('./encode-chunk-thread.ts', import.meta.url));
     worker.unref();
     let markReady: () => void = () => undefined;
@@ -114,7 +115,7 @@ export class EncodeThreads {
     };
     worker.on('error', (error) => died(`a Parquet encode thread failed: ${error.message}`));
     worker.on('exit', (code) => died(`a Parquet encode thread exited with code ${code}`));
-    worker.postMessage('ping');
+    worker.postMessage(warm ? 'warm' : 'ping');
     return thread;
   }
 
