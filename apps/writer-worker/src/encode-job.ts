@@ -6,13 +6,11 @@
 // or in-process when no pool is given (tests, tools); everything it takes is structured-clone
 // safe except the two clients, which the thread builds from plain settings. A big job on an
 // unpartitioned table is encoded as several files at once (the library's encode threads).
-import { isMainThread } from 'node:worker_threads';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   castBatch,
   type DataFile,
   type FileIO,
-  prepareEncodeThreads,
   reconcileWithTable,
   type SchemaUpdateResult,
   type TableMetadata,
@@ -23,10 +21,12 @@ import type { Schema as ArrowSchema, RecordBatch } from 'apache-arrow';
 import { openStagedObject, type StagedObjectReader } from './staged-objects.ts';
 import { WriterError } from './writer-error.ts';
 
-// In a writer's encode thread (encode-thread.ts), start the Parquet encode threads that a big
-// unpartitioned job's row ranges are spread over now, so the first such job does not wait for
-// them to load. They idle unref'd; small jobs never use them.
-if (!isMainThread) void prepareEncodeThreads().catch(() => undefined);
+/**
+ * Parquet files one big unpartitioned job encodes at once (row ranges on the library's encode
+ * threads). Kept small because every encode thread of the writer may run such a job at the same
+ * time, and each file in flight holds its chunk in memory.
+ */
+const JOB_ENCODE_THREADS = 2;
 
 /** What a job needs encoded; plain data, so it crosses a thread boundary by structured clone. */
 export interface EncodeRequest {
@@ -142,7 +142,8 @@ export async function encodeJob(request: EncodeRequest, clients: EncodeClients):
             'write.target-file-size-bytes': String(request.targetFileSizeBytes),
             ...metadata.properties,
           },
-          // Sizes the row ranges a big unpartitioned job is split into across encode threads.
+          // A big unpartitioned job's row ranges: how many at once, and their size.
+          encodeThreads: JOB_ENCODE_THREADS,
           expectedBytes: request.batches.reduce((sum, staged) => sum + staged.bytes, 0),
         });
   return {
