@@ -86,6 +86,7 @@ export {
   type ExpiryPlan,
   type ExpiryPolicy,
   MAX_REF_AGE_MS_PROPERTY,
+  MAX_SNAPSHOTS_PROPERTY,
   MAX_SNAPSHOT_AGE_MS_PROPERTY,
   MIN_SNAPSHOTS_TO_KEEP_PROPERTY,
   type PlanExpiryOptions,
