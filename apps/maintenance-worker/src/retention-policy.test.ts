@@ -74,7 +74,12 @@ describe('settings precedence: run > Polaris policy > table property > floe.yaml
       },
     );
     expect(decision.expiry).toEqual({
-      defaults: { maxSnapshotAgeMs: 432_000_000n, minSnapshotsToKeep: 1, maxSnapshots: 500, maxRefAgeMs: 5000n },
+      defaults: {
+        maxSnapshotAgeMs: 432_000_000n,
+        minSnapshotsToKeep: 1,
+        maxSnapshots: 500,
+        maxRefAgeMs: 5000n,
+      },
     });
     expect(decision.settings).toEqual({
       maxSnapshotAgeMs: { value: 1000, source: 'table-property', from: 'history.expire.max-snapshot-age-ms' },

@@ -160,7 +160,9 @@ describe('planExpiry', () => {
     expect(() => planExpiry(bad)).toThrow(
       "table property floe.history.expire.max-snapshots must be an integer >= 1, got 'all'",
     );
-    expect(() => planExpiry(plain, { maxSnapshots: 0 })).toThrow('maxSnapshots must be an integer >= 1, got 0');
+    expect(() => planExpiry(plain, { maxSnapshots: 0 })).toThrow(
+      'maxSnapshots must be an integer >= 1, got 0',
+    );
   });
 
   it('keeps tag heads and the retained history of every branch', () => {
@@ -217,6 +219,13 @@ describe('planExpiry', () => {
     expect(plan.expiredSnapshotIds).toEqual([1n]);
     expect(plan.retainedSinceCount).toBe(3);
     expect(planExpiry(metadata, { nowMs: NOW, maxSnapshotAgeMs: DAY }).retainedSinceCount).toBe(0);
+  });
+
+  it('keeps every snapshot from retainFromSequenceNumber, beating the count cap', () => {
+    const metadata = table(linear, { main: branch(5n) });
+    const plan = planExpiry(metadata, { nowMs: NOW, maxSnapshots: 1, retainFromSequenceNumber: 3n });
+    expect(plan.retainedSnapshotIds).toEqual([3n, 4n, 5n]);
+    expect(plan.retainedSinceCount).toBe(2);
   });
 
   it('lets retainSinceMs win over explicit snapshot ids', () => {

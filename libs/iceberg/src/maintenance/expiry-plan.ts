@@ -60,6 +60,12 @@ export interface ExpiryPolicy {
    * unfinished write jobs may still look for.
    */
   readonly retainSinceMs?: bigint;
+  /**
+   * Keep every snapshot whose sequence number is at or above this, whatever else the policy says:
+   * the precise form of `retainSinceMs` for v2+ tables (sequence numbers follow commit order,
+   * timestamps follow the writers' clocks).
+   */
+  readonly retainFromSequenceNumber?: bigint;
 }
 
 export interface ExpiryPlan {
@@ -68,7 +74,7 @@ export interface ExpiryPlan {
   readonly retainedSnapshotIds: readonly bigint[];
   /** Refs removed because their head is older than their max ref age. */
   readonly expiredRefs: readonly string[];
-  /** Snapshots the rest of the policy would have expired that `retainSinceMs` kept. */
+  /** Snapshots the rest of the policy would have expired that `retainSinceMs` / `retainFromSequenceNumber` kept. */
   readonly retainedSinceCount: number;
   /** The commit: `remove-snapshot-ref` per expired ref, then one `remove-snapshots`; empty = nothing to do. */
   readonly updates: readonly TableUpdate[];
@@ -200,8 +206,7 @@ function branchSnapshotsToKeep(
     // the count cap: history is kept as one contiguous run from the head, never with holes.
     if (keeping && (kept.length < minToKeep || (s.timestampMs >= olderThan && kept.length < cap))) {
       kept.push(s.snapshotId);
-    }
-    else keeping = false;
+    } else keeping = false;
     s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId);
   }
   return { kept, ancestry };
@@ -266,12 +271,14 @@ export function planExpiry(
   }
   for (const id of explicit) retained.delete(id);
   let retainedSinceCount = 0;
-  if (policy.retainSinceMs !== undefined) {
-    for (const snapshot of metadata.snapshots) {
-      if (snapshot.timestampMs >= policy.retainSinceMs && !retained.has(snapshot.snapshotId)) {
-        retained.add(snapshot.snapshotId);
-        retainedSinceCount += 1;
-      }
+  const pinned = (snapshot: Snapshot) =>
+    (policy.retainSinceMs !== undefined && snapshot.timestampMs >= policy.retainSinceMs) ||
+    (policy.retainFromSequenceNumber !== undefined &&
+      snapshot.sequenceNumber >= policy.retainFromSequenceNumber);
+  for (const snapshot of metadata.snapshots) {
+    if (!retained.has(snapshot.snapshotId) && pinned(snapshot)) {
+      retained.add(snapshot.snapshotId);
+      retainedSinceCount += 1;
     }
   }
 
