@@ -107,14 +107,14 @@ async function loadOrCreate(
   deps: WriteJobDeps,
   context: WriteJobContext,
   openFirst: () => Promise<StagedObjectReader>,
-): Promise<Omit<JobTable, 'cached'>> {
+): Promise<JobTable> {
   try {
     if (deps.tableStates !== undefined) {
       return await deps.tableStates.forJob(job.table, { redelivered: context.redelivered === true });
     }
     const loaded = await deps.catalog.loadTable(job.table);
     const table = { metadata: tableMetadataOf(loaded), metadataLocation: loaded.metadataLocation };
-    return { identifier: loaded.identifier, table, config: loaded.config };
+    return { identifier: loaded.identifier, table, config: loaded.config, cached: false };
   } catch (error) {
     const missing =
       error instanceof CatalogError && (error.kind === 'no-such-table' || error.kind === 'no-such-namespace');
@@ -136,9 +136,9 @@ async function loadOrCreate(
     const first = await openFirst();
     const created = await createTableFromData(deps.catalog, job.table, first.schema, job.create);
     deps.logger?.info({ table: name, created: created.created }, 'created table from the staged data');
-    if (deps.tableStates !== undefined) return deps.tableStates.rememberLoad(created);
+    if (deps.tableStates !== undefined) return { ...deps.tableStates.rememberLoad(created), cached: false };
     const table = { metadata: tableMetadataOf(created), metadataLocation: created.metadataLocation };
-    return { identifier: created.identifier, table, config: created.config };
+    return { identifier: created.identifier, table, config: created.config, cached: false };
   }
 }
 
@@ -239,7 +239,7 @@ export async function processWriteJob(
     return first;
   };
 
-  let loaded: Omit<JobTable, 'cached'>;
+  let loaded: JobTable;
   try {
     loaded = await loadOrCreate(job, deps, context, openFirst);
   } finally {
@@ -279,10 +279,10 @@ export async function processWriteJob(
     });
   }
 
-  refuseUnwritable(job, metadata, name);
   const slot: CommitSlot | undefined = deps.tableCommitter?.reserve(name);
   let request: CommitRequest;
   try {
+    refuseUnwritable(job, metadata, name);
     const io = tableIO(deps, loaded, metadata);
     const encoded: EncodeResult =
       job.mode === 'delete'
@@ -321,6 +321,16 @@ export async function processWriteJob(
     };
   } catch (error) {
     slot?.release();
+    // On a cached state, a failure before the commit (a staged object already deleted by the
+    // delivery that committed the job, a table changed meanwhile) is judged again on a fresh
+    // load — the same answer the job would get without the cache (table-state-cache.ts).
+    if (loaded.cached && context.redelivered !== true) {
+      deps.logger?.info(
+        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        'job failed before its commit on the cached table state; running it again on a fresh load',
+      );
+      return processWriteJob(payload, deps, { ...context, redelivered: true });
+    }
     throw error;
   }
 

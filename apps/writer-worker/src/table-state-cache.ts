@@ -13,6 +13,10 @@
 //     refreshed by every commit of this process, an idle one is reloaded) and the table config
 //     (FileIO settings, possibly with credentials the catalog put there) younger than
 //     `configMaxAgeMs` (default 60 s; commit answers carry no config, only loads do).
+// A job that fails before its commit on a cached state runs once more on a fresh load
+// (process-write-job.ts), so a failure the cache caused — a redelivery whose staged objects the
+// committing delivery already deleted, a table changed meanwhile — gets the answer a fresh load
+// gives: for a committed job, already-committed.
 //
 // EXACTLY-ONCE ARGUMENT. The job's first marker check (process-write-job.ts step 3) may run on
 // a cached, possibly stale copy. Its two answers are used differently:
@@ -30,13 +34,7 @@
 //     cache was filled is answered already-committed and never committed twice; staleness only
 //     costs an encode and one rejected attempt. Only full loads (`snapshots=all`) fill the cache:
 //     a copy missing snapshots would not satisfy "holds everything up to its head".
-import {
-  type Catalog,
-  CatalogError,
-  catalogCommitter,
-  type LoadedTable,
-  tableMetadataOf,
-} from '@floe/catalog';
+import { type Catalog, CatalogError, type LoadedTable, tableMetadataOf } from '@floe/catalog';
 import {
   type CatalogCommitter,
   type CommittedTable,
@@ -89,7 +87,7 @@ function notOlder(a: TableMetadata, b: TableMetadata): boolean {
 }
 
 export class TableStateCache {
-  readonly #catalog: Catalog;
+  readonly #catalog: Pick<Catalog, 'loadTable'>;
   readonly #entries = new Map<string, Entry>();
   readonly #maxAgeMs: number;
   readonly #configMaxAgeMs: number;
@@ -97,7 +95,7 @@ export class TableStateCache {
   readonly #now: () => number;
   #loads = 0;
 
-  constructor(catalog: Catalog, options: TableStateCacheOptions = {}) {
+  constructor(catalog: Pick<Catalog, 'loadTable'>, options: TableStateCacheOptions = {}) {
     this.#catalog = catalog;
     this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_TABLE_STATE_MAX_AGE_MS;
     this.#configMaxAgeMs = options.configMaxAgeMs ?? DEFAULT_TABLE_CONFIG_MAX_AGE_MS;
@@ -172,7 +170,7 @@ export class TableStateCache {
   }
 
   /** The process's committer: `inner`'s loads and commit answers refresh the cache. */
-  committer(inner: CatalogCommitter = catalogCommitter(this.#catalog)): CatalogCommitter {
+  committer(inner: CatalogCommitter): CatalogCommitter {
     return {
       loadTable: async (identifier) => {
         const table = await inner.loadTable(identifier);
