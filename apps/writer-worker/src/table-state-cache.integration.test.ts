@@ -12,7 +12,7 @@
 // job started from its cache (no load for the job).
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { catalogCommitter, RestCatalog, tableMetadataOf } from '@floe/catalog';
+import { RestCatalog, tableMetadataOf } from '@floe/catalog';
 import type { StorageConfig } from '@floe/config';
 import { s3PropertiesFrom, stagingLocationOf } from '@floe/config';
 import { schemaToJson } from '@floe/iceberg';
@@ -59,7 +59,7 @@ function writerProcess() {
   const processCatalog = new RestCatalog({ uri: stack.catalogUri });
   // maxAgeMs: long, so the copy stays "young" and the job surely starts from it.
   const tableStates = new TableStateCache(processCatalog, { maxAgeMs: 600_000 });
-  const committer = tableStates.committer(catalogCommitter(processCatalog));
+  const committer = tableStates.catalogCommitter(processCatalog);
   const commits: CommitObservation[] = [];
   const onCommit = (observation: CommitObservation) => commits.push(observation);
   const deps: WriteJobDeps = {

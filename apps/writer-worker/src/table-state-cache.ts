@@ -34,7 +34,13 @@
 //     cache was filled is answered already-committed and never committed twice; staleness only
 //     costs an encode and one rejected attempt. Only full loads (`snapshots=all`) fill the cache:
 //     a copy missing snapshots would not satisfy "holds everything up to its head".
-import { type Catalog, CatalogError, type LoadedTable, tableMetadataOf } from '@floe/catalog';
+import {
+  type Catalog,
+  CatalogError,
+  catalogCommitter,
+  type LoadedTable,
+  tableMetadataOf,
+} from '@floe/catalog';
 import {
   type CatalogCommitter,
   type CommittedTable,
@@ -155,7 +161,10 @@ export class TableStateCache {
       entry.table.metadataLocation === loaded.metadataLocation;
     const table: CommittedTable = unchanged
       ? entry.table
-      : { metadata: tableMetadataOf(loaded), metadataLocation: loaded.metadataLocation };
+      : {
+          metadata: tableMetadataOf(loaded, entry?.table.metadata),
+          metadataLocation: loaded.metadataLocation,
+        };
     this.#put(loaded.identifier, table, { config: loaded.config, etags: loaded.etag !== undefined });
     return { identifier: loaded.identifier, table, config: loaded.config };
   }
@@ -165,11 +174,26 @@ export class TableStateCache {
     this.#put(identifier, table, {});
   }
 
+  /** The newest parse of the table (for `catalogCommitter`'s `knownMetadata`: only new snapshots are read). */
+  known(identifier: TableIdentifier): TableMetadata | undefined {
+    return this.#entries.get(formatTable(identifier))?.table.metadata;
+  }
+
   forget(identifier: TableIdentifier): void {
     this.#entries.delete(formatTable(identifier));
   }
 
-  /** The process's committer: `inner`'s loads and commit answers refresh the cache. */
+  /**
+   * The process's committer on `catalog`: it reads only the snapshots this cache does not hold
+   * yet, and its loads and commit answers refresh the cache.
+   */
+  catalogCommitter(catalog: Catalog): CatalogCommitter {
+    return this.committer(
+      catalogCommitter(catalog, { knownMetadata: (identifier) => this.known(identifier) }),
+    );
+  }
+
+  /** `inner` whose loads and commit answers refresh the cache. */
   committer(inner: CatalogCommitter): CatalogCommitter {
     return {
       loadTable: async (identifier) => {

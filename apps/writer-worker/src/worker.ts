@@ -12,7 +12,7 @@
 // Jobs start from the process's newest known table state (table-state-cache.ts, refreshed by
 // every commit answer and reload of the committer) and share one FileIO per table storage
 // setting (table-io-cache.ts).
-import { catalogCommitter, createCatalog, RestCatalog } from '@floe/catalog';
+import { createCatalog, RestCatalog } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
 import { catalogOptionsFrom, s3PropertiesFrom, stagingLocationOf } from '@floe/config';
 import { WRITE_JOB_NAME } from '@floe/jobs';
@@ -50,7 +50,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
   if (catalog instanceof RestCatalog) metrics.watchBreaker(() => catalog.breakerState);
   const staging = stagingClientFrom(artifacts.storage);
   const tableStates = new TableStateCache(catalog);
-  const committer = tableStates.committer(catalogCommitter(catalog));
+  const committer = tableStates.catalogCommitter(catalog);
   const onCommit = (observation: Parameters<WriterMetrics['commit']>[0]) => metrics.commit(observation);
   // `writer.encode_threads`, else one thread per spare core.
   const encodeThreads = artifacts.writer.encode_threads;
