@@ -11,9 +11,8 @@
 // Either way J's rows are in the table once (PyIceberg's count), one snapshot holds J, and A's
 // job started from its cache (no load for the job).
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { RestCatalog, tableMetadataOf } from '@floe/catalog';
-import type { StorageConfig } from '@floe/config';
 import { s3PropertiesFrom, stagingLocationOf } from '@floe/config';
 import { schemaToJson } from '@floe/iceberg';
 import type { WriteJobInput } from '@floe/jobs';
@@ -26,6 +25,7 @@ import {
   processWriteJob,
   type WriteJobDeps,
 } from './process-write-job.ts';
+import { stackS3Client, stackStorage } from './stack-deps.test-helper.ts';
 import { stagingClientFrom } from './staged-objects.ts';
 import { TableCommitter } from './table-committer.ts';
 import { TableIOCache } from './table-io-cache.ts';
@@ -36,23 +36,10 @@ const run = randomUUID().slice(0, 8);
 const namespace = `statecache_${run}`;
 const table = { namespace: [namespace], name: 'events' };
 const ROWS = 100;
-const storage = {
-  endpoint: stack.s3Endpoint,
-  region: stack.s3Region,
-  path_style: true,
-  access_key_id: stack.s3AccessKeyId,
-  secret_access_key: stack.s3SecretAccessKey,
-  staging: { bucket: stack.stagingBucket, prefix: 'staging/' },
-  max_staged_object_bytes: 64 * 1024 * 1024,
-} as StorageConfig;
+const storage = stackStorage(stack, 64 * 1024 * 1024);
 const catalog = new RestCatalog({ uri: stack.catalogUri });
 const staging = stagingClientFrom(storage);
-const s3 = new S3Client({
-  endpoint: stack.s3Endpoint,
-  region: stack.s3Region,
-  forcePathStyle: true,
-  credentials: { accessKeyId: stack.s3AccessKeyId, secretAccessKey: stack.s3SecretAccessKey },
-});
+const s3 = stackS3Client(stack);
 
 /** One writer process's deps: its own catalog client, state cache, committer and commit queue. */
 function writerProcess() {
