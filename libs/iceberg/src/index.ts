@@ -38,6 +38,11 @@ export type {
 export { BaseFileIO, forEachBounded } from './io/file-io.ts';
 export { LocalFileIO } from './io/local-file-io.ts';
 export { MemoryFileIO } from './io/memory-file-io.ts';
+export {
+  DEFAULT_METADATA_CACHE_BYTES,
+  isImmutableMetadataFile,
+  MetadataCachedFileIO,
+} from './io/metadata-cached-file-io.ts';
 export type { FileIOForOptions } from './io/resolve-file-io.ts';
 export { fileIOFor } from './io/resolve-file-io.ts';
 export type { S3ClientSettings, S3Credentials, S3CredentialsProvider } from './io/s3-config.ts';
