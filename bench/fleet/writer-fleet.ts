@@ -45,10 +45,14 @@ writer:
   metrics_port: 0
 `,
   );
+  // FLOE_BENCH_WRITER_NODE_OPTIONS reaches the writers only (e.g. `--cpu-prof --cpu-prof-dir=D`
+  // to profile them), not the bench process itself.
+  const writerNodeOptions = process.env['FLOE_BENCH_WRITER_NODE_OPTIONS'];
   const env = {
     ...process.env,
     FLOE_S3_ACCESS_KEY_ID: stack.s3AccessKeyId,
     FLOE_S3_SECRET_ACCESS_KEY: stack.s3SecretAccessKey,
+    ...(writerNodeOptions === undefined ? {} : { NODE_OPTIONS: writerNodeOptions }),
   };
   const compiled = compileConfig(readFileSync(configPath, 'utf8'), env, { sourceName: configPath });
   const artifacts = resolveCompiledArtifacts(JSON.parse(JSON.stringify(compiled)), env);

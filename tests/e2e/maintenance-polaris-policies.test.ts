@@ -100,6 +100,8 @@ describe('Polaris maintenance policies on a schedule', () => {
     expect(firstGoverned.settings).toEqual({
       maxSnapshotAgeMs: { value: 0, source: 'polaris-policy', from: 'policy expire-fast' },
       minSnapshotsToKeep: { value: 2, source: 'polaris-policy', from: 'policy expire-fast' },
+      // Polaris's snapshot-expiry policy has no count cap: floe.yaml's default decides it.
+      maxSnapshots: { value: 500, source: 'floe.yaml', from: 'maintenance.retention.max_snapshots' },
       enabled: { value: true, source: 'polaris-policy', from: 'policy expire-fast' },
     });
     const governedTable = await catalog.loadTable(governed);

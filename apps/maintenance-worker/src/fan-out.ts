@@ -2,7 +2,10 @@
 // with `tables` or `namespaces`; processing it lists the targets now (a namespace's tables are
 // listed at every tick, so tables created later are included) and enqueues one per-table job
 // each, with the same action, dry-run flag and policy. The per-table job ids derive from the
-// fan-out job's id, so a fan-out re-delivered after a crash adds no second copy.
+// fan-out job's id, so a fan-out re-delivered after a crash adds no second copy. A scheduled
+// tick skips a table whose run of the same schedule from an earlier tick is still waiting,
+// delayed or active (BullMQ deduplication by schedule and table): a worker that falls behind —
+// hundreds of tables, a slow catalog — catches up instead of piling up one run per table per tick.
 import { type Catalog, formatTable, type TableIdentifier } from '@floe/catalog';
 import type { MaintenanceJob } from '@floe/jobs';
 import type { JobsOptions, Queue } from 'bullmq';
@@ -45,6 +48,11 @@ export function perTableJobId(parentJobId: string, table: TableIdentifier): stri
   return `${parentJobId}.${formatTable(table)}`.replaceAll(':', '-');
 }
 
+/** At most one unfinished run per schedule and table. */
+export function scheduledRunKey(schedule: string, table: TableIdentifier): string {
+  return `scheduled.${schedule}.${formatTable(table)}`;
+}
+
 /** Enqueues the per-table jobs of a fan-out job; returns their ids. */
 export async function fanOut(
   job: MaintenanceJob,
@@ -63,7 +71,11 @@ export async function fanOut(
       policy: job.policy,
       ...(job.schedule === undefined ? {} : { schedule: job.schedule }),
     },
-    opts: { ...PER_TABLE_JOB_OPTIONS, jobId: perTableJobId(parentJobId, table) },
+    opts: {
+      ...PER_TABLE_JOB_OPTIONS,
+      jobId: perTableJobId(parentJobId, table),
+      ...(job.schedule === undefined ? {} : { deduplication: { id: scheduledRunKey(job.schedule, table) } }),
+    },
   }));
   if (jobs.length > 0) await queue.addBulk(jobs);
   return jobs.map((j) => j.opts.jobId);

@@ -81,7 +81,9 @@ describe('retention layering', () => {
 describe('pending write jobs', () => {
   it('keeps the snapshots an unfinished write job may still look for, and lets them go once it finished', async () => {
     const key = `job-${h.namespace}-guard`;
-    const ids = await h.python<string[]>(tableWithSnapshots('guarded', 3, {}, { 'floe.job-ids': key }));
+    // The job's marker is in the oldest of 3 snapshots: everything from there to the head stays,
+    // so the writer's walk from the head reaches it.
+    const ids = await h.python<string[]>(tableWithSnapshots('guarded', 3, {}, { 'floe.job-ids': key }, 0));
     // A write job of this table, enqueued before its snapshot was committed, is still waiting
     // (e.g. its worker crashed after the commit and BullMQ will re-deliver it).
     const pending = await h.writeQueue.add(
@@ -102,8 +104,22 @@ describe('pending write jobs', () => {
     await pending.remove();
     const freed = await expire('guarded', { policy: { maxSnapshotAgeMs: 1 } });
     expect(freed).toMatchObject({ snapshotsExpired: 2, snapshotsRetainedForPendingJobs: 0 });
-    // The newest snapshot (the one holding the marker) is never expired.
+    // The newest snapshot is never expired.
     expect(await h.python<string[]>(snapshotIdsOf('guarded'))).toEqual([ids[2]]);
+  });
+
+  it('pins only from the snapshot holding the pending job, not every snapshot since its enqueue', async () => {
+    const key = `job-${h.namespace}-precise`;
+    const ids = await h.python<string[]>(tableWithSnapshots('precise', 3, {}, { 'floe.job-ids': key }, 1));
+    const pending = await h.writeQueue.add(
+      'write',
+      { version: 1, table: table('precise'), enqueuedAt: new Date(Date.now() - 60_000).toISOString() },
+      { jobId: key },
+    );
+    const run = await expire('precise', { policy: { maxSnapshotAgeMs: 1 } });
+    expect(run).toMatchObject({ snapshotsExpired: 1, snapshotsRetainedForPendingJobs: 1 });
+    expect(await h.python<string[]>(snapshotIdsOf('precise'))).toEqual([ids[1], ids[2]]);
+    await pending.remove();
   });
 });
 

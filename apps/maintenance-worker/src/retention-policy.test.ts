@@ -12,6 +12,7 @@ import {
 const retention = {
   max_snapshot_age_ms: 432_000_000,
   min_snapshots_to_keep: 1,
+  max_snapshots: 500,
   orphan_older_than_ms: 259_200_000,
   staging_retention_ms: 604_800_000,
 };
@@ -52,11 +53,12 @@ describe('settings precedence: run > Polaris policy > table property > floe.yaml
     expect(decision.expiry).toEqual({
       maxSnapshotAgeMs: 86_400_000n,
       retainLast: 2,
-      defaults: { maxSnapshotAgeMs: 432_000_000n, minSnapshotsToKeep: 1 },
+      defaults: { maxSnapshotAgeMs: 432_000_000n, minSnapshotsToKeep: 1, maxSnapshots: 500 },
     });
     expect(decision.settings).toEqual({
       maxSnapshotAgeMs: { value: 86_400_000, source: 'polaris-policy', from: 'policy keep-a-day' },
       minSnapshotsToKeep: { value: 2, source: 'run', from: 'run.minSnapshotsToKeep' },
+      maxSnapshots: { value: 500, source: 'floe.yaml', from: 'maintenance.retention.max_snapshots' },
       enabled: { value: true, source: 'polaris-policy', from: 'policy keep-a-day' },
     });
   });
@@ -72,7 +74,12 @@ describe('settings precedence: run > Polaris policy > table property > floe.yaml
       },
     );
     expect(decision.expiry).toEqual({
-      defaults: { maxSnapshotAgeMs: 432_000_000n, minSnapshotsToKeep: 1, maxRefAgeMs: 5000n },
+      defaults: {
+        maxSnapshotAgeMs: 432_000_000n,
+        minSnapshotsToKeep: 1,
+        maxSnapshots: 500,
+        maxRefAgeMs: 5000n,
+      },
     });
     expect(decision.settings).toEqual({
       maxSnapshotAgeMs: { value: 1000, source: 'table-property', from: 'history.expire.max-snapshot-age-ms' },
@@ -81,8 +88,25 @@ describe('settings precedence: run > Polaris policy > table property > floe.yaml
         source: 'floe.yaml',
         from: 'maintenance.retention.min_snapshots_to_keep',
       },
+      maxSnapshots: { value: 500, source: 'floe.yaml', from: 'maintenance.retention.max_snapshots' },
       maxRefAgeMs: { value: 5000, source: 'floe.yaml', from: 'maintenance.retention.max_ref_age_ms' },
     });
+  });
+
+  it('caps the snapshot count from the run, else the table property, else floe.yaml (null: no cap)', () => {
+    const property = { 'floe.history.expire.max-snapshots': '50' };
+    expect(expiryDecision({ maxSnapshots: 7 }, undefined, property, retention)).toMatchObject({
+      expiry: { maxSnapshots: 7, defaults: { maxSnapshots: 500 } },
+      settings: { maxSnapshots: { value: 7, source: 'run', from: 'run.maxSnapshots' } },
+    });
+    expect(expiryDecision({}, undefined, property, retention).settings['maxSnapshots']).toEqual({
+      value: 50,
+      source: 'table-property',
+      from: 'floe.history.expire.max-snapshots',
+    });
+    const uncapped = expiryDecision({}, undefined, {}, { ...retention, max_snapshots: null });
+    expect(uncapped.settings['maxSnapshots']).toBeUndefined();
+    expect(uncapped.expiry.defaults).toEqual({ maxSnapshotAgeMs: 432_000_000n, minSnapshotsToKeep: 1 });
   });
 
   it('skips a run whose Polaris policy is disabled, naming the policy', () => {

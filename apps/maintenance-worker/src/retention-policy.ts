@@ -19,6 +19,7 @@ import {
   type ExpiryPolicy,
   MAX_REF_AGE_MS_PROPERTY,
   MAX_SNAPSHOT_AGE_MS_PROPERTY,
+  MAX_SNAPSHOTS_PROPERTY,
   MIN_SNAPSHOTS_TO_KEEP_PROPERTY,
 } from '@floe/iceberg';
 import type { MaintenancePolicy, ReportedSetting, SettingSource, SkippedByPolicy } from '@floe/jobs';
@@ -129,6 +130,14 @@ export function expiryDecision(
     'min_snapshots_to_keep',
     retention.min_snapshots_to_keep,
   );
+  const cap = layered(
+    job.maxSnapshots,
+    'run.maxSnapshots',
+    undefined,
+    MAX_SNAPSHOTS_PROPERTY,
+    'max_snapshots',
+    retention.max_snapshots ?? undefined,
+  );
   const refAge = layered(
     job.maxRefAgeMs,
     'run.maxRefAgeMs',
@@ -140,6 +149,7 @@ export function expiryDecision(
   const settings: Record<string, ReportedSetting> = {};
   if (age.reported !== undefined) settings['maxSnapshotAgeMs'] = age.reported;
   if (keep.reported !== undefined) settings['minSnapshotsToKeep'] = keep.reported;
+  if (cap.reported !== undefined) settings['maxSnapshots'] = cap.reported;
   if (refAge.reported !== undefined) settings['maxRefAgeMs'] = refAge.reported;
   const skip = skipWhenDisabled(polaris);
   if (polaris !== undefined) {
@@ -151,10 +161,12 @@ export function expiryDecision(
     expiry: {
       ...(age.explicit === undefined ? {} : { maxSnapshotAgeMs: BigInt(age.explicit) }),
       ...(keep.explicit === undefined ? {} : { retainLast: keep.explicit }),
+      ...(cap.explicit === undefined ? {} : { maxSnapshots: cap.explicit }),
       ...(refAge.explicit === undefined ? {} : { maxRefAgeMs: BigInt(refAge.explicit) }),
       defaults: {
         maxSnapshotAgeMs: BigInt(retention.max_snapshot_age_ms),
         minSnapshotsToKeep: retention.min_snapshots_to_keep,
+        ...(retention.max_snapshots === null ? {} : { maxSnapshots: retention.max_snapshots }),
         ...(retention.max_ref_age_ms === undefined ? {} : { maxRefAgeMs: BigInt(retention.max_ref_age_ms) }),
       },
     },

@@ -1,6 +1,6 @@
 // The `expire` action on one table: the table's Polaris `system.snapshot-expiry` policy first (a
 // disabled one skips the run), the pending-write-job guard (snapshots whose commit
-// markers unfinished write jobs may still look for are pinned), then @floe/iceberg's
+// markers write jobs that may still be delivered will look for are pinned; pending-write-jobs.ts), then @floe/iceberg's
 // expireSnapshots with the layered policy (retention-policy.ts) — it never removes the current
 // snapshot or a ref head, commits the removal, and deletes the files only expired snapshots
 // referenced (and dropped metadata files per `write.metadata.delete-after-commit.enabled`).
@@ -8,7 +8,7 @@ import type { TableIdentifier } from '@floe/catalog';
 import { expireSnapshots } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
 import { type ActionOutcome, type MaintenanceDeps, NOTHING_DONE } from './maintenance-deps.ts';
-import { pendingWriteJobs } from './pending-write-jobs.ts';
+import { markerPin, pendingWriteJobs } from './pending-write-jobs.ts';
 import { expiryDecision, tablePoliciesOf } from './retention-policy.ts';
 import { openTable } from './table-io.ts';
 
@@ -30,10 +30,7 @@ export async function runExpire(
     committer: deps.committer,
     identifier: table,
     io,
-    policy: {
-      ...decision.expiry,
-      ...(pending.retainSinceMs === undefined ? {} : { retainSinceMs: BigInt(pending.retainSinceMs) }),
-    },
+    policy: { ...decision.expiry, ...markerPin(metadata, pending) },
     dryRun: job.dryRun,
     logger: deps.logger,
   });

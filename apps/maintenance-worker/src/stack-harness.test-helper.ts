@@ -148,6 +148,8 @@ export function tableWithSnapshots(
   appends: number,
   properties: Readonly<Record<string, string>> = {},
   snapshotProperties: Readonly<Record<string, string>> = {},
+  /** Which append (0-based) carries `snapshotProperties`; default the last. */
+  markedAppend: number = appends - 1,
 ): string {
   return `
 import pyarrow as pa
@@ -156,7 +158,7 @@ if not cat.namespace_exists(ns):
 schema = pa.schema([pa.field("id", pa.int64(), nullable=False)])
 t = cat.create_table(f"{ns}.${table}", schema=schema, properties=${JSON.stringify(properties)})
 for i in range(${appends}):
-    t.append(pa.table({"id": [i]}, schema=schema), snapshot_properties=${JSON.stringify(snapshotProperties)} if i == ${appends} - 1 else {})
+    t.append(pa.table({"id": [i]}, schema=schema), snapshot_properties=${JSON.stringify(snapshotProperties)} if i == ${markedAppend} else {})
 t = cat.load_table(f"{ns}.${table}")
 print(json.dumps([str(s.snapshot_id) for s in t.metadata.snapshots]))
 `;

@@ -40,9 +40,9 @@ import {
   upsertMatcher,
   withSchemaChange,
 } from '@floe/iceberg';
-import type { WriteJob } from '@floe/jobs';
+import { JOB_IDS_PROPERTY, type WriteJob } from '@floe/jobs';
 
-export const JOB_IDS_PROPERTY = 'floe.job-ids';
+export { JOB_IDS_PROPERTY };
 export const COMMIT_ID_PROPERTY = 'floe.commit-id';
 
 /** What one job hands to the committer once its data files are written. */

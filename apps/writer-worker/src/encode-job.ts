@@ -42,6 +42,21 @@ export interface EncodeRequest {
   readonly stagingAccessKeyId?: string;
 }
 
+/**
+ * The table metadata as encoding reads it (schemas, partition specs, properties, location, format
+ * version): the snapshot history — most of a busy table's metadata — is left out, so a job's
+ * structured clone into the encode thread stays small however long the history grows.
+ */
+export function encodeView(metadata: TableMetadata): TableMetadata {
+  const {
+    currentSnapshotId: _current,
+    statistics: _stats,
+    partitionStatistics: _partStats,
+    ...rest
+  } = metadata;
+  return { ...rest, snapshots: [], snapshotLog: [], metadataLog: [], refs: {} };
+}
+
 export interface EncodeResult {
   readonly files: readonly DataFile[];
   /** Partition spec the files were written with (the table's default). */

@@ -5,9 +5,8 @@
 // the caller with its message and retry flag intact, and PyIceberg reads every row.
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { catalogCommitter, RestCatalog } from '@floe/catalog';
-import type { StorageConfig } from '@floe/config';
 import { s3PropertiesFrom, stagingLocationOf } from '@floe/config';
 import { schemaToJson } from '@floe/iceberg';
 import type { WriteJobInput } from '@floe/jobs';
@@ -17,29 +16,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRetryable } from './classify-error.ts';
 import { EncodePool } from './encode-pool.ts';
 import { processWriteJob, type WriteJobDeps } from './process-write-job.ts';
+import { stackS3Client, stackStorage } from './stack-deps.test-helper.ts';
 import { stagingClientFrom } from './staged-objects.ts';
 import { TableCommitter } from './table-committer.ts';
 
 const stack = loadStackEnv();
 const run = randomUUID().slice(0, 8);
 const namespace = `encode_${run}`;
-const storage = {
-  endpoint: stack.s3Endpoint,
-  region: stack.s3Region,
-  path_style: true,
-  access_key_id: stack.s3AccessKeyId,
-  secret_access_key: stack.s3SecretAccessKey,
-  staging: { bucket: stack.stagingBucket, prefix: 'staging/' },
-  max_staged_object_bytes: 256 * 1024 * 1024,
-} as StorageConfig;
+const storage = stackStorage(stack, 256 * 1024 * 1024);
 const catalog = new RestCatalog({ uri: stack.catalogUri });
 const staging = stagingClientFrom(storage);
-const s3 = new S3Client({
-  endpoint: stack.s3Endpoint,
-  region: stack.s3Region,
-  forcePathStyle: true,
-  credentials: { accessKeyId: stack.s3AccessKeyId, secretAccessKey: stack.s3SecretAccessKey },
-});
+const s3 = stackS3Client(stack);
 const pool = new EncodePool({ size: 1 });
 const committer = catalogCommitter(catalog);
 const deps: WriteJobDeps = {

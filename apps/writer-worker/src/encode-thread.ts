@@ -1,18 +1,18 @@
 // Entry point of one encode thread (worker_threads): receives encode tasks from encode-pool.ts,
 // builds the staging S3 client and the table FileIO from plain settings (cached per thread, so a
-// busy thread reuses its connections), runs `encodeJob` and posts back the DataFile records
+// busy thread reuses its connections; table-io-cache.ts), runs `encodeJob` and posts back the DataFile records
 // (structured clone carries their bigints, Maps and byte arrays) or the error flattened to its
 // message, name, kind, retryable flag and context — the main thread rebuilds it for retry-or-fail.
 import { parentPort } from 'node:worker_threads';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type FileIO, fileIOFor } from '@floe/iceberg';
 import { encodeJob } from './encode-job.ts';
 import type { EncodeTask, ThreadReply } from './encode-protocol.ts';
 import { flattenError } from './encode-protocol.ts';
 import { stagingClientFrom } from './staged-objects.ts';
+import { TableIOCache } from './table-io-cache.ts';
 
 const stagingClients = new Map<string, S3Client>();
-const fileIOs = new Map<string, FileIO>();
+const tableIOs = new TableIOCache();
 
 function stagingClient(task: EncodeTask): S3Client {
   const key = JSON.stringify(task.staging);
@@ -24,28 +24,13 @@ function stagingClient(task: EncodeTask): S3Client {
   return client;
 }
 
-function tableIO(task: EncodeTask): FileIO {
-  const { location, properties, credentials } = task.io;
-  const scheme = location.slice(0, Math.max(0, location.indexOf(':')));
-  const key = JSON.stringify([scheme, properties, credentials ?? null]);
-  let io = fileIOs.get(key);
-  if (io === undefined) {
-    io =
-      credentials === undefined
-        ? fileIOFor(location, properties)
-        : fileIOFor(location, properties, { s3Credentials: async () => credentials });
-    fileIOs.set(key, io);
-  }
-  return io;
-}
-
 const port = parentPort;
 if (port === null) throw new Error('encode-thread.ts runs inside a worker thread (see encode-pool.ts)');
 
 port.on('message', (task: EncodeTask) => {
   let reply: Promise<ThreadReply>;
   try {
-    const clients = { staging: stagingClient(task), io: tableIO(task) };
+    const clients = { staging: stagingClient(task), io: tableIOs.fileIO(task.io) };
     reply = encodeJob(task.request, clients).then(
       (result): ThreadReply => ({ id: task.id, ok: true, result }),
       (error: unknown): ThreadReply => ({ id: task.id, ok: false, error: flattenError(error) }),

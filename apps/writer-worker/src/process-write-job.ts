@@ -1,10 +1,13 @@
 // The write job pipeline, one job from payload to committed snapshot (DESIGN §4–§6):
 //   1. parse the payload against the v1 contract (invalid → JobContractError, not retryable) and
 //      check that every batch lies in the staging area (else fail before anything is read);
-//   2. load the table; if it is missing, create it from the staged data when the job asks
-//      (`create`), else fail with what to do;
+//   2. the table: the process's cached state when it may be used (table-state-cache.ts), else a
+//      load; if it is missing, create it from the staged data when the job asks (`create`), else
+//      fail with what to do;
 //   3. marker check: a snapshot whose `floe.job-ids` holds this job means a previous delivery
-//      already committed it — return that snapshot, read and write nothing;
+//      already committed it — return that snapshot, read and write nothing (on a cached state
+//      only "found" is final; "absent" is re-checked by the commit driver on every attempt, see
+//      the exactly-once argument in table-state-cache.ts);
 //   3b. row-level modes (upsert, delete) need a v2+ table: refused here, before anything is
 //      encoded or uploaded; a `delete` job stages nothing and skips step 4;
 //   4. encode (encode-job.ts): stream the staged objects, reconcile, cast, partition and write
@@ -14,16 +17,16 @@
 //      that finish while a commit is in flight share the next snapshot (group commit); the
 //      marker is re-checked for every job of the group on every attempt (commit-group.ts);
 //   6. after the commit is durable, delete the staged objects (best effort).
-// Without a committer the job commits alone; without a pool it encodes on the calling thread.
+// Without a committer the job commits alone; without a pool it encodes on the calling thread;
+// without a state cache it loads the table; without a FileIO cache it builds its own FileIO.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type Catalog, CatalogError, type LoadedTable, tableMetadataOf } from '@floe/catalog';
+import { type Catalog, CatalogError, tableMetadataOf } from '@floe/catalog';
 import type { StorageConfig } from '@floe/config';
 import {
   type CatalogCommitter,
   type CommitLogger,
   type CommittedTable,
   type FileIO,
-  fileIOFor,
   formatTable,
   type TableMetadata,
 } from '@floe/iceberg';
@@ -37,7 +40,7 @@ import {
 } from '@floe/jobs';
 import { type CommitRequest, commitGroup, type GroupCommitObservation, markerCheck } from './commit-group.ts';
 import { createTableFromData } from './create-table.ts';
-import { type EncodeRequest, type EncodeResult, encodeJob } from './encode-job.ts';
+import { type EncodeRequest, type EncodeResult, encodeJob, encodeView } from './encode-job.ts';
 import type { EncodePool } from './encode-pool.ts';
 import type { TableIOSettings } from './encode-protocol.ts';
 import {
@@ -47,6 +50,8 @@ import {
   type StagedObjectReader,
 } from './staged-objects.ts';
 import type { CommitSlot, TableCommitter } from './table-committer.ts';
+import { TableIOCache } from './table-io-cache.ts';
+import type { JobTable, TableStateCache } from './table-state-cache.ts';
 import { writeResultFrom } from './write-result-from.ts';
 import { WriterError } from './writer-error.ts';
 
@@ -81,20 +86,35 @@ export interface WriteJobDeps {
   readonly storage?: StorageConfig;
   /** The process's per-table commit queue (group commit); absent → the job commits alone. */
   readonly tableCommitter?: TableCommitter;
+  /**
+   * The process's table states (its `committer()` must be `committer`, so commits refresh it);
+   * absent → every job loads the table.
+   */
+  readonly tableStates?: TableStateCache;
+  /** The process's FileIOs per table storage setting; absent → one FileIO per job. */
+  readonly tableIOs?: TableIOCache;
 }
 
 export interface WriteJobContext {
   /** BullMQ delivery attempt (1-based), for logs. */
   readonly attempt?: number;
+  /** A retry or a stalled job handed out again: the table is loaded, never taken from the cache. */
+  readonly redelivered?: boolean;
 }
 
 async function loadOrCreate(
   job: WriteJob,
   deps: WriteJobDeps,
+  context: WriteJobContext,
   openFirst: () => Promise<StagedObjectReader>,
-): Promise<LoadedTable> {
+): Promise<JobTable> {
   try {
-    return await deps.catalog.loadTable(job.table);
+    if (deps.tableStates !== undefined) {
+      return await deps.tableStates.forJob(job.table, { redelivered: context.redelivered === true });
+    }
+    const loaded = await deps.catalog.loadTable(job.table);
+    const table = { metadata: tableMetadataOf(loaded), metadataLocation: loaded.metadataLocation };
+    return { identifier: loaded.identifier, table, config: loaded.config, cached: false };
   } catch (error) {
     const missing =
       error instanceof CatalogError && (error.kind === 'no-such-table' || error.kind === 'no-such-namespace');
@@ -116,13 +136,15 @@ async function loadOrCreate(
     const first = await openFirst();
     const created = await createTableFromData(deps.catalog, job.table, first.schema, job.create);
     deps.logger?.info({ table: name, created: created.created }, 'created table from the staged data');
-    return created;
+    if (deps.tableStates !== undefined) return { ...deps.tableStates.rememberLoad(created), cached: false };
+    const table = { metadata: tableMetadataOf(created), metadataLocation: created.metadataLocation };
+    return { identifier: created.identifier, table, config: created.config, cached: false };
   }
 }
 
 async function tableIOSettings(
   deps: WriteJobDeps,
-  loaded: LoadedTable,
+  loaded: Omit<JobTable, 'cached'>,
   location: string,
 ): Promise<TableIOSettings> {
   const properties = { ...deps.s3Properties, ...loaded.config };
@@ -132,17 +154,19 @@ async function tableIOSettings(
   return { location, properties, credentials };
 }
 
-function tableIO(deps: WriteJobDeps, loaded: LoadedTable, metadata: TableMetadata): FileIO {
+/** The job's FileIO for the table: the process's shared one for these settings (table-io-cache.ts). */
+function tableIO(deps: WriteJobDeps, loaded: Omit<JobTable, 'cached'>, metadata: TableMetadata): FileIO {
   const properties = { ...deps.s3Properties, ...loaded.config };
-  if (!deps.vendedCredentials) return fileIOFor(metadata.location, properties);
+  const ios = deps.tableIOs ?? new TableIOCache({ maxEntries: 1 });
+  if (!deps.vendedCredentials) return ios.fileIO({ location: metadata.location, properties });
   const provider = deps.catalog.credentialsFor(loaded.identifier);
-  return fileIOFor(metadata.location, properties, { s3Credentials: provider.awsCredentialProvider });
+  return ios.fileIO({ location: metadata.location, properties, credentials: provider.awsCredentialProvider });
 }
 
 async function encode(
   request: EncodeRequest,
   deps: WriteJobDeps,
-  loaded: LoadedTable,
+  loaded: Omit<JobTable, 'cached'>,
   io: FileIO,
 ): Promise<EncodeResult> {
   if (deps.encodePool === undefined || deps.storage === undefined) {
@@ -215,15 +239,15 @@ export async function processWriteJob(
     return first;
   };
 
-  let loaded: LoadedTable;
+  let loaded: JobTable;
   try {
-    loaded = await loadOrCreate(job, deps, openFirst);
+    loaded = await loadOrCreate(job, deps, context, openFirst);
   } finally {
     // Only the schema was needed (to create the table); the encode step reads the objects itself.
     first?.close();
   }
-  const metadata = tableMetadataOf(loaded);
-  const base: CommittedTable = { metadata, metadataLocation: loaded.metadataLocation };
+  const base: CommittedTable = loaded.table;
+  const metadata = base.metadata;
   const finishStaging = async () => {
     const { failed } = await deleteStagedObjects(
       deps.staging,
@@ -255,10 +279,10 @@ export async function processWriteJob(
     });
   }
 
-  refuseUnwritable(job, metadata, name);
   const slot: CommitSlot | undefined = deps.tableCommitter?.reserve(name);
   let request: CommitRequest;
   try {
+    refuseUnwritable(job, metadata, name);
     const io = tableIO(deps, loaded, metadata);
     const encoded: EncodeResult =
       job.mode === 'delete'
@@ -266,7 +290,8 @@ export async function processWriteJob(
         : await encode(
             {
               tableName: name,
-              metadata,
+              // Only what encoding reads crosses to the thread: no snapshot history.
+              metadata: encodeView(metadata),
               batches: job.batches,
               schemaEvolution: job.schemaEvolution,
               mode: job.mode,
@@ -296,6 +321,16 @@ export async function processWriteJob(
     };
   } catch (error) {
     slot?.release();
+    // On a cached state, a failure before the commit (a staged object already deleted by the
+    // delivery that committed the job, a table changed meanwhile) is judged again on a fresh
+    // load — the same answer the job would get without the cache (table-state-cache.ts).
+    if (loaded.cached && context.redelivered !== true) {
+      deps.logger?.info(
+        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        'job failed before its commit on the cached table state; running it again on a fresh load',
+      );
+      return processWriteJob(payload, deps, { ...context, redelivered: true });
+    }
     throw error;
   }
 

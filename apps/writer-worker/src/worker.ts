@@ -9,7 +9,10 @@
 // Each delivery runs inside a `floe.write_job` span parented on the producer's traceparent
 // (job-span.ts). Encoding runs in a worker-thread pool (encode-pool.ts) and commits go through one per-table
 // commit queue (table-committer.ts), so jobs of the same table share snapshots (group commit).
-import { catalogCommitter, createCatalog, RestCatalog } from '@floe/catalog';
+// Jobs start from the process's newest known table state (table-state-cache.ts, refreshed by
+// every commit answer and reload of the committer) and share one FileIO per table storage
+// setting (table-io-cache.ts).
+import { createCatalog, RestCatalog } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
 import { catalogOptionsFrom, s3PropertiesFrom, stagingLocationOf } from '@floe/config';
 import { WRITE_JOB_NAME } from '@floe/jobs';
@@ -23,6 +26,8 @@ import { jobSpanInfo, traceWriteJob } from './job-span.ts';
 import { processWriteJob, type WriteJobDeps } from './process-write-job.ts';
 import { stagingClientFrom } from './staged-objects.ts';
 import { TableCommitter } from './table-committer.ts';
+import { TableIOCache } from './table-io-cache.ts';
+import { TableStateCache } from './table-state-cache.ts';
 import { createWriterMetrics, type WriterMetrics } from './worker-metrics.ts';
 
 export interface WriterWorker {
@@ -44,7 +49,8 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
   );
   if (catalog instanceof RestCatalog) metrics.watchBreaker(() => catalog.breakerState);
   const staging = stagingClientFrom(artifacts.storage);
-  const committer = catalogCommitter(catalog);
+  const tableStates = new TableStateCache(catalog);
+  const committer = tableStates.catalogCommitter(catalog);
   const onCommit = (observation: Parameters<WriterMetrics['commit']>[0]) => metrics.commit(observation);
   // `writer.encode_threads`, else one thread per spare core.
   const encodeThreads = artifacts.writer.encode_threads;
@@ -64,6 +70,8 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
     storage: artifacts.storage,
     encodePool,
     tableCommitter,
+    tableStates,
+    tableIOs: new TableIOCache({ cacheMetadata: true }),
     s3Properties: s3PropertiesFrom(artifacts.storage),
     vendedCredentials: artifacts.catalog.access_delegation === 'vended-credentials',
     maxStagedObjectBytes: artifacts.storage.max_staged_object_bytes,
@@ -96,6 +104,8 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
     queueName,
     async (job: Job, token?: string) => {
       const attempt = job.attemptsMade + 1;
+      // attemptsStarted counts every hand-out, stalled ones included.
+      const redelivered = attempt > 1 || job.attemptsStarted > 1;
       const spanInfo = jobSpanInfo(job.data, job.id, attempt);
       const table = spanInfo.table;
       if (job.name !== WRITE_JOB_NAME) {
@@ -105,7 +115,9 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
         );
       }
       try {
-        const result = await traceWriteJob(spanInfo, () => processWriteJob(job.data, deps, { attempt }));
+        const result = await traceWriteJob(spanInfo, () =>
+          processWriteJob(job.data, deps, { attempt, redelivered }),
+        );
         metrics.job(
           result.alreadyCommitted ? 'already-committed' : 'committed',
           result.table,

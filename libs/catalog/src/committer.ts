@@ -3,7 +3,9 @@
 // domain `TableRequirement`/`TableUpdate` unions, converted to their REST wire form here. The
 // catalog's error kinds (`commit-conflict`, `commit-state-unknown`) pass through unchanged, which
 // is exactly what the commit driver in @floe/iceberg branches on; a commit answer whose metadata
-// cannot be read is `commit-state-unknown` too (the catalog accepted it).
+// cannot be read is `commit-state-unknown` too (the catalog accepted it). A caller that keeps
+// table states (the writer's cache) can hand the committer its latest parse of each table, so
+// loads and commit answers only read the snapshots that are new (`parseTableMetadata`'s `known`).
 
 import {
   type CatalogCommitter,
@@ -21,14 +23,25 @@ import { CatalogError } from './errors.ts';
 import { formatTable } from './identifiers.ts';
 import type { JsonObject } from './internal/json-shapes.ts';
 
-/** The domain form of a loaded table's metadata; unreadable metadata is an `invalid-response`. */
-export function tableMetadataOf(table: Pick<LoadedTable, 'identifier' | 'metadata'>): TableMetadata {
-  return domainMetadata(table.identifier, table.metadata, 'loadTable');
+/**
+ * The domain form of a loaded table's metadata; unreadable metadata is an `invalid-response`.
+ * `known`: an earlier parse of the same table, whose snapshots are reused by id.
+ */
+export function tableMetadataOf(
+  table: Pick<LoadedTable, 'identifier' | 'metadata'>,
+  known?: TableMetadata,
+): TableMetadata {
+  return domainMetadata(table.identifier, table.metadata, 'loadTable', known);
 }
 
-function domainMetadata(identifier: TableIdentifier, metadata: JsonObject, operation: string): TableMetadata {
+function domainMetadata(
+  identifier: TableIdentifier,
+  metadata: JsonObject,
+  operation: string,
+  known: TableMetadata | undefined,
+): TableMetadata {
   try {
-    return parseTableMetadata(metadata);
+    return parseTableMetadata(metadata, known === undefined ? {} : { known });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CatalogError(
@@ -40,11 +53,20 @@ function domainMetadata(identifier: TableIdentifier, metadata: JsonObject, opera
   }
 }
 
-export function catalogCommitter(catalog: Catalog): CatalogCommitter {
+export interface CatalogCommitterOptions {
+  /** The caller's latest parse of a table, if any (its snapshots are not read again). */
+  readonly knownMetadata?: (identifier: TableIdentifier) => TableMetadata | undefined;
+}
+
+export function catalogCommitter(catalog: Catalog, options: CatalogCommitterOptions = {}): CatalogCommitter {
+  const known = (identifier: TableIdentifier) => options.knownMetadata?.(identifier);
   return {
     async loadTable(identifier): Promise<CommittedTable> {
       const loaded = await catalog.loadTable(identifier);
-      return { metadata: tableMetadataOf(loaded), metadataLocation: loaded.metadataLocation };
+      return {
+        metadata: tableMetadataOf(loaded, known(identifier)),
+        metadataLocation: loaded.metadataLocation,
+      };
     },
     async commitTable(
       identifier,
@@ -57,7 +79,7 @@ export function catalogCommitter(catalog: Catalog): CatalogCommitter {
       });
       let metadata: TableMetadata;
       try {
-        metadata = domainMetadata(identifier, result.metadata, 'commitTable');
+        metadata = domainMetadata(identifier, result.metadata, 'commitTable', known(identifier));
       } catch (error) {
         throw unreadableCommitAnswer(error, `table ${formatTable(identifier)}`, 200);
       }

@@ -28,7 +28,7 @@ export type {
   TableIdentifier,
   TableIdentifierInput,
 } from './catalog.ts';
-export { catalogCommitter, tableMetadataOf } from './committer.ts';
+export { type CatalogCommitterOptions, catalogCommitter, tableMetadataOf } from './committer.ts';
 export { type CatalogOptions, createCatalog } from './create-catalog.ts';
 export { ENDPOINTS, type Endpoint, type EndpointId, endpointKey } from './endpoints.ts';
 export { errorRuleFor } from './error-maps.ts';

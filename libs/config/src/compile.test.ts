@@ -107,6 +107,7 @@ describe('compileConfig defaults', () => {
     expect(artifacts.maintenance.retention).toEqual({
       max_snapshot_age_ms: 5 * 86_400_000,
       min_snapshots_to_keep: 1,
+      max_snapshots: 500,
       orphan_older_than_ms: 3 * 86_400_000,
       staging_retention_ms: 7 * 86_400_000,
     });

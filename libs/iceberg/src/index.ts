@@ -38,6 +38,11 @@ export type {
 export { BaseFileIO, forEachBounded } from './io/file-io.ts';
 export { LocalFileIO } from './io/local-file-io.ts';
 export { MemoryFileIO } from './io/memory-file-io.ts';
+export {
+  DEFAULT_METADATA_CACHE_BYTES,
+  isImmutableMetadataFile,
+  MetadataCachedFileIO,
+} from './io/metadata-cached-file-io.ts';
 export type { FileIOForOptions } from './io/resolve-file-io.ts';
 export { fileIOFor } from './io/resolve-file-io.ts';
 export type { S3ClientSettings, S3Credentials, S3CredentialsProvider } from './io/s3-config.ts';
@@ -86,6 +91,7 @@ export {
   type ExpiryPlan,
   type ExpiryPolicy,
   MAX_REF_AGE_MS_PROPERTY,
+  MAX_SNAPSHOTS_PROPERTY,
   MAX_SNAPSHOT_AGE_MS_PROPERTY,
   MIN_SNAPSHOTS_TO_KEEP_PROPERTY,
   type PlanExpiryOptions,

@@ -7,6 +7,15 @@
 //   - snapshot expiry keeps every snapshot a still-unfinished job may need for that marker check;
 //   - the Dagster integration searches the same span of snapshots before re-enqueueing.
 // A replay of the same key after the window is a new write (it commits again); the README says so.
+/** The snapshot-summary property listing the ids of the write jobs a snapshot holds (comma-separated). */
+export const JOB_IDS_PROPERTY = 'floe.job-ids';
+
+/** The job ids a snapshot's `floe.job-ids` marker lists. */
+export function jobIdsInSummary(summary: Readonly<Record<string, string>>): string[] {
+  const raw = summary[JOB_IDS_PROPERTY];
+  return raw === undefined || raw === '' ? [] : raw.split(',');
+}
+
 /** How long after enqueue a job's idempotency key is guaranteed to commit at most once. */
 export const EXACTLY_ONCE_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Producers, workers and the catalog do not share a clock: marker searches start this much earlier. */

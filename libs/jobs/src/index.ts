@@ -1,7 +1,13 @@
 // @floe/jobs: the job contract between producers and the worker fleet — zod schemas for write
 // and maintenance jobs and their results, queue names, the staging key layout, and JSON Schema
 // export for producers in other languages.
-export { EXACTLY_ONCE_WINDOW_MS, MARKER_CLOCK_SKEW_MS, markerSearchStartMs } from './exactly-once.ts';
+export {
+  EXACTLY_ONCE_WINDOW_MS,
+  JOB_IDS_PROPERTY,
+  jobIdsInSummary,
+  MARKER_CLOCK_SKEW_MS,
+  markerSearchStartMs,
+} from './exactly-once.ts';
 export { type ExpressionJson, expressionJson } from './expression.ts';
 export { exportedSchemas, renderJsonSchemas } from './json-schema.ts';
 export {

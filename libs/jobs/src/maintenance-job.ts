@@ -20,6 +20,8 @@ export const maintenanceAction = z.enum(['expire', 'orphans', 'staging', 'compac
 export const maintenancePolicy = z.strictObject({
   maxSnapshotAgeMs: z.number().int().positive().optional(),
   minSnapshotsToKeep: z.number().int().positive().optional(),
+  /** expire: keep at most this many snapshots of each branch (never fewer than the minimum to keep) */
+  maxSnapshots: z.number().int().positive().optional(),
   maxRefAgeMs: z.number().int().positive().optional(),
   orphanOlderThanMs: z.number().int().positive().optional(),
   stagingRetentionMs: z.number().int().positive().optional(),

@@ -33,6 +33,7 @@ Options:
   --dry-run                       list what would be deleted (compact: rewritten); change nothing
   --max-snapshot-age-ms <ms>      expire snapshots older than this
   --min-snapshots-to-keep <n>     keep at least this many snapshots
+  --max-snapshots <n>             keep at most this many snapshots of each branch
   --orphan-older-than-ms <ms>     only delete unreferenced files older than this
   --staging-retention-ms <ms>     only delete staged batches older than this
   --target-file-size-bytes <n>    compact: size of the files written (default: the table's write.target-file-size-bytes)
@@ -47,7 +48,7 @@ Options:
   -h, --help                      show this help
 
 Policy flags override the table's Polaris policy, which overrides its history.expire.* properties,
-which override floe.yaml's maintenance.retention. A Polaris policy with enable: false skips the run.
+(and floe.history.expire.max-snapshots), which override floe.yaml's maintenance.retention. A Polaris policy with enable: false skips the run.
 
 Exit codes: 0 done, 1 the config, the queue or the run failed (the line says why), 2 usage error.
 `;
@@ -57,6 +58,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean', default: false },
   'max-snapshot-age-ms': { type: 'string' },
   'min-snapshots-to-keep': { type: 'string' },
+  'max-snapshots': { type: 'string' },
   'orphan-older-than-ms': { type: 'string' },
   'staging-retention-ms': { type: 'string' },
   'target-file-size-bytes': { type: 'string' },
@@ -74,6 +76,7 @@ const OPTIONS = {
 const POLICY_FLAGS = {
   'max-snapshot-age-ms': 'maxSnapshotAgeMs',
   'min-snapshots-to-keep': 'minSnapshotsToKeep',
+  'max-snapshots': 'maxSnapshots',
   'orphan-older-than-ms': 'orphanOlderThanMs',
   'staging-retention-ms': 'stagingRetentionMs',
   'target-file-size-bytes': 'targetFileSizeBytes',

@@ -106,11 +106,20 @@ export const ScheduleSchema = z
     }
   });
 
+/** floe's default count cap of a branch's history (`maintenance.retention.max_snapshots`). */
+export const DEFAULT_MAX_SNAPSHOTS = 500;
+
 export const RetentionSchema = z.strictObject({
   /** Snapshots older than this are expired (the newest snapshot never is). */
   max_snapshot_age_ms: integer({ min: 60_000 }).default(5 * DAY_MS),
   /** Snapshots kept regardless of age. */
   min_snapshots_to_keep: integer({ min: 1 }).default(1),
+  /**
+   * At most this many snapshots of a branch are kept, however young: a table committing several
+   * times a second would otherwise keep tens of thousands of snapshots within max_snapshot_age_ms,
+   * and every commit and every reader pays for each. null: no cap (age alone decides).
+   */
+  max_snapshots: integer({ min: 1 }).nullable().default(DEFAULT_MAX_SNAPSHOTS),
   /** Branches/tags (other than main) older than this are removed; omit to keep them forever. */
   max_ref_age_ms: integer({ min: 60_000 }).optional(),
   /** Files unreferenced by every snapshot are deleted only once older than this. */
@@ -166,9 +175,10 @@ export const MaintenanceSchema = z.strictObject({
 const MINUTE_MS = 60 * 1000;
 
 /**
- * What runs when floe.yaml says nothing: compaction every minute (a table with fewer than
- * `min-input-files` small files per partition costs one manifest read) and a manifest rewrite
- * every 6 hours on every table, expiry hourly, orphan and staging cleanup daily. Tables opt out
+ * What runs when floe.yaml says nothing: compaction and expiry every minute (a table with fewer
+ * than `min-input-files` small files per partition costs one manifest read; a table with nothing
+ * to expire costs one load and no commit), so a table taking several commits a second stays near
+ * `max_snapshots`; a manifest rewrite every 6 hours on every table, orphan and staging cleanup daily. Tables opt out
  * of scheduled compact / rewrite-manifests runs with `floe.maintenance.<action>.enabled=false`.
  */
 export const DEFAULT_SCHEDULES: readonly ScheduleConfig[] = [
@@ -180,7 +190,7 @@ export const DEFAULT_SCHEDULES: readonly ScheduleConfig[] = [
     all_tables: true,
     action: 'rewrite-manifests',
   },
-  { name: 'floe-default-expire', cron: '5 * * * *', tz: 'UTC', all_tables: true, action: 'expire' },
+  { name: 'floe-default-expire', every_ms: MINUTE_MS, tz: 'UTC', all_tables: true, action: 'expire' },
   { name: 'floe-default-orphans', cron: '40 3 * * *', tz: 'UTC', all_tables: true, action: 'orphans' },
   { name: 'floe-default-staging', cron: '50 3 * * *', tz: 'UTC', action: 'staging' },
 ];

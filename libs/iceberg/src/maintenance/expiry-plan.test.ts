@@ -117,6 +117,54 @@ describe('planExpiry', () => {
     expect(planExpiry(aged, { nowMs: NOW }).expiredSnapshotIds).toEqual([1n]);
   });
 
+  it('caps a branch at maxSnapshots however young, never below its minimum to keep', () => {
+    const young = table(linear, { main: branch(5n) });
+    // Everything is younger than 30 days; the cap keeps the newest 2.
+    const capped = planExpiry(young, { nowMs: NOW, maxSnapshotAgeMs: 30n * DAY, maxSnapshots: 2 });
+    expect(capped.retainedSnapshotIds).toEqual([4n, 5n]);
+    expect(capped.expiredSnapshotIds).toEqual([1n, 2n, 3n]);
+    // Age still expires within the cap.
+    expect(planExpiry(young, { nowMs: NOW, maxSnapshots: 4 }).retainedSnapshotIds).toEqual([4n, 5n]);
+    // The minimum to keep beats the cap.
+    expect(
+      planExpiry(young, { nowMs: NOW, maxSnapshotAgeMs: 30n * DAY, maxSnapshots: 1, retainLast: 3 })
+        .retainedSnapshotIds,
+    ).toEqual([3n, 4n, 5n]);
+    // Pending-job pins beat the cap.
+    const pinned = planExpiry(young, {
+      nowMs: NOW,
+      maxSnapshotAgeMs: 30n * DAY,
+      maxSnapshots: 1,
+      retainSinceMs: NOW - 5n * DAY,
+    });
+    expect(pinned.retainedSnapshotIds).toEqual([4n, 5n]);
+    expect(pinned.retainedSinceCount).toBe(1);
+  });
+
+  it('takes the cap from the caller, then floe.history.expire.max-snapshots, then the defaults', () => {
+    const month = 30n * DAY;
+    const plain = table(linear, { main: branch(5n) });
+    expect(
+      planExpiry(plain, { nowMs: NOW, maxSnapshotAgeMs: month, defaults: { maxSnapshots: 3 } })
+        .retainedSnapshotIds,
+    ).toEqual([3n, 4n, 5n]);
+    const property = table(linear, { main: branch(5n) }, { 'floe.history.expire.max-snapshots': '4' });
+    expect(
+      planExpiry(property, { nowMs: NOW, maxSnapshotAgeMs: month, defaults: { maxSnapshots: 3 } })
+        .retainedSnapshotIds,
+    ).toEqual([2n, 3n, 4n, 5n]);
+    expect(
+      planExpiry(property, { nowMs: NOW, maxSnapshotAgeMs: month, maxSnapshots: 1 }).retainedSnapshotIds,
+    ).toEqual([5n]);
+    const bad = table(linear, { main: branch(5n) }, { 'floe.history.expire.max-snapshots': 'all' });
+    expect(() => planExpiry(bad)).toThrow(
+      "table property floe.history.expire.max-snapshots must be an integer >= 1, got 'all'",
+    );
+    expect(() => planExpiry(plain, { maxSnapshots: 0 })).toThrow(
+      'maxSnapshots must be an integer >= 1, got 0',
+    );
+  });
+
   it('keeps tag heads and the retained history of every branch', () => {
     // dev: 2 ← 6 ← 7 (a side branch off snapshot 2), tag v1 on snapshot 1.
     const nodes: Node[] = [
@@ -171,6 +219,13 @@ describe('planExpiry', () => {
     expect(plan.expiredSnapshotIds).toEqual([1n]);
     expect(plan.retainedSinceCount).toBe(3);
     expect(planExpiry(metadata, { nowMs: NOW, maxSnapshotAgeMs: DAY }).retainedSinceCount).toBe(0);
+  });
+
+  it('keeps every snapshot from retainFromSequenceNumber, beating the count cap', () => {
+    const metadata = table(linear, { main: branch(5n) });
+    const plan = planExpiry(metadata, { nowMs: NOW, maxSnapshots: 1, retainFromSequenceNumber: 3n });
+    expect(plan.retainedSnapshotIds).toEqual([3n, 4n, 5n]);
+    expect(plan.retainedSinceCount).toBe(2);
   });
 
   it('lets retainSinceMs win over explicit snapshot ids', () => {
@@ -241,6 +296,7 @@ describe('planExpiry', () => {
       olderThanMs: NOW - DEFAULT_MAX_SNAPSHOT_AGE_MS,
       minSnapshotsToKeep: 1,
       maxRefAgeMs: undefined,
+      maxSnapshots: undefined,
     });
   });
 

@@ -7,6 +7,10 @@
 // refs never expire). Whatever the policy says, the current snapshot and the head of every
 // retained branch or tag are kept; refs other than `main` expire when their head is older than
 // their max ref age.
+// A branch's history may also be capped by count (`maxSnapshots`, table property
+// `floe.history.expire.max-snapshots`): a busy table committing several snapshots a second would
+// otherwise keep tens of thousands of young snapshots, and every commit rewrites and every reader
+// parses them all. The cap never goes below the branch's minimum to keep.
 import { IcebergError } from '../errors.ts';
 import type { RemoveSnapshotRefUpdate, RemoveSnapshotsUpdate, TableUpdate } from '../metadata/updates.ts';
 import { MAIN_BRANCH } from '../metadata/wire.ts';
@@ -15,6 +19,8 @@ import type { Snapshot, SnapshotRef, TableMetadata } from '../spec/partition-typ
 export const MAX_SNAPSHOT_AGE_MS_PROPERTY = 'history.expire.max-snapshot-age-ms';
 export const MIN_SNAPSHOTS_TO_KEEP_PROPERTY = 'history.expire.min-snapshots-to-keep';
 export const MAX_REF_AGE_MS_PROPERTY = 'history.expire.max-ref-age-ms';
+/** floe's own: at most this many snapshots of a branch's history are kept (an Iceberg table has no such cap). */
+export const MAX_SNAPSHOTS_PROPERTY = 'floe.history.expire.max-snapshots';
 
 /** Iceberg's defaults when neither the caller nor the table says otherwise. */
 export const DEFAULT_MAX_SNAPSHOT_AGE_MS = 5n * 24n * 60n * 60n * 1000n;
@@ -25,6 +31,7 @@ export interface ExpiryDefaults {
   readonly maxSnapshotAgeMs?: bigint;
   readonly minSnapshotsToKeep?: number;
   readonly maxRefAgeMs?: bigint;
+  readonly maxSnapshots?: number;
 }
 
 export interface ExpiryPolicy {
@@ -34,6 +41,8 @@ export interface ExpiryPolicy {
   readonly maxSnapshotAgeMs?: bigint;
   /** Keep at least this many snapshots of each branch's history (a ref's own setting wins). */
   readonly retainLast?: number;
+  /** Keep at most this many snapshots of each branch's history (never fewer than the minimum to keep). */
+  readonly maxSnapshots?: number;
   /**
    * Expire these snapshots whatever their age (never a ref's head), in addition to what the age
    * rules expire — as Iceberg does; pass `olderThanMs: 0n` to expire only these.
@@ -51,6 +60,12 @@ export interface ExpiryPolicy {
    * unfinished write jobs may still look for.
    */
   readonly retainSinceMs?: bigint;
+  /**
+   * Keep every snapshot whose sequence number is at or above this, whatever else the policy says:
+   * the precise form of `retainSinceMs` for v2+ tables (sequence numbers follow commit order,
+   * timestamps follow the writers' clocks).
+   */
+  readonly retainFromSequenceNumber?: bigint;
 }
 
 export interface ExpiryPlan {
@@ -59,7 +74,7 @@ export interface ExpiryPlan {
   readonly retainedSnapshotIds: readonly bigint[];
   /** Refs removed because their head is older than their max ref age. */
   readonly expiredRefs: readonly string[];
-  /** Snapshots the rest of the policy would have expired that `retainSinceMs` kept. */
+  /** Snapshots the rest of the policy would have expired that `retainSinceMs` / `retainFromSequenceNumber` kept. */
   readonly retainedSinceCount: number;
   /** The commit: `remove-snapshot-ref` per expired ref, then one `remove-snapshots`; empty = nothing to do. */
   readonly updates: readonly TableUpdate[];
@@ -78,6 +93,8 @@ export interface TableRetention {
   readonly olderThanMs: bigint;
   readonly minSnapshotsToKeep: number;
   readonly maxRefAgeMs: bigint | undefined;
+  /** Count cap of a branch's retained history; undefined = no cap. */
+  readonly maxSnapshots: number | undefined;
 }
 
 function invalid(message: string, context: Record<string, string | number>): never {
@@ -121,9 +138,11 @@ export function resolveRetention(metadata: TableMetadata, policy: ExpiryPolicy =
   const nowMs = policy.nowMs ?? BigInt(Date.now());
   const defaults = policy.defaults ?? {};
   if (policy.retainLast !== undefined) positiveInt(policy.retainLast, 'retainLast');
+  if (policy.maxSnapshots !== undefined) positiveInt(policy.maxSnapshots, 'maxSnapshots');
   if (defaults.minSnapshotsToKeep !== undefined) {
     positiveInt(defaults.minSnapshotsToKeep, 'defaults.minSnapshotsToKeep');
   }
+  if (defaults.maxSnapshots !== undefined) positiveInt(defaults.maxSnapshots, 'defaults.maxSnapshots');
   for (const [what, value] of [
     ['maxSnapshotAgeMs', policy.maxSnapshotAgeMs],
     ['maxRefAgeMs', policy.maxRefAgeMs],
@@ -147,6 +166,8 @@ export function resolveRetention(metadata: TableMetadata, policy: ExpiryPolicy =
       DEFAULT_MIN_SNAPSHOTS_TO_KEEP,
     maxRefAgeMs:
       policy.maxRefAgeMs ?? longProperty(metadata, MAX_REF_AGE_MS_PROPERTY) ?? defaults.maxRefAgeMs,
+    maxSnapshots:
+      policy.maxSnapshots ?? intProperty(metadata, MAX_SNAPSHOTS_PROPERTY) ?? defaults.maxSnapshots,
   };
 }
 
@@ -171,6 +192,7 @@ function branchSnapshotsToKeep(
   retention: TableRetention,
 ): { kept: bigint[]; ancestry: bigint[] } {
   const minToKeep = ref.minSnapshotsToKeep ?? retention.minSnapshotsToKeep;
+  const cap = retention.maxSnapshots ?? Number.POSITIVE_INFINITY;
   const olderThan =
     ref.maxSnapshotAgeMs === undefined ? retention.olderThanMs : retention.nowMs - ref.maxSnapshotAgeMs;
   const kept: bigint[] = [];
@@ -180,10 +202,11 @@ function branchSnapshotsToKeep(
   for (let s: Snapshot | undefined = head; s !== undefined && !seen.has(s.snapshotId); ) {
     seen.add(s.snapshotId);
     ancestry.push(s.snapshotId);
-    // Retention stops at the first ancestor that is both beyond the minimum and too old: history
-    // is kept as one contiguous run from the head, never with holes.
-    if (keeping && (kept.length < minToKeep || s.timestampMs >= olderThan)) kept.push(s.snapshotId);
-    else keeping = false;
+    // Retention stops at the first ancestor that is beyond the minimum and either too old or past
+    // the count cap: history is kept as one contiguous run from the head, never with holes.
+    if (keeping && (kept.length < minToKeep || (s.timestampMs >= olderThan && kept.length < cap))) {
+      kept.push(s.snapshotId);
+    } else keeping = false;
     s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId);
   }
   return { kept, ancestry };
@@ -248,12 +271,14 @@ export function planExpiry(
   }
   for (const id of explicit) retained.delete(id);
   let retainedSinceCount = 0;
-  if (policy.retainSinceMs !== undefined) {
-    for (const snapshot of metadata.snapshots) {
-      if (snapshot.timestampMs >= policy.retainSinceMs && !retained.has(snapshot.snapshotId)) {
-        retained.add(snapshot.snapshotId);
-        retainedSinceCount += 1;
-      }
+  const pinned = (snapshot: Snapshot) =>
+    (policy.retainSinceMs !== undefined && snapshot.timestampMs >= policy.retainSinceMs) ||
+    (policy.retainFromSequenceNumber !== undefined &&
+      snapshot.sequenceNumber >= policy.retainFromSequenceNumber);
+  for (const snapshot of metadata.snapshots) {
+    if (!retained.has(snapshot.snapshotId) && pinned(snapshot)) {
+      retained.add(snapshot.snapshotId);
+      retainedSinceCount += 1;
     }
   }
 

@@ -49,12 +49,33 @@ function createBigintLongType(): AvroType {
 }
 
 /**
- * Parses an Avro schema with `long` as `bigint`. A fresh registry each time: avsc fills it. The
+ * Parses an Avro schema with `long` as `bigint`, once per distinct schema text (the parsed type
+ * is immutable and shared). A fresh registry per parse: avsc fills it. The
  * registry only covers the bare name `"long"`; avsc builds its stock long for an object form
  * such as `{type: "long", logicalType: "timestamp-micros"}` (how time and timestamp partition
  * values are declared), so a type hook maps those to the bigint long too.
  */
 export function avroTypeFor(schema: AvroSchema): AvroType {
+  return typeForSchemaText(JSON.stringify(schema), schema);
+}
+
+// Parsed types by schema text: a table's manifests share a handful of schemas, and parsing one
+// costs more than decoding a small manifest.
+const typesBySchemaText = new Map<string, AvroType>();
+const MAX_CACHED_TYPES = 128;
+
+function typeForSchemaText(text: string, schema: AvroSchema): AvroType {
+  const cached = typesBySchemaText.get(text);
+  if (cached !== undefined) return cached;
+  const type = parseAvroType(schema);
+  if (typesBySchemaText.size >= MAX_CACHED_TYPES) {
+    typesBySchemaText.delete(typesBySchemaText.keys().next().value as string);
+  }
+  typesBySchemaText.set(text, type);
+  return type;
+}
+
+function parseAvroType(schema: AvroSchema): AvroType {
   const long = createBigintLongType();
   const typeHook = (candidate: unknown) =>
     typeof candidate === 'object' &&
@@ -232,12 +253,13 @@ export function writeAvroContainer(options: AvroContainerWriteOptions): Buffer {
   if (sync.length !== SYNC_SIZE) {
     throw new IcebergError('invalid-argument', `an Avro sync marker is 16 bytes, got ${sync.length}`);
   }
-  const type = avroTypeFor(options.schema);
+  const schemaText = JSON.stringify(options.schema);
+  const type = typeForSchemaText(schemaText, options.schema);
   const sink = new ByteSink();
   sink.bytes(MAGIC);
 
   const header: [string, string][] = [
-    ['avro.schema', JSON.stringify(options.schema)],
+    ['avro.schema', schemaText],
     ['avro.codec', codec],
     ...Object.entries(options.metadata ?? {}),
   ];
@@ -316,8 +338,9 @@ export function readAvroContainer(bytes: Uint8Array): AvroContainer {
     throw new IcebergError('invalid-metadata', 'Avro container header has no avro.schema');
   }
   let schema: AvroSchema;
+  const schemaText = text.decode(schemaBytes);
   try {
-    schema = JSON.parse(text.decode(schemaBytes)) as AvroSchema;
+    schema = JSON.parse(schemaText) as AvroSchema;
   } catch (error) {
     throw new IcebergError(
       'invalid-metadata',
@@ -329,7 +352,7 @@ export function readAvroContainer(bytes: Uint8Array): AvroContainer {
   }
   const codecBytes = metadata.get('avro.codec');
   const codec = parseCodec(codecBytes === undefined ? 'null' : text.decode(codecBytes));
-  const type = avroTypeFor(schema);
+  const type = typeForSchemaText(schemaText, schema);
 
   const records: unknown[] = [];
   while (cursor.remaining > 0) {

@@ -285,3 +285,46 @@ describe('metadata written by the reference stack (PyIceberg + REST catalog, gen
     expect(typeof m.currentSnapshotId).toBe('bigint');
   });
 });
+
+describe('parseTableMetadata with a known earlier parse', () => {
+  const json = () => parseJson(golden('v2-full.json')) as Record<string, unknown>;
+
+  it('reuses the known Snapshot objects by id and still reads every other field', () => {
+    const known = parseTableMetadata(json());
+    const again = parseTableMetadata(json(), { known });
+    expect(again.snapshots.length).toBeGreaterThan(0);
+    again.snapshots.forEach((snapshot, i) => {
+      expect(snapshot).toBe(known.snapshots[i]);
+    });
+    expect(again).toEqual(known);
+  });
+
+  it('reads snapshots it does not know, and still refuses a broken one', () => {
+    const full = json();
+    const snapshots = full['snapshots'] as Record<string, unknown>[];
+    const known = parseTableMetadata({
+      ...full,
+      snapshots: snapshots.slice(0, 1),
+      refs: {},
+      'current-snapshot-id': null,
+      'snapshot-log': [],
+    });
+    const again = parseTableMetadata(full, { known });
+    expect(again.snapshots[0]).toBe(known.snapshots[0]);
+    expect(again.snapshots[1]).toEqual(parseTableMetadata(full).snapshots[1]);
+    const broken = snapshots.map((s, i) => (i === 1 ? { ...s, 'snapshot-id': 'x' } : s));
+    expect(() => parseTableMetadata({ ...full, snapshots: broken }, { known })).toThrow(
+      'table metadata: snapshots[1].snapshot-id: expected an int64 integer, got string "x"',
+    );
+  });
+
+  it('never reuses snapshots of another table (a different table-uuid)', () => {
+    const known = parseTableMetadata(json());
+    const other = parseTableMetadata(
+      { ...json(), 'table-uuid': '00000000-0000-4000-8000-000000000000' },
+      { known },
+    );
+    expect(other.snapshots[0]).not.toBe(known.snapshots[0]);
+    expect(other.snapshots[0]).toEqual(known.snapshots[0]);
+  });
+});

@@ -6,11 +6,21 @@
 // cannot express (current ids point at existing entries, refs at existing snapshots, `main`
 // agrees with `current-snapshot-id`) are checked so a broken file fails here, loudly, and
 // not later inside a commit. Output is the version's spec JSON with hyphenated keys.
+// Parsing a busy table's metadata is mostly its snapshots; a caller that holds an earlier
+// parse of the same table (`known`) gets that parse's Snapshot objects back for every snapshot
+// id it already had, unchecked — a snapshot never changes once committed, so only the new
+// ones are read (the spec's rules across the document are still checked in full).
 
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { IcebergError } from '../errors.ts';
-import type { PartitionSpec, SnapshotRef, SortOrder, TableMetadata } from '../spec/partition-types.ts';
+import type {
+  PartitionSpec,
+  Snapshot,
+  SnapshotRef,
+  SortOrder,
+  TableMetadata,
+} from '../spec/partition-types.ts';
 import type { Schema } from '../spec/types.ts';
 import { parseJson, stringifyJson } from '../util/json.ts';
 import { compact, intWire, longWire, parseWire, ruleError, stringMapWire } from './wire-common.ts';
@@ -65,7 +75,8 @@ const metadataV1Wire = z.object({
   'last-partition-id': intWire.optional(),
   properties: stringMapWire.nullish(),
   'current-snapshot-id': longWire.nullish(),
-  snapshots: z.array(snapshotWire).nullish(),
+  // Checked per snapshot in `readSnapshots` (known ones are reused, not re-read).
+  snapshots: z.array(z.unknown()).nullish(),
   'snapshot-log': z.array(logEntryWire).nullish(),
   'metadata-log': z.array(metadataLogEntryWire).nullish(),
   'sort-orders': z.array(sortOrderWire).optional(),
@@ -111,6 +122,11 @@ function readFormatVersion(json: unknown): 1 | 2 | 3 {
   throw ruleError(WHAT, ['format-version'], `expected 1, 2 or 3, got ${JSON.stringify(String(version))}`);
 }
 
+export interface ParseTableMetadataOptions {
+  /** An earlier parse of the same table: its snapshots are reused by id (same table uuid only). */
+  readonly known?: TableMetadata;
+}
+
 /** Reads table metadata JSON text (BigInt-safe). */
 export function readTableMetadata(text: string): TableMetadata {
   let json: unknown;
@@ -125,11 +141,11 @@ export function readTableMetadata(text: string): TableMetadata {
 }
 
 /** Converts parsed metadata JSON (from `parseJson`) into the domain form, validating it. */
-export function parseTableMetadata(json: unknown): TableMetadata {
+export function parseTableMetadata(json: unknown, options: ParseTableMetadataOptions = {}): TableMetadata {
   const formatVersion = readFormatVersion(json);
   const schema = formatVersion === 1 ? metadataV1Wire : formatVersion === 2 ? metadataV2Wire : metadataV3Wire;
   const wire: MetadataWire = parseWire(WHAT, schema, json);
-  const metadata = fromWire(wire, formatVersion);
+  const metadata = fromWire(wire, formatVersion, options.known);
   validateReferences(metadata);
   return metadata;
 }
@@ -171,15 +187,33 @@ function highestPartitionFieldId(specs: readonly PartitionSpec[]): number {
   return highest;
 }
 
-function fromWire(wire: MetadataWire, formatVersion: 1 | 2 | 3): TableMetadata {
+/** The snapshots of `wire`: each read and checked, or reused from `known` by id. */
+function readSnapshots(wire: MetadataWire, known: TableMetadata | undefined): Snapshot[] {
+  const raw = wire.snapshots ?? [];
+  const reusable =
+    known !== undefined && wire['table-uuid'] !== undefined && known.tableUuid === wire['table-uuid']
+      ? new Map(known.snapshots.map((s) => [s.snapshotId, s]))
+      : undefined;
+  return raw.map((item, i) => {
+    if (reusable !== undefined && typeof item === 'object' && item !== null) {
+      const id = (item as Record<string, unknown>)['snapshot-id'];
+      const reused =
+        typeof id === 'bigint' || (typeof id === 'number' && Number.isSafeInteger(id))
+          ? reusable.get(BigInt(id))
+          : undefined;
+      if (reused !== undefined) return reused;
+    }
+    return snapshotFromWire(parseWire(WHAT, snapshotWire, item, ['snapshots', i]), WHAT, ['snapshots', i]);
+  });
+}
+
+function fromWire(wire: MetadataWire, formatVersion: 1 | 2 | 3, known?: TableMetadata): TableMetadata {
   const { schemas, currentSchemaId } = readSchemas(wire);
   const { specs, defaultSpecId } = readSpecs(wire);
   const sortOrders: SortOrder[] = (wire['sort-orders'] ?? [{ 'order-id': 0, fields: [] }]).map(
     sortOrderFromWire,
   );
-  const snapshots = (wire.snapshots ?? []).map((snapshot, i) =>
-    snapshotFromWire(snapshot, WHAT, ['snapshots', i]),
-  );
+  const snapshots = readSnapshots(wire, known);
   const rawCurrent = wire['current-snapshot-id'];
   // Older writers record "no current snapshot" as -1 rather than leaving the field out.
   const currentSnapshotId =
