@@ -63,6 +63,11 @@ export interface CommitRequest {
   readonly base: CommittedTable;
   /** The marker search stops at snapshots older than this (enqueue time minus clock skew). */
   readonly markerNotBeforeMs: bigint;
+  /**
+   * The files belong to a commit another process may also make (a hand-over, commit-lease.ts):
+   * never deleted here, whatever the outcome; their owner decides.
+   */
+  readonly keepFiles?: boolean;
 }
 
 export interface GroupCommitResult {
@@ -207,8 +212,9 @@ async function commitRowLevel(
   });
 }
 
-async function deleteFiles(request: CommitRequest): Promise<void> {
-  if (request.files.length === 0) return;
+/** Deletes the data files of a request that no commit can reference (unless `keepFiles`). */
+export async function deleteFiles(request: CommitRequest): Promise<void> {
+  if (request.files.length === 0 || request.keepFiles === true) return;
   await request.io.deleteMany(request.files.map((a) => a.file.filePath)).catch(() => undefined);
 }
 
@@ -383,7 +389,7 @@ async function settleAfterFailure(
     }
     if (table !== undefined && definite) {
       await deleteFiles(request);
-      deleted += request.files.length;
+      if (request.keepFiles !== true) deleted += request.files.length;
     }
     settled.set(request, { ok: false, error });
   }

@@ -7,6 +7,7 @@ export {
   type GroupCommitObservation,
   type GroupCommitResult,
 } from './commit-group.ts';
+export { CommitLease, type CommitLeaseOptions } from './commit-lease.ts';
 export { type EncodeRequest, type EncodeResult, encodeJob } from './encode-job.ts';
 export { defaultEncodeThreads, EncodePool, type EncodePoolOptions } from './encode-pool.ts';
 export { EncodeThreadError } from './encode-protocol.ts';
@@ -20,7 +21,9 @@ export {
   type WriteJobLogger,
 } from './process-write-job.ts';
 export {
+  type CommitCoordination,
   type CommitSlot,
+  type LeaseEvent,
   MAX_JOB_IDS_CHARS,
   TableCommitter,
   type TableCommitterOptions,

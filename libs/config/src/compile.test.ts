@@ -96,6 +96,7 @@ describe('compileConfig defaults', () => {
       target_file_size_bytes: 128 * 1024 * 1024,
       commit_linger_ms: 200,
       max_jobs_per_commit: 32,
+      commit_lease: { enabled: true, ttl_ms: 5_000, answer_timeout_ms: 60_000 },
       shutdown_deadline_ms: 30_000,
       lock_duration_ms: 30_000,
       stalled_interval_ms: 30_000,

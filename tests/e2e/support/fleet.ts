@@ -25,6 +25,12 @@ export interface FleetConfigOptions {
   readonly concurrency?: number;
   readonly shutdownDeadlineMs?: number;
   readonly commitLingerMs?: number;
+  /** writer.commit_lease (absent: the defaults). */
+  readonly commitLease?: {
+    readonly enabled?: boolean;
+    readonly ttlMs?: number;
+    readonly answerTimeoutMs?: number;
+  };
   /** catalog.retry overrides (breaker opens sooner, probes sooner in outage tests). */
   readonly breakerThreshold?: number;
   readonly breakerHalfOpenAfterMs?: number;
@@ -126,7 +132,7 @@ writer:
   stalled_interval_ms: 2000
   max_stalled_count: 5
   metrics_port: 0
-${options.catalogRecheckMs === undefined ? '' : `  catalog_recheck_ms: ${options.catalogRecheckMs}\n`}${options.extraYaml ?? ''}`;
+${commitLeaseYaml(options.commitLease)}${options.catalogRecheckMs === undefined ? '' : `  catalog_recheck_ms: ${options.catalogRecheckMs}\n`}${options.extraYaml ?? ''}`;
   }
 
   function envFor(options: FleetConfigOptions): NodeJS.ProcessEnv {
@@ -248,6 +254,16 @@ ${options.catalogRecheckMs === undefined ? '' : `  catalog_recheck_ms: ${options
       for (const worker of workers) writeFileSync(join(dir, `worker-${worker.index}.log`), worker.output());
     },
   };
+}
+
+function commitLeaseYaml(lease: FleetConfigOptions['commitLease']): string {
+  if (lease === undefined) return '';
+  const lines = [
+    lease.enabled === undefined ? '' : `    enabled: ${lease.enabled}\n`,
+    lease.ttlMs === undefined ? '' : `    ttl_ms: ${lease.ttlMs}\n`,
+    lease.answerTimeoutMs === undefined ? '' : `    answer_timeout_ms: ${lease.answerTimeoutMs}\n`,
+  ];
+  return `  commit_lease:\n${lines.join('')}`;
 }
 
 /** `rows` rows of job `job`: a unique `id` (job * rowsPerJob + i), the job number and a label. */
