@@ -67,15 +67,14 @@ function leaseToken(worker: WorkerProcess): string {
     .output()
     .split('\n')
     .find((l) => l.includes('writer worker started')) as string;
-  return (JSON.parse(line) as { commitLease: { token: string } }).commitLease.token;
+  return (JSON.parse(line) as { commitLease: { holderId: string } }).commitLease.holderId;
 }
 
-/** Writes `count` jobs to `table` (at most 12 in flight); `onProgress` sees each enqueued job. */
+/** Enqueues `count` jobs for `table` (at most 12 writes in flight). */
 async function writeJobs(
   table: string,
   count: number,
   key: string,
-  onProgress: (enqueued: number) => Promise<void> = async () => undefined,
 ): Promise<{ job: number; handle: WriteHandle }[]> {
   const producer = fleet.producer();
   const handles: { job: number; handle: WriteHandle }[] = [];
@@ -92,7 +91,6 @@ async function writeJobs(
     const tracked = task.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
     if (inFlight.size >= 12) await Promise.race(inFlight);
-    await onProgress(job + 1);
   }
   await Promise.all(inFlight);
   return handles;
@@ -180,7 +178,7 @@ describe('commit lease across writer processes', () => {
   }, 240_000);
 
   it('kill -9 of the lease holder mid-run: jobs land once, the lease moves to a survivor', async () => {
-    const JOBS = 60;
+    const JOBS = 80;
     const table = `${fleet.namespace}.killed`;
     let victim: WorkerProcess | undefined;
     const findHolder = async (): Promise<WorkerProcess | undefined> => {
@@ -188,14 +186,16 @@ describe('commit lease across writer processes', () => {
       const token = keys[0] === undefined ? null : await redis.get(keys[0]);
       return fleet.workers.find((w) => w.isAlive() && leaseToken(w) === token);
     };
-    const handles = await writeJobs(table, JOBS, 'killed', async (enqueued) => {
-      if (victim !== undefined || enqueued < 20) return;
-      const holder = await findHolder();
-      if (holder === undefined) return;
-      victim = holder;
-      holder.child.kill('SIGKILL');
-      await holder.exited;
-    });
+    const handles = await writeJobs(table, JOBS, 'killed');
+    // While the jobs run, the writer holding the table's lease dies without a word.
+    for (let waited = 0; victim === undefined && waited < 30_000; waited += 50) {
+      victim = await findHolder();
+      if (victim === undefined) await sleep(50);
+    }
+    if (victim !== undefined) {
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+    }
     expect(victim).toBeDefined();
     const survivors = fleet.workers.filter((w) => w.isAlive());
     const acquisitionsBefore = await fleetCounter('floe_writer_commit_lease_acquisitions_total');

@@ -212,7 +212,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       concurrency: artifacts.writer.concurrency,
       encodeThreads: encodePool.size,
       maxJobsPerCommit: artifacts.writer.max_jobs_per_commit,
-      commitLease: lease === undefined ? false : { ttlMs: lease.ttlMs, token: lease.token },
+      commitLease: lease === undefined ? false : { ttlMs: lease.ttlMs, holderId: lease.token },
       ...(ops === undefined ? {} : { metricsHost: ops.host, metricsPort: ops.port }),
     },
     'writer worker started',
