@@ -21,16 +21,8 @@ import {
   type Settled,
 } from './commit-group.ts';
 import type { CommitLease } from './commit-lease.ts';
+import { type HandedOver, type Queued, settle } from './commit-queue-state.ts';
 import { decodeAnswer, HandedCommitError } from './handoff-codec.ts';
-import { type Queued, settle } from './queued-job.ts';
-
-/** An own job handed to the lease holder. */
-export interface HandedOver {
-  readonly queued: Queued;
-  readonly handedAt: number;
-  /** Since when its taker no longer holds the lease. */
-  orphanedAt: number | undefined;
-}
 
 export interface HandOffWaiterOptions extends CommitGroupDeps {
   readonly coordination: {

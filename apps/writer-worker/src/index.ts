@@ -11,6 +11,7 @@ export { CommitLease, type CommitLeaseOptions } from './commit-lease.ts';
 export { type EncodeRequest, type EncodeResult, encodeJob } from './encode-job.ts';
 export { defaultEncodeThreads, EncodePool, type EncodePoolOptions } from './encode-pool.ts';
 export { EncodeThreadError } from './encode-protocol.ts';
+export type { CommitCoordination, LeaseEvent } from './lease-coordinator.ts';
 export {
   COMMIT_ID_PROPERTY,
   type CommitObservation,
@@ -21,9 +22,7 @@ export {
   type WriteJobLogger,
 } from './process-write-job.ts';
 export {
-  type CommitCoordination,
   type CommitSlot,
-  type LeaseEvent,
   MAX_JOB_IDS_CHARS,
   TableCommitter,
   type TableCommitterOptions,

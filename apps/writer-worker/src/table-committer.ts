@@ -10,19 +10,9 @@
 // lapsed and the job was handed to this process again) follows the first one and is settled
 // with the same outcome; its own data files are deleted (commit-group.ts `settleDuplicate`).
 //
-// Across processes (with `coordination`, commit-lease.ts): before a groupable append commits, the
-// process claims the table's commit lease. The holder takes every hand-over waiting in Redis and
-// commits them with its own jobs in one snapshot, answering each origin; a process that finds
-// the lease held by another hands its groupable appends over and waits for the answers. Other
-// jobs (overwrites, schema changes, row-level changes) and requests taken over from others
-// commit here under optimistic concurrency, whoever holds the lease. A tick (a third of the
-// lease TTL) renews a held lease, releases it once the table is idle, and looks after the
-// hand-overs waiting for an answer (handoff-waiter.ts): a hand-over nobody took is withdrawn
-// and committed here; one whose taker went silent falls back to a marker check and a commit
-// here that never deletes the files (the taker may have committed them). Redis trouble never
-// stops a commit: the job commits here under optimistic concurrency.
-import { randomUUID } from 'node:crypto';
-import { type CommittedTable, type FileIO, formatTable, type TableIdentifier } from '@floe/iceberg';
+// Across processes (with `coordination`): lease-coordinator.ts claims the table's commit lease
+// before a groupable append commits, or hands the job to the holder.
+import { formatTable } from '@floe/iceberg';
 import {
   type CommitGroupDeps,
   type CommitRequest,
@@ -30,23 +20,11 @@ import {
   type GroupCommitResult,
   type Settled,
 } from './commit-group.ts';
-import type { CommitLease } from './commit-lease.ts';
-import { answerOf, decodeHandOver, encodeAnswer, encodeHandOver } from './handoff-codec.ts';
-import { type HandedOver, HandOffWaiter } from './handoff-waiter.ts';
-import { type Queued, settle } from './queued-job.ts';
+import { groupable, newTableState, type Queued, settle, type TableState } from './commit-queue-state.ts';
+import { type CommitCoordination, LeaseCoordinator } from './lease-coordinator.ts';
 
 /** Upper bound of the joined `floe.job-ids` value, so a snapshot summary stays small. */
 export const MAX_JOB_IDS_CHARS = 8192;
-
-/** What the lease coordination reports (metrics). */
-export type LeaseEvent = 'acquired' | 'handed-over' | 'taken-over' | 'fallback' | 'redis-error';
-
-export interface CommitCoordination {
-  readonly lease: CommitLease;
-  /** A hand-over with no answer this long (or whose taker lost the lease) falls back. */
-  readonly answerTimeoutMs: number;
-  readonly onEvent?: (event: LeaseEvent) => void;
-}
 
 export interface TableCommitterOptions extends CommitGroupDeps {
   readonly maxJobsPerCommit: number;
@@ -63,43 +41,6 @@ export interface CommitSlot {
   release(): void;
 }
 
-export interface TableState {
-  readonly pending: Queued[];
-  /** Slots reserved and not yet submitted or released: jobs still writing files. */
-  writing: number;
-  inFlight: boolean;
-  /** The jobs of the commit in flight, by job id. */
-  readonly inFlightJobs: Map<string, Queued>;
-  lingerTimer: NodeJS.Timeout | undefined;
-  lingerUntil: number | undefined;
-  latest: CommittedTable | undefined;
-  /** The FileIO and table of this process's latest own request (used for taken-over ones). */
-  io: FileIO | undefined;
-  base: CommittedTable | undefined;
-  identifier: TableIdentifier | undefined;
-  /** This process holds the table's commit lease. */
-  holding: boolean;
-  /** Another process held the lease at the last claim: hand over without lingering. */
-  othersHold: boolean;
-  /** A hand-over is waiting in Redis for the holder. */
-  wakePending: boolean;
-  /** Own jobs handed to the holder, by hand-over id. */
-  readonly handedOver: Map<string, HandedOver>;
-  tick: NodeJS.Timeout | undefined;
-  ticking: boolean;
-  /** Consecutive ticks the held lease found the table idle. */
-  idleTicks: number;
-}
-
-export function groupable(request: CommitRequest): boolean {
-  return request.mode === 'append' && (request.schemaChange?.updates.length ?? 0) === 0;
-}
-
-/** An own groupable append that has not given up on the lease: it goes to the holder. */
-function handsOver(queued: Queued): boolean {
-  return queued.foreign !== true && queued.local !== true && groupable(queued.request);
-}
-
 function propertiesKey(request: CommitRequest): string {
   return JSON.stringify(Object.entries(request.snapshotProperties).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
@@ -107,20 +48,18 @@ function propertiesKey(request: CommitRequest): string {
 export class TableCommitter {
   private readonly options: TableCommitterOptions;
   private readonly tables = new Map<string, TableState>();
-  private readonly waiter: HandOffWaiter | undefined;
+  private readonly coordinator: LeaseCoordinator | undefined;
 
   constructor(options: TableCommitterOptions) {
     this.options = options;
-    const coordination = options.coordination;
-    this.waiter =
-      coordination === undefined
+    this.coordinator =
+      options.coordination === undefined
         ? undefined
-        : new HandOffWaiter({
-            ...options,
-            coordination,
+        : new LeaseCoordinator(options, options.coordination, {
+            schedule: (table) => this.schedule(table),
+            commitHere: (table, state) => this.run(table, state, this.nextGroup(state)),
             requeue: (table, queued) => {
-              const state = this.stateOf(table);
-              state.pending.push(queued);
+              this.stateOf(table).pending.push(queued);
               this.schedule(table);
             },
           });
@@ -128,31 +67,12 @@ export class TableCommitter {
 
   /** Subscribes to hand-over wake-ups and answers (with coordination). */
   async start(): Promise<void> {
-    await this.options.coordination?.lease.start({
-      wake: (table) => {
-        const state = this.tables.get(table);
-        if (state === undefined || !state.holding) return;
-        state.wakePending = true;
-        this.schedule(table);
-      },
-      answered: (id) => {
-        for (const [table, state] of this.tables) {
-          if (state.handedOver.has(id)) void this.waiter?.collect(table, state.handedOver, id);
-        }
-      },
-    });
+    await this.coordinator?.start(this.tables);
   }
 
-  /** Stops the ticks, releases the leases this process holds and closes the subscription. */
+  /** Stops the lease ticks, releases the leases this process holds, closes the subscription. */
   async close(): Promise<void> {
-    const lease = this.options.coordination?.lease;
-    if (lease === undefined) return;
-    for (const [table, state] of this.tables) {
-      clearInterval(state.tick);
-      state.tick = undefined;
-      if (state.holding) await lease.releaseIfIdle(table).catch(() => undefined);
-    }
-    await lease.close();
+    await this.coordinator?.close(this.tables);
   }
 
   reserve(table: string): CommitSlot {
@@ -209,25 +129,7 @@ export class TableCommitter {
   private stateOf(table: string): TableState {
     let state = this.tables.get(table);
     if (state === undefined) {
-      state = {
-        pending: [],
-        writing: 0,
-        inFlight: false,
-        inFlightJobs: new Map(),
-        lingerTimer: undefined,
-        lingerUntil: undefined,
-        latest: undefined,
-        io: undefined,
-        base: undefined,
-        identifier: undefined,
-        holding: false,
-        othersHold: false,
-        wakePending: false,
-        handedOver: new Map(),
-        tick: undefined,
-        ticking: false,
-        idleTicks: 0,
-      };
+      state = newTableState();
       this.tables.set(table, state);
     }
     return state;
@@ -256,12 +158,12 @@ export class TableCommitter {
     const state = this.stateOf(table);
     if (state.inFlight) return;
     if (state.pending.length === 0) {
-      if (state.holding && state.wakePending) void this.coordinate(table, state);
+      if (state.holding && state.wakePending) void this.coordinator?.coordinate(table, state);
       return;
     }
     const group = this.nextGroup(state);
     const head = group[0] as Queued;
-    const handsOver = this.options.coordination !== undefined && state.othersHold && !head.local;
+    const handsOver = this.coordinator !== undefined && state.othersHold && !head.local;
     const canGrow =
       groupable(head.request) &&
       !handsOver &&
@@ -283,206 +185,11 @@ export class TableCommitter {
     clearTimeout(state.lingerTimer);
     state.lingerTimer = undefined;
     state.lingerUntil = undefined;
-    if (this.options.coordination !== undefined && groupable(head.request) && !head.local) {
-      void this.coordinate(table, state);
+    if (this.coordinator !== undefined && groupable(head.request) && !head.local) {
+      void this.coordinator.coordinate(table, state);
       return;
     }
     this.run(table, state, group);
-  }
-
-  /**
-   * Claims the lease (taking the waiting hand-overs) or hands the own groupable appends to the
-   * holder; then commits what is left here. Runs with `inFlight` set, so one at a time per table.
-   */
-  private async coordinate(table: string, state: TableState): Promise<void> {
-    const coordination = this.options.coordination as CommitCoordination;
-    state.inFlight = true;
-    state.wakePending = false;
-    try {
-      // Jobs that submit while a round awaits Redis are handed over in the next round.
-      for (let round = 0; round < 5; round++) {
-        await this.claimOrHandOver(table, state, coordination);
-        if (state.holding || !state.pending.some(handsOver)) break;
-      }
-    } catch (error) {
-      state.holding = false;
-      state.othersHold = false;
-      coordination.onEvent?.('redis-error');
-      this.options.logger?.warn(
-        { table, err: String(error) },
-        'commit lease unavailable (Redis); committing here under optimistic concurrency',
-      );
-    }
-    this.startTicking(table, state);
-    state.inFlight = false;
-    if (state.pending.length > 0) this.run(table, state, this.nextGroup(state));
-  }
-
-  private async claimOrHandOver(table: string, state: TableState, coordination: CommitCoordination) {
-    const { lease } = coordination;
-    // A hand-over can meet a lease that was just released: claim again (bounded).
-    for (let round = 0; round < 3; round++) {
-      const claim = await lease.claimAndTake(table);
-      if (claim.held) {
-        if (claim.acquired) {
-          coordination.onEvent?.('acquired');
-          this.options.logger?.info({ table, taken: claim.taken.length }, 'took the commit lease');
-          await this.refreshLatest(table, state);
-        }
-        state.holding = true;
-        state.othersHold = false;
-        this.adopt(table, state, claim.taken, coordination);
-        return;
-      }
-      state.holding = false;
-      state.othersHold = true;
-      let free = false;
-      for (const queued of [...state.pending]) {
-        if (!handsOver(queued)) continue;
-        const id = randomUUID();
-        let outcome: Awaited<ReturnType<CommitLease['handOver']>>;
-        try {
-          outcome = await lease.handOver(
-            table,
-            id,
-            encodeHandOver({ id, origin: lease.token, request: queued.request }),
-          );
-        } catch (error) {
-          // The hand-over may have reached Redis: a holder may commit these files, never delete them.
-          state.pending[state.pending.indexOf(queued)] = {
-            ...queued,
-            request: { ...queued.request, keepFiles: true },
-            local: true,
-          };
-          throw error;
-        }
-        if (outcome !== 'handed') {
-          free = true;
-          break;
-        }
-        state.pending.splice(state.pending.indexOf(queued), 1);
-        state.handedOver.set(id, { queued, handedAt: Date.now(), orphanedAt: undefined });
-        coordination.onEvent?.('handed-over');
-      }
-      if (!free) return;
-    }
-  }
-
-  /**
-   * A new holder starts from the table as it is now: the previous holder committed since this
-   * process last looked, and a stale base would cost the first commit a conflict.
-   */
-  private async refreshLatest(table: string, state: TableState): Promise<void> {
-    const identifier = state.identifier;
-    if (identifier === undefined) return;
-    try {
-      state.latest = await this.options.committer.loadTable(identifier);
-    } catch (error) {
-      this.options.logger?.warn(
-        { table, err: String(error) },
-        'could not reload the table on taking the commit lease',
-      );
-    }
-  }
-
-  /** Queues the hand-overs just taken: own ones come back as own, others are answered via Redis. */
-  private adopt(
-    table: string,
-    state: TableState,
-    taken: readonly { id: string; blob: Buffer }[],
-    coordination: CommitCoordination,
-  ): void {
-    const { lease } = coordination;
-    for (const { id, blob } of taken) {
-      let handOver: ReturnType<typeof decodeHandOver>;
-      try {
-        handOver = decodeHandOver(blob);
-      } catch (error) {
-        this.options.logger?.warn({ table, handOverId: id, err: String(error) }, 'skipped a hand-over');
-        continue;
-      }
-      const own = state.handedOver.get(id);
-      if (handOver.origin === lease.token && own !== undefined) {
-        state.handedOver.delete(id);
-        state.pending.push(own.queued);
-        continue;
-      }
-      const io = state.io;
-      const base = state.latest ?? state.base;
-      const answer = (outcome: Settled) =>
-        lease.answer(id, handOver.origin, encodeAnswer(answerOf(outcome))).catch((error: unknown) => {
-          this.options.logger?.warn(
-            { table, jobId: handOver.request.jobId, err: String(error) },
-            'could not answer a hand-over; its origin will check the table markers',
-          );
-        });
-      if (io === undefined || base === undefined) {
-        void answer({ ok: false, error: new Error(`commit lease holder has no FileIO for ${table}`) });
-        continue;
-      }
-      const request: CommitRequest = { ...handOver.request, io, base, keepFiles: true };
-      state.pending.push({
-        request,
-        resolve: (result) => void answer({ ok: true, result }),
-        reject: (error) => void answer({ ok: false, error }),
-        followers: [],
-        foreign: true,
-      });
-      coordination.onEvent?.('taken-over');
-    }
-  }
-
-  /** Every third of the lease TTL while the table holds the lease or waits for answers. */
-  private startTicking(table: string, state: TableState): void {
-    const coordination = this.options.coordination;
-    if (coordination === undefined || state.tick !== undefined) return;
-    if (!state.holding && state.handedOver.size === 0) return;
-    state.tick = setInterval(
-      () => {
-        if (state.ticking) return;
-        state.ticking = true;
-        this.onTick(table, state, coordination)
-          .catch((error: unknown) =>
-            this.options.logger?.warn({ table, err: String(error) }, 'commit lease check failed'),
-          )
-          .finally(() => {
-            state.ticking = false;
-          });
-      },
-      Math.max(50, Math.floor(coordination.lease.ttlMs / 3)),
-    );
-    state.tick.unref();
-  }
-
-  private async onTick(table: string, state: TableState, coordination: CommitCoordination): Promise<void> {
-    const { lease } = coordination;
-    if (state.holding) {
-      const idle = !state.inFlight && state.pending.length === 0 && state.writing === 0;
-      // Released after two idle ticks in a row: a busy table keeps its holder (a move costs a reload).
-      state.idleTicks = idle ? state.idleTicks + 1 : 0;
-      if (state.idleTicks >= 2) {
-        state.idleTicks = 0;
-        const released = await lease.releaseIfIdle(table);
-        if (released === 'busy') {
-          state.wakePending = true;
-          this.schedule(table);
-        } else {
-          state.holding = false;
-          this.options.logger?.info({ table, released }, 'released the commit lease (idle)');
-        }
-      } else if (!(await lease.renew(table))) {
-        state.holding = false;
-        this.options.logger?.warn(
-          { table },
-          'lost the commit lease (not renewed in time); committing under optimistic concurrency until it is back',
-        );
-      }
-    }
-    await this.waiter?.check(table, state.handedOver);
-    if (!state.holding && state.handedOver.size === 0) {
-      clearInterval(state.tick);
-      state.tick = undefined;
-    }
   }
 
   private run(table: string, state: TableState, group: readonly Queued[]): void {

@@ -16,8 +16,8 @@ import {
   registerCatalogMetrics,
 } from '@floe/telemetry';
 import type { JobOutcome } from './classify-error.ts';
+import type { LeaseEvent } from './lease-coordinator.ts';
 import type { CommitObservation } from './process-write-job.ts';
-import type { LeaseEvent } from './table-committer.ts';
 
 export interface WriterMetrics {
   readonly registry: MetricsRegistry;
