@@ -221,6 +221,10 @@ export class CommitLease {
     };
   }
 
+  async readAnswer(id: string): Promise<Buffer | undefined> {
+    return (await this.redis.getBuffer(`${this.base}:answer:${id}`)) ?? undefined;
+  }
+
   /** Drops an answer once read. */
   async forget(id: string): Promise<void> {
     await this.redis.del(`${this.base}:answer:${id}`, `${this.base}:taken:${id}`);

@@ -95,7 +95,7 @@ export class HandOffWaiter {
     handedOver.delete(id);
     let outcome: Settled;
     try {
-      const raw = blob ?? (await lease.status(table, id)).answer;
+      const raw = blob ?? (await lease.readAnswer(id));
       if (raw === undefined) {
         handedOver.set(id, handed);
         return;
