@@ -53,9 +53,10 @@ export class LeaseCoordinator {
     await this.coordination.lease.start({
       wake: (table) => {
         const state = tables.get(table);
-        if (state === undefined || !state.holding) return;
+        if (state === undefined) return;
+        // Also noted while a claim is on its way: if it wins, the next round takes what came.
         state.wakePending = true;
-        this.hooks.schedule(table);
+        if (state.holding) this.hooks.schedule(table);
       },
       answered: (id) => {
         for (const [table, state] of tables) {
@@ -102,6 +103,8 @@ export class LeaseCoordinator {
     this.startTicking(table, state);
     state.inFlight = false;
     if (state.pending.length > 0) this.hooks.commitHere(table, state);
+    else if (!state.holding) state.wakePending = false;
+    else if (state.wakePending) this.hooks.schedule(table);
   }
 
   private async claimOrHandOver(table: string, state: TableState, coordination: CommitCoordination) {
