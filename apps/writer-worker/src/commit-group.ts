@@ -12,7 +12,9 @@
 // group: a duplicate delivery of the same job is settled with the first one's outcome and its
 // own files are deleted. A group of one is a job committed alone, in its own mode (overwrite,
 // overwrite by filter, replace-partitions, an append that changes the schema, or a row-level
-// upsert / delete, which commit merge-on-read).
+// upsert / delete, which commit merge-on-read). A request marked `keepFiles` (a hand-over between
+// writer processes, lease-coordinator.ts) never has its files deleted here: another process may
+// commit them.
 import {
   type AddedDataFile,
   applyUpdates,
