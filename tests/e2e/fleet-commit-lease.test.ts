@@ -10,7 +10,6 @@
 //   - kill -9 of the writer holding the lease mid-run: every job lands exactly once (its own
 //     jobs come back through BullMQ's stalled-job path), and the lease moves to a survivor.
 // The fleet uses a 2 s lease TTL and a 20 s answer timeout so the failure paths run in seconds.
-import type { WriteHandle } from '@floe/producer-sdk';
 import { CommitLease } from '@floe/writer-worker';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,11 +17,11 @@ import {
   createFleet,
   describeFailures,
   type Fleet,
-  jobBatch,
   settle,
   sleep,
   tableReport,
   type WorkerProcess,
+  writeJobs,
 } from './support/fleet.ts';
 
 const ROWS = 50;
@@ -71,29 +70,13 @@ function leaseToken(worker: WorkerProcess): string {
 }
 
 /** Enqueues `count` jobs for `table` (at most 12 writes in flight). */
-async function writeJobs(
-  table: string,
-  count: number,
-  key: string,
-): Promise<{ job: number; handle: WriteHandle }[]> {
-  const producer = fleet.producer();
-  const handles: { job: number; handle: WriteHandle }[] = [];
-  const inFlight = new Set<Promise<void>>();
-  for (let job = 0; job < count; job++) {
-    const task = producer
-      .write(table, jobBatch(job, ROWS), {
-        create: { partitionSpec: [] },
-        idempotencyKey: `${fleet.run}-${key}-${job}`,
-      })
-      .then((handle) => {
-        handles.push({ job, handle });
-      });
-    const tracked = task.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    if (inFlight.size >= 12) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-  return handles;
+function writeTableJobs(table: string, count: number, key: string) {
+  return writeJobs(fleet, count, {
+    table: () => table,
+    key: (job) => `${fleet.run}-${key}-${job}`,
+    rows: ROWS,
+    inFlight: 12,
+  });
 }
 
 async function expectExactlyOnce(table: string, jobs: number, key: string): Promise<void> {
@@ -114,7 +97,7 @@ describe('commit lease across writer processes', () => {
       conflicts: await fleetCounter('floe_writer_commit_conflicts_total'),
       attempts: await fleetCounter('floe_writer_commit_attempts_total'),
     };
-    const handles = await writeJobs(table, JOBS, 'shared');
+    const handles = await writeTableJobs(table, JOBS, 'shared');
     const outcomes = await settle(handles, 120_000);
     expect(describeFailures(outcomes)).toBe('');
 
@@ -158,7 +141,7 @@ describe('commit lease across writer processes', () => {
       }
       holding = false;
     })();
-    const handles = await writeJobs(table, JOBS, 'silent');
+    const handles = await writeTableJobs(table, JOBS, 'silent');
     await holder;
     expect(holding).toBe(false);
     // The first job created the table alone; the others were handed over and swallowed.
@@ -170,7 +153,7 @@ describe('commit lease across writer processes', () => {
     expect(await fleetCounter('floe_writer_commit_handover_fallbacks_total')).toBeGreaterThanOrEqual(
       fallbacksBefore + swallowed.length,
     );
-    const after = await writeJobs(table, 1, 'silent-after');
+    const after = await writeTableJobs(table, 1, 'silent-after');
     expect(describeFailures(await settle(after, 60_000))).toBe('');
     expect(await fleetCounter('floe_writer_commit_lease_acquisitions_total')).toBeGreaterThan(
       acquisitionsBefore,
@@ -186,7 +169,7 @@ describe('commit lease across writer processes', () => {
       const token = keys[0] === undefined ? null : await redis.get(keys[0]);
       return fleet.workers.find((w) => w.isAlive() && leaseToken(w) === token);
     };
-    const handles = await writeJobs(table, JOBS, 'killed');
+    const handles = await writeTableJobs(table, JOBS, 'killed');
     // While the jobs run, the writer holding the table's lease dies without a word.
     for (let waited = 0; victim === undefined && waited < 30_000; waited += 50) {
       victim = await findHolder();
@@ -203,7 +186,7 @@ describe('commit lease across writer processes', () => {
     expect(describeFailures(outcomes)).toBe('');
     await expectExactlyOnce(table, JOBS, 'killed');
     // The lease lapsed with its holder; survivors took it (now held by one of them, or released).
-    const after = await writeJobs(table, 1, 'killed-after');
+    const after = await writeTableJobs(table, 1, 'killed-after');
     expect(describeFailures(await settle(after, 60_000))).toBe('');
     const holderNow = await findHolder();
     expect(holderNow === undefined || survivors.includes(holderNow)).toBe(true);

@@ -278,6 +278,42 @@ export function jobBatch(job: number, rows: number): arrow.Table {
   });
 }
 
+export interface WriteJobsOptions {
+  /** The table of job `job` (namespace.table); created from the data when missing. */
+  readonly table: (job: number) => string;
+  /** Idempotency key of job `job`. */
+  readonly key: (job: number) => string;
+  readonly rows: number;
+  /** Writes (stage + enqueue) in flight at most. */
+  readonly inFlight: number;
+}
+
+/** Stages and enqueues `count` jobs of `jobBatch` rows through the fleet's producer. */
+export async function writeJobs(
+  fleet: Fleet,
+  count: number,
+  options: WriteJobsOptions,
+): Promise<{ job: number; handle: WriteHandle }[]> {
+  const producer = fleet.producer();
+  const handles: { job: number; handle: WriteHandle }[] = [];
+  const inFlight = new Set<Promise<void>>();
+  for (let job = 0; job < count; job++) {
+    const task = producer
+      .write(options.table(job), jobBatch(job, options.rows), {
+        create: { partitionSpec: [] },
+        idempotencyKey: options.key(job),
+      })
+      .then((handle) => {
+        handles.push({ job, handle });
+      });
+    const tracked = task.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= options.inFlight) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return handles;
+}
+
 export interface Outcome {
   readonly job: number;
   readonly jobId: string;
