@@ -125,7 +125,11 @@ export class CommitLease {
     this.base = `${options.prefix}:commit:${scope}`;
   }
 
-  /** Subscribes to wake-ups and answers for this process. */
+  /**
+   * Subscribes to wake-ups and answers for this process (again on every reconnect). Without the
+   * subscription everything still works, one tick slower: holders take hand-overs when they next
+   * claim or try to release, waiters read answers on their tick.
+   */
   async start(events: CommitLeaseEvents): Promise<void> {
     const subscriber = this.redis.duplicate();
     this.subscriber = subscriber;
@@ -136,7 +140,13 @@ export class CommitLease {
       if (channel === wake) events.wake(message);
       else if (channel === answers) events.answered(message);
     });
-    await subscriber.subscribe(wake, answers);
+    const subscribe = () =>
+      subscriber.subscribe(wake, answers).then(
+        () => undefined,
+        () => undefined,
+      );
+    subscriber.on('ready', () => void subscribe());
+    await subscribe();
   }
 
   async close(): Promise<void> {
