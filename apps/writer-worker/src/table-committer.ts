@@ -164,9 +164,13 @@ export class TableCommitter {
     const group = this.nextGroup(state);
     const head = group[0] as Queued;
     const handsOver = this.coordinator !== undefined && state.othersHold && !head.local;
+    // Jobs handed over by other writers already waited for this commit: the holder does not linger.
+    const othersWait =
+      state.holding && (state.wakePending || group.some((queued) => queued.foreign === true));
     const canGrow =
       groupable(head.request) &&
       !handsOver &&
+      !othersWait &&
       group.length < this.options.maxJobsPerCommit &&
       state.writing > 0 &&
       this.options.lingerMs > 0;
