@@ -14,10 +14,13 @@
 // purged at the end; the writers are stopped (SIGTERM) also when a measurement fails.
 //
 //   node bench/fleet/run.ts [--jobs 1000] [--rows-per-job 1000] [--max-seconds 900] [--big-rows 1000000]
+//                           [--commit-lease on|off]
 //
 // `--max-seconds` caps each variant of part (b): no new job is enqueued after it, the in-flight
 // ones finish, and the result records `capped: true` with the jobs that did run. `--big-rows`
 // shrinks part (a) for a quick check that the bench works (its figures are then not comparable).
+// `--commit-lease off` runs the writers without the per-table commit lease (writer.commit_lease),
+// for a before/after comparison with the same code.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -46,12 +49,16 @@ const { values: args } = parseArgs({
     'rows-per-job': { type: 'string', default: '1000' },
     'max-seconds': { type: 'string', default: '900' },
     'big-rows': { type: 'string', default: '1000000' },
+    'commit-lease': { type: 'string', default: 'on' },
   },
 });
 const jobCount = positiveInteger('jobs', args.jobs);
 const rowsPerJob = positiveInteger('rows-per-job', args['rows-per-job']);
 const maxSeconds = positiveInteger('max-seconds', args['max-seconds']);
 const bigRows = positiveInteger('big-rows', args['big-rows']);
+if (args['commit-lease'] !== 'on' && args['commit-lease'] !== 'off')
+  throw new Error(`--commit-lease needs on or off, got '${args['commit-lease']}'`);
+const commitLease = args['commit-lease'] === 'on';
 
 const stack = loadStackEnv();
 const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
@@ -69,11 +76,12 @@ const bench = new BenchRun({
     rowsPerJob,
     inFlight: IN_FLIGHT,
     maxSeconds,
+    commitLease,
   },
   repoRoot,
 });
 
-const config = writeFleetConfig(stack, workDir, runId);
+const config = writeFleetConfig(stack, workDir, runId, commitLease);
 const writers: FleetWriter[] = [];
 let producer: FloeProducer | undefined;
 let failed = false;
@@ -169,7 +177,7 @@ try {
       'worker process that reads, encodes, uploads and commits) against PyIceberg appending from memory.',
   );
   bench.note(
-    'Writers use the default writer config (concurrency 4, commit linger 200 ms, ≤ 32 jobs per commit).',
+    `Writers use the default writer config (concurrency 4, commit linger 200 ms, ≤ 32 jobs per commit), commit lease ${commitLease ? 'on' : 'off (--commit-lease off)'}.`,
   );
   bench.note(
     'Writer CPU is the sum over the serving writers of floe_process_cpu_seconds_total (all threads of each ' +

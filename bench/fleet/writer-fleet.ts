@@ -19,8 +19,16 @@ export interface FleetConfig {
   readonly artifacts: CompiledArtifacts;
 }
 
-/** Writes `dir/floe.yaml` for the stack with a per-run queue, and compiles it. */
-export function writeFleetConfig(stack: StackEnv, dir: string, runId: string): FleetConfig {
+/**
+ * Writes `dir/floe.yaml` for the stack with a per-run queue, and compiles it. `commitLease`
+ * false turns writer.commit_lease off (writers meet only through optimistic concurrency).
+ */
+export function writeFleetConfig(
+  stack: StackEnv,
+  dir: string,
+  runId: string,
+  commitLease = true,
+): FleetConfig {
   const configPath = join(dir, 'floe.yaml');
   writeFileSync(
     configPath,
@@ -43,6 +51,8 @@ queue:
   write_queue: bench-fleet-${runId}
 writer:
   metrics_port: 0
+  commit_lease:
+    enabled: ${commitLease}
 `,
   );
   // FLOE_BENCH_WRITER_NODE_OPTIONS reaches the writers only (e.g. `--cpu-prof --cpu-prof-dir=D`

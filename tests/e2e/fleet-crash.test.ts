@@ -9,7 +9,6 @@
 // The fleet config sets a 5 s lock, a 2 s stalled check and up to 5 stalls per job
 // (writer.lock_duration_ms, stalled_interval_ms, max_stalled_count), so a killed worker's jobs
 // come back within seconds and a job hit by two kills is still re-delivered.
-import type { WriteHandle } from '@floe/producer-sdk';
 import { type CommitFaultProxy, commitFaults, startCommitFaultProxy } from '@floe/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -21,6 +20,7 @@ import {
   sleep,
   tableReport,
   type WorkerProcess,
+  writeJobs,
 } from './support/fleet.ts';
 
 const ROWS = 20;
@@ -44,7 +44,6 @@ describe('crash safety of the write fleet', () => {
     const fleet = fleetFor('crash', { concurrency: 4 });
     await fleet.startWorkers(3);
     const producer = fleet.producer();
-    const handles: { job: number; handle: WriteHandle }[] = [];
     const kills: { pid: number; atMs: number }[] = [];
     const started = Date.now();
 
@@ -62,22 +61,12 @@ describe('crash safety of the write fleet', () => {
     })();
 
     // The producer: 8 writes in flight; processing outlasts the ~20 s of kills.
-    const inFlight = new Set<Promise<void>>();
-    for (let job = 0; job < JOBS; job++) {
-      const table = `${fleet.namespace}.${job % 2 === 0 ? 'crash_a' : 'crash_b'}`;
-      const task = producer
-        .write(table, jobBatch(job, ROWS), {
-          create: { partitionSpec: [] },
-          idempotencyKey: `${fleet.run}-job-${job}`,
-        })
-        .then((handle) => {
-          handles.push({ job, handle });
-        });
-      const tracked = task.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-      if (inFlight.size >= 8) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+    const handles = await writeJobs(fleet, JOBS, {
+      table: (job) => `${fleet.namespace}.${job % 2 === 0 ? 'crash_a' : 'crash_b'}`,
+      key: (job) => `${fleet.run}-job-${job}`,
+      rows: ROWS,
+      inFlight: 8,
+    });
     expect(handles).toHaveLength(JOBS);
     await killer;
     expect(kills).toHaveLength(5);

@@ -2,9 +2,15 @@
 // tables through FloeProducer. PyIceberg must see exactly 500 × 20 rows, every unique key once
 // and every job's rows exactly once, and fewer snapshots than jobs: group commit coalesces jobs
 // of the same table, which the snapshot summaries' `floe.job-ids` (several ids) prove.
-import type { WriteHandle } from '@floe/producer-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFleet, describeFailures, type Fleet, jobBatch, settle, tableReport } from './support/fleet.ts';
+import {
+  createFleet,
+  describeFailures,
+  type Fleet,
+  settle,
+  tableReport,
+  writeJobs,
+} from './support/fleet.ts';
 
 const JOBS = Number(process.env.FLEET_SCALE_JOBS ?? 500);
 const ROWS = 20;
@@ -23,24 +29,12 @@ afterAll(async () => {
 
 describe('fleet at scale: 3 writer processes, 500 jobs, 2 tables', () => {
   it('lands every row exactly once with fewer commits than jobs', async () => {
-    const producer = fleet.producer();
-    const handles: { job: number; handle: WriteHandle }[] = [];
-    const inFlight = new Set<Promise<void>>();
-    for (let job = 0; job < JOBS; job++) {
-      const table = `${fleet.namespace}.${TABLES[job % 2]}`;
-      const task = producer
-        .write(table, jobBatch(job, ROWS), {
-          create: { partitionSpec: [] },
-          idempotencyKey: `${fleet.run}-job-${job}`,
-        })
-        .then((handle) => {
-          handles.push({ job, handle });
-        });
-      const tracked = task.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-      if (inFlight.size >= 16) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+    const handles = await writeJobs(fleet, JOBS, {
+      table: (job) => `${fleet.namespace}.${TABLES[job % 2]}`,
+      key: (job) => `${fleet.run}-job-${job}`,
+      rows: ROWS,
+      inFlight: 16,
+    });
     expect(handles).toHaveLength(JOBS);
 
     const outcomes = await settle(handles, 240_000);

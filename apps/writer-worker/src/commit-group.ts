@@ -12,7 +12,9 @@
 // group: a duplicate delivery of the same job is settled with the first one's outcome and its
 // own files are deleted. A group of one is a job committed alone, in its own mode (overwrite,
 // overwrite by filter, replace-partitions, an append that changes the schema, or a row-level
-// upsert / delete, which commit merge-on-read).
+// upsert / delete, which commit merge-on-read). A request marked `keepFiles` (a hand-over between
+// writer processes, lease-coordinator.ts) never has its files deleted here: another process may
+// commit them.
 import {
   type AddedDataFile,
   applyUpdates,
@@ -63,6 +65,11 @@ export interface CommitRequest {
   readonly base: CommittedTable;
   /** The marker search stops at snapshots older than this (enqueue time minus clock skew). */
   readonly markerNotBeforeMs: bigint;
+  /**
+   * The files belong to a commit another process may also make (a hand-over, commit-lease.ts):
+   * never deleted here, whatever the outcome; their owner decides.
+   */
+  readonly keepFiles?: boolean;
 }
 
 export interface GroupCommitResult {
@@ -207,8 +214,9 @@ async function commitRowLevel(
   });
 }
 
-async function deleteFiles(request: CommitRequest): Promise<void> {
-  if (request.files.length === 0) return;
+/** Deletes the data files of a request that no commit can reference (unless `keepFiles`). */
+export async function deleteFiles(request: CommitRequest): Promise<void> {
+  if (request.files.length === 0 || request.keepFiles === true) return;
   await request.io.deleteMany(request.files.map((a) => a.file.filePath)).catch(() => undefined);
 }
 
@@ -383,7 +391,7 @@ async function settleAfterFailure(
     }
     if (table !== undefined && definite) {
       await deleteFiles(request);
-      deleted += request.files.length;
+      if (request.keepFiles !== true) deleted += request.files.length;
     }
     settled.set(request, { ok: false, error });
   }

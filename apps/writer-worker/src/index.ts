@@ -7,9 +7,11 @@ export {
   type GroupCommitObservation,
   type GroupCommitResult,
 } from './commit-group.ts';
+export { CommitLease, type CommitLeaseOptions } from './commit-lease.ts';
 export { type EncodeRequest, type EncodeResult, encodeJob } from './encode-job.ts';
 export { defaultEncodeThreads, EncodePool, type EncodePoolOptions } from './encode-pool.ts';
 export { EncodeThreadError } from './encode-protocol.ts';
+export type { CommitCoordination, LeaseEvent } from './lease-coordinator.ts';
 export {
   COMMIT_ID_PROPERTY,
   type CommitObservation,

@@ -9,15 +9,19 @@
 // once per table: a second delivery of a job that is pending or in flight (its BullMQ lock
 // lapsed and the job was handed to this process again) follows the first one and is settled
 // with the same outcome; its own data files are deleted (commit-group.ts `settleDuplicate`).
-import { type CommittedTable, formatTable } from '@floe/iceberg';
+//
+// Across processes (with `coordination`): lease-coordinator.ts claims the table's commit lease
+// before a groupable append commits, or hands the job to the holder.
+import { formatTable } from '@floe/iceberg';
 import {
   type CommitGroupDeps,
   type CommitRequest,
   commitGroup,
   type GroupCommitResult,
   type Settled,
-  settleDuplicate,
 } from './commit-group.ts';
+import { groupable, newTableState, type Queued, settle, type TableState } from './commit-queue-state.ts';
+import { type CommitCoordination, LeaseCoordinator } from './lease-coordinator.ts';
 
 /** Upper bound of the joined `floe.job-ids` value, so a snapshot summary stays small. */
 export const MAX_JOB_IDS_CHARS = 8192;
@@ -25,6 +29,8 @@ export const MAX_JOB_IDS_CHARS = 8192;
 export interface TableCommitterOptions extends CommitGroupDeps {
   readonly maxJobsPerCommit: number;
   readonly lingerMs: number;
+  /** Commit lease and hand-over in Redis; absent → every commit is local (OCC only). */
+  readonly coordination?: CommitCoordination;
 }
 
 /** A job's place in its table's commit queue, taken before it starts writing files. */
@@ -35,33 +41,6 @@ export interface CommitSlot {
   release(): void;
 }
 
-interface Waiter {
-  readonly request: CommitRequest;
-  readonly resolve: (result: GroupCommitResult) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-interface Queued extends Waiter {
-  /** Later deliveries of the same job, settled with this one's outcome. */
-  readonly followers: Waiter[];
-}
-
-interface TableState {
-  readonly pending: Queued[];
-  /** Slots reserved and not yet submitted or released: jobs still writing files. */
-  writing: number;
-  inFlight: boolean;
-  /** The jobs of the commit in flight, by job id. */
-  readonly inFlightJobs: Map<string, Queued>;
-  lingerTimer: NodeJS.Timeout | undefined;
-  lingerUntil: number | undefined;
-  latest: CommittedTable | undefined;
-}
-
-function groupable(request: CommitRequest): boolean {
-  return request.mode === 'append' && (request.schemaChange?.updates.length ?? 0) === 0;
-}
-
 function propertiesKey(request: CommitRequest): string {
   return JSON.stringify(Object.entries(request.snapshotProperties).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
@@ -69,9 +48,31 @@ function propertiesKey(request: CommitRequest): string {
 export class TableCommitter {
   private readonly options: TableCommitterOptions;
   private readonly tables = new Map<string, TableState>();
+  private readonly coordinator: LeaseCoordinator | undefined;
 
   constructor(options: TableCommitterOptions) {
     this.options = options;
+    this.coordinator =
+      options.coordination === undefined
+        ? undefined
+        : new LeaseCoordinator(options, options.coordination, {
+            schedule: (table) => this.schedule(table),
+            commitHere: (table, state) => this.run(table, state, this.nextGroup(state)),
+            requeue: (table, queued) => {
+              this.stateOf(table).pending.push(queued);
+              this.schedule(table);
+            },
+          });
+  }
+
+  /** Subscribes to hand-over wake-ups and answers (with coordination). */
+  async start(): Promise<void> {
+    await this.coordinator?.start(this.tables);
+  }
+
+  /** Stops the lease ticks, releases the leases this process holds, closes the subscription. */
+  async close(): Promise<void> {
+    await this.coordinator?.close(this.tables);
   }
 
   reserve(table: string): CommitSlot {
@@ -90,9 +91,13 @@ export class TableCommitter {
         return new Promise<GroupCommitResult>((resolve, reject) => {
           const name = formatTable(request.identifier);
           const target = this.stateOf(name);
+          target.io = request.io;
+          target.base = request.base;
+          target.identifier = request.identifier;
           const first =
             target.inFlightJobs.get(request.jobId) ??
-            target.pending.find((queued) => queued.request.jobId === request.jobId);
+            target.pending.find((queued) => queued.request.jobId === request.jobId) ??
+            [...target.handedOver.values()].find((h) => h.queued.request.jobId === request.jobId)?.queued;
           if (first !== undefined) {
             first.followers.push({ request, resolve, reject });
             this.schedule(name);
@@ -116,22 +121,15 @@ export class TableCommitter {
   /** Commits waiting or in flight, over all tables. */
   get backlog(): number {
     let count = 0;
-    for (const state of this.tables.values()) count += state.pending.length + (state.inFlight ? 1 : 0);
+    for (const state of this.tables.values())
+      count += state.pending.length + state.handedOver.size + (state.inFlight ? 1 : 0);
     return count;
   }
 
   private stateOf(table: string): TableState {
     let state = this.tables.get(table);
     if (state === undefined) {
-      state = {
-        pending: [],
-        writing: 0,
-        inFlight: false,
-        inFlightJobs: new Map(),
-        lingerTimer: undefined,
-        lingerUntil: undefined,
-        latest: undefined,
-      };
+      state = newTableState();
       this.tables.set(table, state);
     }
     return state;
@@ -158,10 +156,21 @@ export class TableCommitter {
 
   private schedule(table: string): void {
     const state = this.stateOf(table);
-    if (state.inFlight || state.pending.length === 0) return;
+    if (state.inFlight) return;
+    if (state.pending.length === 0) {
+      if (state.holding && state.wakePending) void this.coordinator?.coordinate(table, state);
+      return;
+    }
     const group = this.nextGroup(state);
+    const head = group[0] as Queued;
+    const handsOver = this.coordinator !== undefined && state.othersHold && !head.local;
+    // Jobs handed over by other writers already waited for this commit: the holder does not linger.
+    const othersWait =
+      state.holding && (state.wakePending || group.some((queued) => queued.foreign === true));
     const canGrow =
-      groupable((group[0] as Queued).request) &&
+      groupable(head.request) &&
+      !handsOver &&
+      !othersWait &&
       group.length < this.options.maxJobsPerCommit &&
       state.writing > 0 &&
       this.options.lingerMs > 0;
@@ -180,6 +189,10 @@ export class TableCommitter {
     clearTimeout(state.lingerTimer);
     state.lingerTimer = undefined;
     state.lingerUntil = undefined;
+    if (this.coordinator !== undefined && groupable(head.request) && !head.local) {
+      void this.coordinator.coordinate(table, state);
+      return;
+    }
     this.run(table, state, group);
   }
 
@@ -212,16 +225,4 @@ export class TableCommitter {
 
 function unsettled(): Settled {
   return { ok: false, error: new Error('group commit returned no outcome for a job') };
-}
-
-function deliver(waiter: Waiter, outcome: Settled): void {
-  if (outcome.ok) waiter.resolve(outcome.result);
-  else waiter.reject(outcome.error);
-}
-
-/** Settles a committed job and then every later delivery of it that followed. */
-async function settle(queued: Queued, outcome: Settled): Promise<void> {
-  deliver(queued, outcome);
-  for (const follower of queued.followers)
-    deliver(follower, await settleDuplicate(follower.request, outcome));
 }

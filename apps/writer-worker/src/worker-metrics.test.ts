@@ -1,5 +1,5 @@
 // The writer's metrics as a scrape shows them: the catalog breaker gauge follows the client's
-// state at scrape time, and commit observations land in their counters.
+// state at scrape time, and commit observations and commit lease events land in their counters.
 import { describe, expect, it } from 'vitest';
 import { type BreakerState, createWriterMetrics } from './worker-metrics.ts';
 
@@ -42,5 +42,24 @@ describe('writer metrics', () => {
     expect(text).toMatch(/^floe_writer_commit_attempts_total\{[^}]*\} 3$/m);
     expect(text).toMatch(/^floe_writer_commit_conflicts_total\{[^}]*\} 2$/m);
     expect(text).toMatch(/^floe_writer_coalesced_jobs_per_commit_count\{[^}]*\} 1$/m);
+  });
+
+  it('counts lease acquisitions, hand-overs by direction, fallbacks and Redis errors', async () => {
+    const metrics = createWriterMetrics();
+    for (const event of [
+      'acquired',
+      'handed-over',
+      'handed-over',
+      'taken-over',
+      'fallback',
+      'redis-error',
+    ] as const)
+      metrics.lease(event);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^floe_writer_commit_lease_acquisitions_total\{[^}]*\} 1$/m);
+    expect(text).toMatch(/^floe_writer_commit_handovers_total\{direction="sent"[^}]*\} 2$/m);
+    expect(text).toMatch(/^floe_writer_commit_handovers_total\{direction="taken"[^}]*\} 1$/m);
+    expect(text).toMatch(/^floe_writer_commit_handover_fallbacks_total\{[^}]*\} 1$/m);
+    expect(text).toMatch(/^floe_writer_commit_lease_errors_total\{[^}]*\} 1$/m);
   });
 });

@@ -1,7 +1,8 @@
 // The writer's Prometheus metrics (served on /metrics by the ops server): jobs by outcome and their
 // latency from enqueue, rows
 // and bytes committed, commit attempts and optimistic-concurrency conflicts, commit latency, and
-// how many jobs each snapshot coalesced (group commit), the catalog client's circuit breaker
+// how many jobs each snapshot coalesced (group commit), the commit lease across processes
+// (acquisitions, hand-overs sent and taken, fallbacks of unanswered hand-overs), the catalog client's circuit breaker
 // state and whether the catalog accepts the writer's credentials (both read at scrape time, so
 // an alert can fire while the catalog is down or refuses the writer), and every catalog HTTP
 // call by operation and status.
@@ -15,6 +16,7 @@ import {
   registerCatalogMetrics,
 } from '@floe/telemetry';
 import type { JobOutcome } from './classify-error.ts';
+import type { LeaseEvent } from './lease-coordinator.ts';
 import type { CommitObservation } from './process-write-job.ts';
 
 export interface WriterMetrics {
@@ -23,6 +25,8 @@ export interface WriterMetrics {
   job(outcome: JobOutcome, table: string, latencyMs?: number): void;
   written(rows: number, bytes: number): void;
   commit(observation: CommitObservation): void;
+  /** Commit lease and hand-over events (table-committer.ts coordination). */
+  lease(event: LeaseEvent): void;
   /** Reports `state()` as `floe_catalog_circuit_breaker_state{state=…}` on every scrape. */
   watchBreaker(state: () => BreakerState): void;
   /** Reports `accepted()` as `floe_catalog_auth_ok` (1/0) on every scrape. */
@@ -78,6 +82,27 @@ export function createWriterMetrics(): WriterMetrics {
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });
+  const leaseAcquisitions = new Counter({
+    name: 'floe_writer_commit_lease_acquisitions_total',
+    help: "Times this writer took a table's commit lease (it then commits the other writers' hand-overs)",
+    registers: [registry],
+  });
+  const handOvers = new Counter({
+    name: 'floe_writer_commit_handovers_total',
+    help: 'Jobs handed to the commit lease holder (direction=sent) or taken over from other writers (direction=taken)',
+    labelNames: ['direction'],
+    registers: [registry],
+  });
+  const handOverFallbacks = new Counter({
+    name: 'floe_writer_commit_handover_fallbacks_total',
+    help: 'Handed-over jobs whose holder went silent, settled here by a marker check and a local commit',
+    registers: [registry],
+  });
+  const leaseErrors = new Counter({
+    name: 'floe_writer_commit_lease_errors_total',
+    help: 'Commits made without the lease because Redis did not answer (optimistic concurrency only)',
+    registers: [registry],
+  });
   let breakerState: (() => BreakerState) | undefined;
   new Gauge({
     name: 'floe_catalog_circuit_breaker_state',
@@ -121,6 +146,13 @@ export function createWriterMetrics(): WriterMetrics {
       conflicts.inc(observation.conflicts);
       latency.observe({ status: observation.status }, observation.durationMs / 1000);
       if (observation.coalescedJobs > 0) coalesced.observe(observation.coalescedJobs);
+    },
+    lease: (event) => {
+      if (event === 'acquired') leaseAcquisitions.inc();
+      else if (event === 'handed-over') handOvers.inc({ direction: 'sent' });
+      else if (event === 'taken-over') handOvers.inc({ direction: 'taken' });
+      else if (event === 'fallback') handOverFallbacks.inc();
+      else leaseErrors.inc();
     },
   };
 }

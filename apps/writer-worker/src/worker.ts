@@ -8,10 +8,12 @@
 // whatever is still running (BullMQ re-delivers it; the commit marker keeps that exactly-once).
 // Each delivery runs inside a `floe.write_job` span parented on the producer's traceparent
 // (job-span.ts). Encoding runs in a worker-thread pool (encode-pool.ts) and commits go through one per-table
-// commit queue (table-committer.ts), so jobs of the same table share snapshots (group commit).
-// Jobs start from the process's newest known table state (table-state-cache.ts, refreshed by
-// every commit answer and reload of the committer) and share one FileIO per table storage
-// setting (table-io-cache.ts).
+// commit queue (table-committer.ts), so jobs of the same table share snapshots (group commit);
+// with `writer.commit_lease` on, the writers of a table hand their appends to the holder of the
+// table's commit lease in Redis (commit-lease.ts, on a connection of its own that fails fast
+// instead of queueing commands while Redis is away). Jobs start from the process's newest known
+// table state (table-state-cache.ts, refreshed by every commit answer and reload of the
+// committer) and share one FileIO per table storage setting (table-io-cache.ts).
 import { createCatalog, RestCatalog } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
 import { catalogOptionsFrom, s3PropertiesFrom, stagingLocationOf } from '@floe/config';
@@ -21,6 +23,7 @@ import { type Job, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CatalogAccess, credentialRefusal } from './catalog-access.ts';
 import { errorKind, isRetryable, toQueueError } from './classify-error.ts';
+import { CommitLease } from './commit-lease.ts';
 import { EncodePool } from './encode-pool.ts';
 import { jobSpanInfo, traceWriteJob } from './job-span.ts';
 import { processWriteJob, type WriteJobDeps } from './process-write-job.ts';
@@ -55,13 +58,43 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
   // `writer.encode_threads`, else one thread per spare core.
   const encodeThreads = artifacts.writer.encode_threads;
   const encodePool = new EncodePool(encodeThreads === undefined ? {} : { size: encodeThreads });
+  const leaseConfig = artifacts.writer.commit_lease;
+  const leaseConnection = leaseConfig.enabled
+    ? new Redis(artifacts.queue.redis_url, {
+        maxRetriesPerRequest: 1,
+        commandTimeout: leaseConfig.ttl_ms,
+      })
+    : undefined;
+  leaseConnection?.on('error', (error: Error) =>
+    logger.warn({ err: error.message }, 'commit lease redis connection error'),
+  );
+  const lease =
+    leaseConnection === undefined
+      ? undefined
+      : new CommitLease({
+          redis: leaseConnection,
+          prefix: artifacts.queue.prefix,
+          catalogScope: `${artifacts.catalog.uri} ${artifacts.catalog.warehouse ?? ''}`,
+          ttlMs: leaseConfig.ttl_ms,
+          answerTimeoutMs: leaseConfig.answer_timeout_ms,
+        });
   const tableCommitter = new TableCommitter({
     committer,
     maxJobsPerCommit: artifacts.writer.max_jobs_per_commit,
     lingerMs: artifacts.writer.commit_linger_ms,
     logger,
     onCommit,
+    ...(lease === undefined
+      ? {}
+      : {
+          coordination: {
+            lease,
+            answerTimeoutMs: leaseConfig.answer_timeout_ms,
+            onEvent: (event) => metrics.lease(event),
+          },
+        }),
   });
+  await tableCommitter.start();
   const deps: WriteJobDeps = {
     catalog,
     committer,
@@ -190,6 +223,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       concurrency: artifacts.writer.concurrency,
       encodeThreads: encodePool.size,
       maxJobsPerCommit: artifacts.writer.max_jobs_per_commit,
+      commitLease: lease === undefined ? false : { ttlMs: lease.ttlMs, holderId: lease.token },
       ...(ops === undefined ? {} : { metricsHost: ops.host, metricsPort: ops.port }),
     },
     'writer worker started',
@@ -214,7 +248,14 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       logger.warn({ deadlineMs }, 'shutdown deadline reached; releasing in-flight jobs for re-delivery');
       await worker.close(true).catch(() => undefined);
     }
-    await Promise.allSettled([ops?.close(), catalog.close(), connection.quit(), encodePool.close()]);
+    await tableCommitter.close().catch(() => undefined);
+    await Promise.allSettled([
+      ops?.close(),
+      catalog.close(),
+      connection.quit(),
+      leaseConnection?.quit(),
+      encodePool.close(),
+    ]);
     staging.destroy();
     logger.info({ drained, durationMs: Date.now() - started }, 'writer worker stopped');
     return drained;

@@ -96,6 +96,7 @@ describe('compileConfig defaults', () => {
       target_file_size_bytes: 128 * 1024 * 1024,
       commit_linger_ms: 200,
       max_jobs_per_commit: 32,
+      commit_lease: { enabled: true, ttl_ms: 5_000, answer_timeout_ms: 60_000 },
       shutdown_deadline_ms: 30_000,
       lock_duration_ms: 30_000,
       stalled_interval_ms: 30_000,
@@ -174,7 +175,7 @@ storage:
 queue:
   redis_url: redis://127.0.0.1:6379
   write_queue: "a:b"
-writer: { concurrency: 2000, metrics_port: 70000 }
+writer: { concurrency: 2000, metrics_port: 70000, commit_lease: { enabled: yes, ttl_ms: 100 } }
 maintenance:
   schedules:
     - { name: a, action: expire }
@@ -202,6 +203,8 @@ extra: 1
         'queue.write_queue: contains ":", got the text "a:b" — BullMQ queue names cannot contain ":"; use letters, digits and -',
         'writer.concurrency: must be ≤ 1024, got number 2000 — lower it (see floe.example.yaml for the meaning)',
         'writer.metrics_port: must be ≤ 65535, got number 70000 — lower it (see floe.example.yaml for the meaning)',
+        'writer.commit_lease.enabled: must be true or false, got the text "yes" — write true or false',
+        'writer.commit_lease.ttl_ms: must be ≥ 500, got number 100 — raise it (see floe.example.yaml for the meaning)',
         'maintenance.schedules[0].cron: is missing (and so is every_ms) — give exactly one of cron (e.g. "0 3 * * *") or every_ms',
         'maintenance.schedules[0].tables: is missing (and so are namespaces and all_tables) — give exactly one of tables, namespaces or all_tables: true for action expire',
         'maintenance.schedules[1].cron: is not a cron pattern, got the text "often" — write 5 fields (minute hour day month weekday), e.g. "0 3 * * *"',

@@ -25,6 +25,12 @@ export interface FleetConfigOptions {
   readonly concurrency?: number;
   readonly shutdownDeadlineMs?: number;
   readonly commitLingerMs?: number;
+  /** writer.commit_lease (absent: the defaults). */
+  readonly commitLease?: {
+    readonly enabled?: boolean;
+    readonly ttlMs?: number;
+    readonly answerTimeoutMs?: number;
+  };
   /** catalog.retry overrides (breaker opens sooner, probes sooner in outage tests). */
   readonly breakerThreshold?: number;
   readonly breakerHalfOpenAfterMs?: number;
@@ -126,7 +132,7 @@ writer:
   stalled_interval_ms: 2000
   max_stalled_count: 5
   metrics_port: 0
-${options.catalogRecheckMs === undefined ? '' : `  catalog_recheck_ms: ${options.catalogRecheckMs}\n`}${options.extraYaml ?? ''}`;
+${commitLeaseYaml(options.commitLease)}${options.catalogRecheckMs === undefined ? '' : `  catalog_recheck_ms: ${options.catalogRecheckMs}\n`}${options.extraYaml ?? ''}`;
   }
 
   function envFor(options: FleetConfigOptions): NodeJS.ProcessEnv {
@@ -250,6 +256,16 @@ ${options.catalogRecheckMs === undefined ? '' : `  catalog_recheck_ms: ${options
   };
 }
 
+function commitLeaseYaml(lease: FleetConfigOptions['commitLease']): string {
+  if (lease === undefined) return '';
+  const lines = [
+    lease.enabled === undefined ? '' : `    enabled: ${lease.enabled}\n`,
+    lease.ttlMs === undefined ? '' : `    ttl_ms: ${lease.ttlMs}\n`,
+    lease.answerTimeoutMs === undefined ? '' : `    answer_timeout_ms: ${lease.answerTimeoutMs}\n`,
+  ];
+  return `  commit_lease:\n${lines.join('')}`;
+}
+
 /** `rows` rows of job `job`: a unique `id` (job * rowsPerJob + i), the job number and a label. */
 export function jobBatch(job: number, rows: number): arrow.Table {
   return new arrow.Table({
@@ -260,6 +276,42 @@ export function jobBatch(job: number, rows: number): arrow.Table {
       new arrow.Utf8(),
     ),
   });
+}
+
+export interface WriteJobsOptions {
+  /** The table of job `job` (namespace.table); created from the data when missing. */
+  readonly table: (job: number) => string;
+  /** Idempotency key of job `job`. */
+  readonly key: (job: number) => string;
+  readonly rows: number;
+  /** Writes (stage + enqueue) in flight at most. */
+  readonly inFlight: number;
+}
+
+/** Stages and enqueues `count` jobs of `jobBatch` rows through the fleet's producer. */
+export async function writeJobs(
+  fleet: Fleet,
+  count: number,
+  options: WriteJobsOptions,
+): Promise<{ job: number; handle: WriteHandle }[]> {
+  const producer = fleet.producer();
+  const handles: { job: number; handle: WriteHandle }[] = [];
+  const inFlight = new Set<Promise<void>>();
+  for (let job = 0; job < count; job++) {
+    const task = producer
+      .write(options.table(job), jobBatch(job, options.rows), {
+        create: { partitionSpec: [] },
+        idempotencyKey: options.key(job),
+      })
+      .then((handle) => {
+        handles.push({ job, handle });
+      });
+    const tracked = task.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= options.inFlight) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return handles;
 }
 
 export interface Outcome {

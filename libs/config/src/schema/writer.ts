@@ -1,8 +1,22 @@
 // `writer:` — how one writer-worker process behaves: parallel jobs, Parquet file size, group
-// commit (linger and batch bound), graceful shutdown, how often it asks a catalog that
+// commit (linger and batch bound), the commit lease shared with the other writers of a table
+// (Redis), graceful shutdown, how often it asks a catalog that
 // rejected its credentials again, and the address of its ops server.
 import { z } from 'zod';
 import { integer, listenHost } from './fields.ts';
+
+/**
+ * The per-table commit lease in Redis: the writer holding a table's lease commits the appends
+ * the other writers hand it, so writers of one table stop racing each other (README "Commit lease").
+ */
+export const CommitLeaseSchema = z.strictObject({
+  /** Off: every writer commits its own jobs, meeting the others only through optimistic concurrency. */
+  enabled: z.boolean().default(true),
+  /** The lease lapses this long after its holder stops renewing it (it died); renewed every third. */
+  ttl_ms: integer({ min: 500, max: 60_000 }).default(5_000),
+  /** A handed-over job with no answer this long is settled here (marker check, then a local commit). */
+  answer_timeout_ms: integer({ min: 1_000, max: 3_600_000 }).default(60_000),
+});
 
 export const WriterSchema = z.strictObject({
   /** Jobs processed in parallel by one process. */
@@ -13,6 +27,8 @@ export const WriterSchema = z.strictObject({
   commit_linger_ms: integer({ min: 0, max: 60_000 }).default(200),
   /** Upper bound of jobs coalesced into one snapshot. */
   max_jobs_per_commit: integer({ min: 1, max: 10_000 }).default(32),
+  /** Commits coordinated across writer processes through a per-table lease in Redis. */
+  commit_lease: CommitLeaseSchema.prefault({}),
   /** Threads that download, cast and encode Parquet off the main event loop; default: cores - 1 (at least 1). */
   encode_threads: integer({ min: 1, max: 256 }).optional(),
   /** On SIGTERM, time allowed for in-flight jobs before the process exits. */
