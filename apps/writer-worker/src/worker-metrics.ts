@@ -27,6 +27,8 @@ export interface WriterMetrics {
   commit(observation: CommitObservation): void;
   /** Commit lease and hand-over events (table-committer.ts coordination). */
   lease(event: LeaseEvent): void;
+  /** A compaction asked of the maintenance worker after a commit (auto-compaction.ts). */
+  compactionRequested(): void;
   /** Reports `state()` as `floe_catalog_circuit_breaker_state{state=…}` on every scrape. */
   watchBreaker(state: () => BreakerState): void;
   /** Reports `accepted()` as `floe_catalog_auth_ok` (1/0) on every scrape. */
@@ -103,6 +105,11 @@ export function createWriterMetrics(): WriterMetrics {
     help: 'Commits made without the lease because Redis did not answer (optimistic concurrency only)',
     registers: [registry],
   });
+  const compactionsRequested = new Counter({
+    name: 'floe_writer_compactions_requested_total',
+    help: 'Compactions asked of the maintenance worker because a table gained many small files since its last one',
+    registers: [registry],
+  });
   let breakerState: (() => BreakerState) | undefined;
   new Gauge({
     name: 'floe_catalog_circuit_breaker_state',
@@ -154,5 +161,6 @@ export function createWriterMetrics(): WriterMetrics {
       else if (event === 'fallback') handOverFallbacks.inc();
       else leaseErrors.inc();
     },
+    compactionRequested: () => compactionsRequested.inc(),
   };
 }

@@ -19,8 +19,9 @@ import type { CompiledArtifacts } from '@floe/config';
 import { catalogOptionsFrom, s3PropertiesFrom, stagingLocationOf } from '@floe/config';
 import { WRITE_JOB_NAME } from '@floe/jobs';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
-import { type Job, WaitingError, Worker } from 'bullmq';
+import { type Job, Queue, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { AutoCompaction } from './auto-compaction.ts';
 import { CatalogAccess, credentialRefusal } from './catalog-access.ts';
 import { errorKind, isRetryable, toQueueError } from './classify-error.ts';
 import { CommitLease } from './commit-lease.ts';
@@ -53,7 +54,21 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
   if (catalog instanceof RestCatalog) metrics.watchBreaker(() => catalog.breakerState);
   const staging = stagingClientFrom(artifacts.storage);
   const tableStates = new TableStateCache(catalog);
-  const committer = tableStates.catalogCommitter(catalog);
+  const maintenanceQueue = new Queue(artifacts.queue.maintenance_queue, {
+    connection: new Redis(artifacts.queue.redis_url, { maxRetriesPerRequest: 1 }),
+    prefix: artifacts.queue.prefix,
+  });
+  maintenanceQueue.on('error', (error: Error) =>
+    logger.warn({ err: error.message }, 'maintenance queue connection error'),
+  );
+  const autoCompaction = new AutoCompaction({
+    queue: maintenanceQueue,
+    triggerSmallFiles: artifacts.writer.compaction_trigger_small_files,
+    minIntervalMs: artifacts.writer.compaction_trigger_interval_ms,
+    logger,
+    onRequested: () => metrics.compactionRequested(),
+  });
+  const committer = autoCompaction.committer(tableStates.catalogCommitter(catalog));
   const onCommit = (observation: Parameters<WriterMetrics['commit']>[0]) => metrics.commit(observation);
   // `writer.encode_threads`, else one thread per spare core.
   const encodeThreads = artifacts.writer.encode_threads;
@@ -254,6 +269,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       catalog.close(),
       connection.quit(),
       leaseConnection?.quit(),
+      maintenanceQueue.close(),
       encodePool.close(),
     ]);
     staging.destroy();

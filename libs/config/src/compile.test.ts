@@ -96,6 +96,8 @@ describe('compileConfig defaults', () => {
       target_file_size_bytes: 128 * 1024 * 1024,
       commit_linger_ms: 200,
       max_jobs_per_commit: 32,
+      compaction_trigger_small_files: 200,
+      compaction_trigger_interval_ms: 10_000,
       commit_lease: { enabled: true, ttl_ms: 5_000, answer_timeout_ms: 60_000 },
       shutdown_deadline_ms: 30_000,
       lock_duration_ms: 30_000,

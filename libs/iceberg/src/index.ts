@@ -70,6 +70,11 @@ export {
   resolveCompactionOptions,
 } from './maintenance/compaction-plan.ts';
 export {
+  COMPACTION_TRIGGER_PROPERTY,
+  compactionTrigger,
+  smallFilesSinceCompaction,
+} from './maintenance/compaction-pressure.ts';
+export {
   type GroupRewriter,
   type RewriteGroupInput,
   type RewrittenGroup,

@@ -27,6 +27,14 @@ export const WriterSchema = z.strictObject({
   commit_linger_ms: integer({ min: 0, max: 60_000 }).default(200),
   /** Upper bound of jobs coalesced into one snapshot. */
   max_jobs_per_commit: integer({ min: 1, max: 10_000 }).default(32),
+  /**
+   * After a commit, ask the maintenance worker for a compaction of the table once this many small
+   * data files landed since its last one (table property floe.compaction.trigger-small-files
+   * wins); 0: only the scheduled compactions.
+   */
+  compaction_trigger_small_files: integer({ min: 0 }).default(200),
+  /** One process asks for a table's compaction at most this often. */
+  compaction_trigger_interval_ms: integer({ min: 1000 }).default(10_000),
   /** Commits coordinated across writer processes through a per-table lease in Redis. */
   commit_lease: CommitLeaseSchema.prefault({}),
   /** Threads that download, cast and encode Parquet off the main event loop; default: cores - 1 (at least 1). */
