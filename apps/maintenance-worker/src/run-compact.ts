@@ -30,17 +30,26 @@ export async function runCompact(
   );
   const notRun = rewriteNotRun(job, table, metadata, decision, deps.logger);
   if (notRun !== undefined) return notRun;
+  const rewriter = threadRewriter({
+    location: metadata.location,
+    properties: { ...deps.s3Properties, ...loaded.config },
+    vendedCredentials: deps.vendedCredentials,
+  });
+  let rewriteMs = 0;
   const report = await compactTable({
     committer: deps.committer,
     identifier: table,
     io,
     options: decision.options,
     dryRun: job.dryRun,
-    rewriter: threadRewriter({
-      location: metadata.location,
-      properties: { ...deps.s3Properties, ...loaded.config },
-      vendedCredentials: deps.vendedCredentials,
-    }),
+    rewriter: async (input) => {
+      const started = performance.now();
+      try {
+        return await rewriter(input);
+      } finally {
+        rewriteMs += performance.now() - started;
+      }
+    },
     beforeCommit: async () => assertLockHeld(),
     logger: deps.logger,
   });
@@ -53,6 +62,8 @@ export async function runCompact(
       filesAdded: report.addedDataFiles,
       deleteFilesRetired: report.retiredDeleteFiles,
       snapshotId: report.snapshotId?.toString(),
+      commitAttempts: report.attempts,
+      rewriteMs: Math.round(rewriteMs),
     },
     job.dryRun ? 'compaction planned' : 'compaction finished',
   );
@@ -63,6 +74,8 @@ export async function runCompact(
     filesAdded: report.addedDataFiles,
     deleteFilesRetired: report.retiredDeleteFiles,
     bytesRewritten: Number(report.rewrittenBytes),
+    commitAttempts: report.attempts,
+    rewriteMs: Math.round(rewriteMs),
   });
   return { ...outcome, settings: decision.settings };
 }

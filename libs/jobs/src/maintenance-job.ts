@@ -121,6 +121,10 @@ export const maintenanceReport = z.strictObject({
       filesAdded: z.number().int().nonnegative(),
       deleteFilesRetired: z.number().int().nonnegative(),
       bytesRewritten: z.number().int().nonnegative(),
+      /** compact: commit attempts (more than 1: appends landed meanwhile and it rebased) */
+      commitAttempts: z.number().int().nonnegative().optional(),
+      /** compact: time spent reading and rewriting the inputs (the rest is planning and committing) */
+      rewriteMs: z.number().int().nonnegative().optional(),
     })
     .optional(),
   /** ids of the per-table jobs a fan-out run enqueued */
