@@ -8,7 +8,11 @@ import { z } from 'zod';
 import { FloeProducerError } from './errors.ts';
 
 const MiB = 1024 * 1024;
-export const DEFAULT_PART_BYTES = 64 * MiB;
+/**
+ * A big write is staged as several objects of about this size: the next part is serialized while
+ * the previous ones upload, and the writer reads them as separate objects.
+ */
+export const DEFAULT_PART_BYTES = 16 * MiB;
 export const DEFAULT_CONCURRENCY = 4;
 
 const queueName = z

@@ -101,8 +101,10 @@ export async function uploadPart(
       Metadata: { 'floe-sha256': sha256 },
     },
     // lib-storage's own concurrency is per object; the producer bounds objects in flight.
+    // A part of the default size (DEFAULT_PART_BYTES plus one batch) fits one PUT: no multipart
+    // round trips and no server-side assembly; only bigger parts go multipart.
     queueSize: 2,
-    partSize: 8 * 1024 * 1024,
+    partSize: 32 * 1024 * 1024,
     leavePartsOnError: false,
   });
   try {

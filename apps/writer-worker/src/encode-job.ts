@@ -26,7 +26,7 @@ import { WriterError } from './writer-error.ts';
  * threads). Kept small because every encode thread of the writer may run such a job at the same
  * time, and each file in flight holds its chunk in memory.
  */
-const JOB_ENCODE_THREADS = 2;
+export const JOB_ENCODE_THREADS = 2;
 
 /** What a job needs encoded; plain data, so it crosses a thread boundary by structured clone. */
 export interface EncodeRequest {
