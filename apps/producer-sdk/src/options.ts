@@ -13,7 +13,8 @@ const MiB = 1024 * 1024;
  * the previous ones upload, and the writer reads them as separate objects.
  */
 export const DEFAULT_PART_BYTES = 16 * MiB;
-export const DEFAULT_CONCURRENCY = 4;
+/** Parts serialized and uploading at once: up to 8 × (16 MiB + one batch) in memory. */
+export const DEFAULT_CONCURRENCY = 8;
 
 const queueName = z
   .string()

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryFileIO } from '../io/memory-file-io.ts';
 import { deserializeSingleValue } from '../spec/single-value.ts';
 import type { Schema } from '../spec/types.ts';
+import { warmUp } from './encode-chunk.ts';
 import { EncodeThreads } from './encode-threads.ts';
 import { writeDataFilesInParallel } from './parallel-data-file-writer.ts';
 import { PARQUET_CREATED_BY } from './parquet-created-by.ts';
@@ -144,5 +145,30 @@ describe('EncodeThreads', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('keeps the threads `prepare` started warm: one ended after idling is replaced', async () => {
+    const pool = new EncodeThreads(2, { idleReleaseMs: 50 });
+    try {
+      await pool.prepare(1);
+      expect(pool.running).toBe(1);
+      const batches = [0, 1].map((i) => batchOf(i * 1_000, 1_000));
+      const files = await writeOn(pool, new MemoryFileIO(), batches, {
+        chunkBytes: Math.max(...batches.map(arrowByteSize)),
+      });
+      expect(files.map((f) => f.recordCount)).toEqual([1_000n, 1_000n]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Every thread that encoded was ended after idling; the one prepare asked for came back warm
+      // (an unprepared pool drops to 0, see the test above).
+      expect(pool.running).toBe(1);
+      await pool.prepare(1);
+      expect(pool.running).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("warms up with a real encode that passes the file's own checks", async () => {
+    await expect(warmUp()).resolves.toBeUndefined();
   });
 });
