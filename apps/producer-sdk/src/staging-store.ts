@@ -1,8 +1,8 @@
-// Staged objects in S3: uploads one encoded part with @aws-sdk/lib-storage (multipart for
-// large parts), deletes parts, and turns S3 failures into FloeProducerErrors that say what to
-// fix. Auth failures name the bucket, endpoint and access key id, never the secret; a missing
+// Staged objects in S3: uploads one encoded part (one PutObject signed with the part's own
+// sha256, or @aws-sdk/lib-storage's multipart upload for a large part), deletes parts, and turns
+// S3 failures into FloeProducerErrors that say what to fix. Auth failures name the bucket, endpoint and access key id, never the secret; a missing
 // bucket is told apart from bad credentials; network failures are retryable.
-import { DeleteObjectsCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { FloeProducerError } from './errors.ts';
 
@@ -85,12 +85,16 @@ export function storageError(target: StagingTarget, key: string, error: unknown)
   );
 }
 
+/** Parts up to this size go up in one PutObject; bigger ones as a multipart upload. */
+const SINGLE_PUT_BYTES = 32 * 1024 * 1024;
+
 export async function uploadPart(
   target: StagingTarget,
   key: string,
   body: Uint8Array,
   sha256: string,
 ): Promise<void> {
+  if (body.byteLength <= SINGLE_PUT_BYTES) return putPart(target, key, body, sha256);
   const upload = new Upload({
     client: target.client,
     params: {
@@ -101,14 +105,40 @@ export async function uploadPart(
       Metadata: { 'floe-sha256': sha256 },
     },
     // lib-storage's own concurrency is per object; the producer bounds objects in flight.
-    // A part of the default size (DEFAULT_PART_BYTES plus one batch) fits one PUT: no multipart
-    // round trips and no server-side assembly; only bigger parts go multipart.
     queueSize: 2,
-    partSize: 32 * 1024 * 1024,
+    partSize: 8 * 1024 * 1024,
     leavePartsOnError: false,
   });
   try {
     await upload.done();
+  } catch (error) {
+    throw storageError(target, key, error);
+  }
+}
+
+/**
+ * One PutObject. The request is signed with the part's sha256, which the producer computed anyway
+ * (`x-amz-content-sha256`; S3 still checks it against the bytes it receives), so the SDK does not
+ * hash every byte a second time to sign it.
+ */
+async function putPart(target: StagingTarget, key: string, body: Uint8Array, sha256: string): Promise<void> {
+  const command = new PutObjectCommand({
+    Bucket: target.bucket,
+    Key: key,
+    Body: body,
+    ContentType: 'application/vnd.apache.arrow.stream',
+    Metadata: { 'floe-sha256': sha256 },
+  });
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers !== undefined) request.headers['x-amz-content-sha256'] = sha256;
+      return next(args);
+    },
+    { step: 'build', name: 'floeStagedPayloadSha256' },
+  );
+  try {
+    await target.client.send(command);
   } catch (error) {
     throw storageError(target, key, error);
   }
