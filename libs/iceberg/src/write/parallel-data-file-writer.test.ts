@@ -6,7 +6,7 @@ import { deserializeSingleValue } from '../spec/single-value.ts';
 import type { Schema } from '../spec/types.ts';
 import { warmUp } from './encode-chunk.ts';
 import { EncodeThreads } from './encode-threads.ts';
-import { writeDataFilesInParallel } from './parallel-data-file-writer.ts';
+import { chunkSize, writeDataFilesInParallel } from './parallel-data-file-writer.ts';
 import { PARQUET_CREATED_BY } from './parquet-created-by.ts';
 import { arrowByteSize } from './parquet-file-writer.ts';
 import { parseParquetFooter } from './parquet-footer.ts';
@@ -129,6 +129,27 @@ describe('writeDataFilesInParallel', () => {
 function footerLength(bytes: Uint8Array): number {
   return new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true);
 }
+
+describe('chunkSize', () => {
+  const MiB = 1024 * 1024;
+  const options = {
+    io: new MemoryFileIO(),
+    tableLocation: 'mem://wh/t',
+    schema,
+    arrowSchema: batchOf(0, 1).schema,
+  };
+  async function* stream(): AsyncGenerator<arrow.RecordBatch> {}
+
+  it('makes the last chunk of a stream the smallest, so its encode (after the last row) is short', () => {
+    const size = chunkSize(stream(), { ...options, expectedBytes: 170 * MiB }, 2);
+    expect(size).toBe(100 * MiB);
+  });
+
+  it('never exceeds the table target file size', () => {
+    const properties = { 'write.target-file-size-bytes': String(64 * MiB) };
+    expect(chunkSize(stream(), { ...options, properties, expectedBytes: 170 * MiB }, 2)).toBe(64 * MiB);
+  });
+});
 
 describe('EncodeThreads', () => {
   it('ends a thread that sat idle after encoding and starts one again for the next chunk', async () => {

@@ -126,7 +126,8 @@ export async function writeDataFilesInParallel(
   }
 }
 
-function chunkSize(
+/** The chunk size in Arrow bytes for this input (exported for its unit test). */
+export function chunkSize(
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
   options: ParallelWriteOptions,
   threads: number,
