@@ -116,6 +116,8 @@ export interface OpenStagedObjectOptions {
   readonly maxBytes: number;
   /** Shown in storage-auth messages; never the secret. */
   readonly accessKeyId?: string;
+  /** Largest object read whole into memory; bigger ones are streamed (default BUFFERED_OBJECT_BYTES). */
+  readonly bufferUpToBytes?: number;
 }
 
 /** Opens a staged object and reads its Arrow IPC stream header (schema); batches follow lazily. */
@@ -180,7 +182,7 @@ export async function openStagedObject(options: OpenStagedObjectOptions): Promis
   let reader: RecordBatchReader;
   try {
     reader =
-      batch.bytes <= BUFFERED_OBJECT_BYTES
+      batch.bytes <= (options.bufferUpToBytes ?? BUFFERED_OBJECT_BYTES)
         ? RecordBatchReader.from(await readWhole(countedBody(), batch.bytes))
         : await RecordBatchReader.from(countedBody());
     await reader.open();
