@@ -26,8 +26,8 @@ describe('producer options', () => {
     const resolved = resolveProducerOptions(base);
     expect(resolved).toMatchObject({
       queueName: 'floe-write',
-      partBytes: 64 * 1024 * 1024,
-      concurrency: 4,
+      partBytes: 16 * 1024 * 1024,
+      concurrency: 8,
       redis: { prefix: 'floe' },
       job: { attempts: 10 },
     });

@@ -8,8 +8,13 @@ import { z } from 'zod';
 import { FloeProducerError } from './errors.ts';
 
 const MiB = 1024 * 1024;
-export const DEFAULT_PART_BYTES = 64 * MiB;
-export const DEFAULT_CONCURRENCY = 4;
+/**
+ * A big write is staged as several objects of about this size: the next part is serialized while
+ * the previous ones upload, and the writer reads them as separate objects.
+ */
+export const DEFAULT_PART_BYTES = 16 * MiB;
+/** Parts serialized and uploading at once: up to 8 × (16 MiB + one batch) in memory. */
+export const DEFAULT_CONCURRENCY = 8;
 
 const queueName = z
   .string()

@@ -1,8 +1,9 @@
-// Staged objects in S3: uploads one encoded part with @aws-sdk/lib-storage (multipart for
-// large parts), deletes parts, and turns S3 failures into FloeProducerErrors that say what to
-// fix. Auth failures name the bucket, endpoint and access key id, never the secret; a missing
-// bucket is told apart from bad credentials; network failures are retryable.
-import { DeleteObjectsCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+// Staged objects in S3: uploads one encoded part (one PutObject with an unsigned payload, or
+// @aws-sdk/lib-storage's multipart upload for a large part), deletes parts, and turns S3 failures
+// into FloeProducerErrors that say what to fix. Auth failures name the bucket, endpoint and access
+// key id, never the secret; a missing bucket is told apart from bad credentials; network failures
+// are retryable.
+import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { FloeProducerError } from './errors.ts';
 
@@ -85,12 +86,16 @@ export function storageError(target: StagingTarget, key: string, error: unknown)
   );
 }
 
+/** Parts up to this size go up in one PutObject; bigger ones as a multipart upload. */
+const SINGLE_PUT_BYTES = 32 * 1024 * 1024;
+
 export async function uploadPart(
   target: StagingTarget,
   key: string,
   body: Uint8Array,
   sha256: string,
 ): Promise<void> {
+  if (body.byteLength <= SINGLE_PUT_BYTES) return putPart(target, key, body, sha256);
   const upload = new Upload({
     client: target.client,
     params: {
@@ -107,6 +112,35 @@ export async function uploadPart(
   });
   try {
     await upload.done();
+  } catch (error) {
+    throw storageError(target, key, error);
+  }
+}
+
+/**
+ * One PutObject with an unsigned payload (`x-amz-content-sha256: UNSIGNED-PAYLOAD`; headers and
+ * URL stay signed): the job carries the part's sha256 and the writer checks every staged byte
+ * against it before anything is written, so neither the SDK (to sign) nor the store (to verify)
+ * hashes every byte again — about 50 ms of producer CPU and a fifth of the upload time per 90 MB.
+ */
+async function putPart(target: StagingTarget, key: string, body: Uint8Array, sha256: string): Promise<void> {
+  const command = new PutObjectCommand({
+    Bucket: target.bucket,
+    Key: key,
+    Body: body,
+    ContentType: 'application/vnd.apache.arrow.stream',
+    Metadata: { 'floe-sha256': sha256 },
+  });
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers !== undefined) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'floeUnsignedStagedPayload' },
+  );
+  try {
+    await target.client.send(command);
   } catch (error) {
     throw storageError(target, key, error);
   }

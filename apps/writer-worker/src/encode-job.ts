@@ -26,7 +26,7 @@ import { WriterError } from './writer-error.ts';
  * threads). Kept small because every encode thread of the writer may run such a job at the same
  * time, and each file in flight holds its chunk in memory.
  */
-const JOB_ENCODE_THREADS = 2;
+export const JOB_ENCODE_THREADS = 2;
 
 /** What a job needs encoded; plain data, so it crosses a thread boundary by structured clone. */
 export interface EncodeRequest {
@@ -79,23 +79,43 @@ function sameArrowSchema(a: ArrowSchema, b: ArrowSchema): boolean {
   );
 }
 
-/** Reads every staged object of the job as one stream of batches cast to the write schema. */
+/**
+ * Reads every staged object of the job as one stream of batches cast to the write schema. The
+ * next object is opened (and, when small, downloaded and hashed: staged-objects.ts) while this
+ * one's batches are decoded and encoded, so the network never waits for the CPU or back.
+ */
 async function* castBatches(
   request: EncodeRequest,
   clients: EncodeClients,
   first: StagedObjectReader,
   cast: (batch: RecordBatch) => RecordBatch,
 ): AsyncGenerator<RecordBatch> {
-  for (const [index, staged] of request.batches.entries()) {
-    const reader = index === 0 ? first : await open(request, clients, staged);
-    if (index > 0 && !sameArrowSchema(first.schema, reader.schema)) {
-      throw new WriterError(
-        'staged-object-mismatch',
-        `staged object ${reader.uri} has a different Arrow schema than ${first.uri}: all parts of one job must share one schema`,
-        { context: { uri: reader.uri } },
-      );
+  let next: Promise<StagedObjectReader> | undefined;
+  const prefetch = (index: number): void => {
+    const staged = request.batches[index];
+    next = staged === undefined ? undefined : open(request, clients, staged);
+    // Awaited below; until then a failure must not count as unhandled.
+    next?.catch(() => undefined);
+  };
+  try {
+    for (let index = 0; index < request.batches.length; index++) {
+      const reader = index === 0 ? first : await (next as Promise<StagedObjectReader>);
+      prefetch(index + 1);
+      if (index > 0 && !sameArrowSchema(first.schema, reader.schema)) {
+        throw new WriterError(
+          'staged-object-mismatch',
+          `staged object ${reader.uri} has a different Arrow schema than ${first.uri}: all parts of one job must share one schema`,
+          { context: { uri: reader.uri } },
+        );
+      }
+      for await (const batch of reader.batches) yield cast(batch);
     }
-    for await (const batch of reader.batches) yield cast(batch);
+  } finally {
+    // Stopped early (a failure): free the connection of an object opened ahead.
+    void next?.then(
+      (reader) => reader.close(),
+      () => undefined,
+    );
   }
 }
 

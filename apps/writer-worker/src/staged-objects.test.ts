@@ -1,9 +1,16 @@
 // The staging-area guard of the writer as a user meets it: the message of a job naming an object
 // outside storage.staging, and the delete that refuses such an object without sending a request
-// (the client below points at a closed port, so any request would fail differently).
+// (the client below points at a closed port, so any request would fail differently). Reading a
+// staged object (a local one: the same read path as S3's body) whole into memory and streamed.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
+import { makeVector, type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertInStagingArea, deleteStagedObjects } from './staged-objects.ts';
+import { assertInStagingArea, deleteStagedObjects, openStagedObject } from './staged-objects.ts';
 import { WriterError } from './writer-error.ts';
 
 const area = { bucket: 'staging', prefix: 'floe/' };
@@ -64,4 +71,49 @@ describe('deleteStagedObjects', () => {
       },
     ]);
   });
+});
+
+describe('openStagedObject', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'floe-staged-objects-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  const table = new Table({ id: makeVector(Int32Array.from({ length: 3000 }, (_, i) => i)) });
+  const bytes = tableToIPC(
+    new Table(table.batches.flatMap((b) => [b.slice(0, 1000), b.slice(1000)])),
+    'stream',
+  );
+  const path = join(folder, 'part-0.arrow');
+  writeFileSync(path, bytes);
+  const staged = {
+    uri: pathToFileURL(path).href,
+    format: 'arrow-ipc-stream' as const,
+    rows: 3000,
+    bytes: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+  const read = async (batch: typeof staged, bufferUpToBytes: number): Promise<number[]> => {
+    const reader = await openStagedObject({ client, batch, maxBytes: 1 << 20, bufferUpToBytes });
+    const ids: number[] = [];
+    for await (const recordBatch of reader.batches as AsyncIterable<RecordBatch>) {
+      ids.push(...(recordBatch.getChild('id')?.toArray() ?? []));
+    }
+    return ids;
+  };
+
+  for (const [mode, bufferUpToBytes] of [
+    ['read whole', 1 << 20],
+    ['streamed', 0],
+  ] as const) {
+    it(`reads every row, checked against the job (${mode})`, async () => {
+      const ids = await read(staged, bufferUpToBytes);
+      expect(ids).toHaveLength(3000);
+      expect(ids[2999]).toBe(2999);
+    });
+
+    it(`names the object when its sha256 is not the job's (${mode})`, async () => {
+      const wrong = { ...staged, sha256: '0'.repeat(64) };
+      await expect(read(wrong, bufferUpToBytes)).rejects.toThrow(
+        `staged object ${staged.uri} has sha256 ${staged.sha256} but the job declares ${'0'.repeat(64)}: the object was replaced or corrupted in transit`,
+      );
+    });
+  }
 });

@@ -1,7 +1,10 @@
-// Reads a job's staged Arrow IPC stream objects from S3 as a stream of record batches, without
-// holding an object in memory: GetObject's body is piped through a byte counter (the configured
+// Reads a job's staged Arrow IPC stream objects from S3 as a stream of record batches:
+// GetObject's body is piped through a byte counter (the configured
 // `storage.max_staged_object_bytes` limit), a sha256 hash and a row count into apache-arrow's
-// streaming reader. Every failure names the object's URI and says whether retrying can help:
+// streaming reader. An object up to BUFFERED_OBJECT_BYTES is read whole into one buffer as it
+// downloads (hashed on the way), so a caller can fetch the next object while decoding this one
+// and the decoder reads batches in place instead of gathering them from network chunks; a
+// bigger one is streamed without being held in memory. Every failure names the object's URI and says whether retrying can help:
 // a missing object, rejected credentials, corrupt IPC bytes, an oversized object or a checksum /
 // row-count mismatch fail the job; a dropped connection is retried. Only objects of the staging
 // area (floe.yaml `storage.staging`) are ever read or deleted: `assertInStagingArea` runs on a
@@ -25,6 +28,9 @@ import {
   openLocalBody,
 } from './local-staged-objects.ts';
 import { WriterError } from './writer-error.ts';
+
+/** Largest staged object read whole into memory (the producer SDK stages 16 MiB parts). */
+export const BUFFERED_OBJECT_BYTES = 64 * 1024 * 1024;
 
 export function stagingClientFrom(storage: StorageConfig): S3Client {
   const credentials =
@@ -110,6 +116,8 @@ export interface OpenStagedObjectOptions {
   readonly maxBytes: number;
   /** Shown in storage-auth messages; never the secret. */
   readonly accessKeyId?: string;
+  /** Largest object read whole into memory; bigger ones are streamed (default BUFFERED_OBJECT_BYTES). */
+  readonly bufferUpToBytes?: number;
 }
 
 /** Opens a staged object and reads its Arrow IPC stream header (schema); batches follow lazily. */
@@ -171,9 +179,12 @@ export async function openStagedObject(options: OpenStagedObjectOptions): Promis
           { context: { uri }, cause: error },
         );
 
-  let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
+  let reader: RecordBatchReader;
   try {
-    reader = await RecordBatchReader.from(countedBody());
+    reader =
+      batch.bytes <= (options.bufferUpToBytes ?? BUFFERED_OBJECT_BYTES)
+        ? RecordBatchReader.from(await readWhole(countedBody(), batch.bytes))
+        : await RecordBatchReader.from(countedBody());
     await reader.open();
   } catch (error) {
     throw corrupt(error);
@@ -226,6 +237,25 @@ export async function openStagedObject(options: OpenStagedObjectOptions): Promis
         .catch(() => undefined);
     },
   };
+}
+
+/**
+ * The whole body in one buffer, sized by the declared length (grown if the object is longer; the
+ * byte counter upstream enforces the limit). A shorter body yields just what arrived.
+ */
+async function readWhole(body: AsyncIterable<Uint8Array>, declared: number): Promise<Uint8Array> {
+  let buffer = new Uint8Array(Math.max(0, declared));
+  let length = 0;
+  for await (const chunk of body) {
+    if (length + chunk.byteLength > buffer.byteLength) {
+      const grown = new Uint8Array(Math.max(length + chunk.byteLength, buffer.byteLength * 2));
+      grown.set(buffer.subarray(0, length));
+      buffer = grown;
+    }
+    buffer.set(chunk, length);
+    length += chunk.byteLength;
+  }
+  return buffer.subarray(0, length);
 }
 
 /**

@@ -5,10 +5,19 @@
 // client, and everything crossing the thread boundary is structured-clone data (bigints, Maps,
 // byte arrays; the byte buffers are transferred, not copied).
 
-import { makeVector, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import {
+  makeVector,
+  RecordBatch,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { IcebergError, type IcebergErrorContext, type IcebergErrorKind, isIcebergError } from '../errors.ts';
 import { MemoryFileIO } from '../io/memory-file-io.ts';
 import type { Schema } from '../spec/types.ts';
+import { withFieldIds } from './arrow-field-ids.ts';
 import { ParquetFileWriter, type WrittenParquetFile } from './parquet-file-writer.ts';
 
 export interface EncodeChunkRequest {
@@ -105,12 +114,14 @@ export async function warmUp(): Promise<void> {
       new Utf8(),
     ),
   });
+  // Stamped with the field ids as a real chunk is (encodeChunk's footer check insists on them).
+  const stamped = withFieldIds(table.schema, WARM_UP_SCHEMA);
   await encodeChunk({
     id: 0,
     location: 'mem://floe-warm-up/warm-up.parquet',
     schema: WARM_UP_SCHEMA,
     properties: {},
-    ipc: tableToIPC(table, 'stream'),
+    ipc: tableToIPC(new Table(table.batches.map((batch) => new RecordBatch(stamped, batch.data))), 'stream'),
   });
 }
 

@@ -4,8 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryFileIO } from '../io/memory-file-io.ts';
 import { deserializeSingleValue } from '../spec/single-value.ts';
 import type { Schema } from '../spec/types.ts';
+import { warmUp } from './encode-chunk.ts';
 import { EncodeThreads } from './encode-threads.ts';
-import { writeDataFilesInParallel } from './parallel-data-file-writer.ts';
+import { chunkSize, writeDataFilesInParallel } from './parallel-data-file-writer.ts';
 import { PARQUET_CREATED_BY } from './parquet-created-by.ts';
 import { arrowByteSize } from './parquet-file-writer.ts';
 import { parseParquetFooter } from './parquet-footer.ts';
@@ -129,6 +130,27 @@ function footerLength(bytes: Uint8Array): number {
   return new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true);
 }
 
+describe('chunkSize', () => {
+  const MiB = 1024 * 1024;
+  const options = {
+    io: new MemoryFileIO(),
+    tableLocation: 'mem://wh/t',
+    schema,
+    arrowSchema: batchOf(0, 1).schema,
+  };
+  async function* stream(): AsyncGenerator<arrow.RecordBatch> {}
+
+  it('makes the last chunk of a stream the smallest, so its encode (after the last row) is short', () => {
+    const size = chunkSize(stream(), { ...options, expectedBytes: 170 * MiB }, 2);
+    expect(size).toBe(100 * MiB);
+  });
+
+  it('never exceeds the table target file size', () => {
+    const properties = { 'write.target-file-size-bytes': String(64 * MiB) };
+    expect(chunkSize(stream(), { ...options, properties, expectedBytes: 170 * MiB }, 2)).toBe(64 * MiB);
+  });
+});
+
 describe('EncodeThreads', () => {
   it('ends a thread that sat idle after encoding and starts one again for the next chunk', async () => {
     const pool = new EncodeThreads(1, { idleReleaseMs: 50 });
@@ -144,5 +166,30 @@ describe('EncodeThreads', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('keeps the threads `prepare` started warm: one ended after idling is replaced', async () => {
+    const pool = new EncodeThreads(2, { idleReleaseMs: 50 });
+    try {
+      await pool.prepare(1);
+      expect(pool.running).toBe(1);
+      const batches = [0, 1].map((i) => batchOf(i * 1_000, 1_000));
+      const files = await writeOn(pool, new MemoryFileIO(), batches, {
+        chunkBytes: Math.max(...batches.map(arrowByteSize)),
+      });
+      expect(files.map((f) => f.recordCount)).toEqual([1_000n, 1_000n]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Every thread that encoded was ended after idling; the one prepare asked for came back warm
+      // (an unprepared pool drops to 0, see the test above).
+      expect(pool.running).toBe(1);
+      await pool.prepare(1);
+      expect(pool.running).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("warms up with a real encode that passes the file's own checks", async () => {
+    await expect(warmUp()).resolves.toBeUndefined();
   });
 });

@@ -6,8 +6,8 @@
 // most `threads` chunks are being encoded and one is being gathered. Input smaller than one chunk
 // never leaves the calling thread (small jobs pay no thread hop and stay one file). When every
 // row is already in memory the chunk size is the input split evenly over the threads (one file
-// per thread); for a stream it is the caller's `expectedBytes` split the same way, else
-// DEFAULT_CHUNK_BYTES. A chunk never exceeds the table's target file size.
+// per thread); for a stream it is split from the caller's `expectedBytes` so that the last chunk,
+// which waits for the end of the input, is the smallest; else DEFAULT_CHUNK_BYTES. A chunk never exceeds the table's target file size.
 
 import { RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import type { DataFile } from '../manifest/data-file.ts';
@@ -32,6 +32,11 @@ export const MIN_CHUNK_BYTES = 16 * MiB;
 export const DEFAULT_CHUNK_BYTES = 32 * MiB;
 /** Largest chunk (what one thread holds as Arrow, IPC and wasm memory at once). */
 export const MAX_CHUNK_BYTES = 128 * MiB;
+/**
+ * How much smaller than the others a stream's last chunk is, as a share of one chunk: with 2
+ * threads the first chunk is ~59 % of the input and the last ~41 %.
+ */
+const STREAM_TAIL_SHORTFALL = 0.3;
 
 export interface ParallelWriteOptions extends DataFileWriterOptions {
   /** Chunks encoded at once (default: the encode threads' size). */
@@ -121,7 +126,8 @@ export async function writeDataFilesInParallel(
   }
 }
 
-function chunkSize(
+/** The chunk size in Arrow bytes for this input (exported for its unit test). */
+export function chunkSize(
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
   options: ParallelWriteOptions,
   threads: number,
@@ -129,7 +135,11 @@ function chunkSize(
   const total = Array.isArray(batches)
     ? (batches as readonly RecordBatch[]).reduce((sum, batch) => sum + arrowByteSize(batch), 0)
     : options.expectedBytes;
-  const even = total === undefined ? DEFAULT_CHUNK_BYTES : Math.ceil(total / threads);
+  let even = DEFAULT_CHUNK_BYTES;
+  if (total !== undefined && Array.isArray(batches)) even = Math.ceil(total / threads);
+  // A stream's last chunk can only start once every row has been read, so it is made the
+  // smallest: the earlier chunks encode while the rest is still being read.
+  else if (total !== undefined) even = Math.ceil(total / Math.max(1, threads - STREAM_TAIL_SHORTFALL));
   const limit = Math.min(MAX_CHUNK_BYTES, targetFileSize(options.properties ?? {}));
   return Math.max(Math.min(MIN_CHUNK_BYTES, limit), Math.min(even, limit));
 }
