@@ -1,5 +1,6 @@
 // @floe/maintenance-worker: public entry point. The process itself starts from src/main.ts
 // (`floe-maintenance`); these exports let tests and the CLI drive the worker in-process.
+export { CommitRightOfWay, type RightOfWay } from './commit-right-of-way.ts';
 export { fanOut, fanOutTargets, PER_TABLE_JOB_OPTIONS, perTableJobId } from './fan-out.ts';
 export type { ActionOutcome, MaintenanceDeps, StagingArea } from './maintenance-deps.ts';
 export { MaintenanceError, type MaintenanceErrorKind } from './maintenance-error.ts';

@@ -4,10 +4,11 @@
 // and the staging cleanup) and a logger. Tests build it directly against the real stack.
 import type { Catalog } from '@floe/catalog';
 import type { RetentionConfig } from '@floe/config';
-import type { CatalogCommitter, FileIO } from '@floe/iceberg';
+import type { CatalogCommitter, FileIO, TableIdentifier } from '@floe/iceberg';
 import type { MaintenanceReport, ReportedSetting, SkippedByPolicy, StagingLocation } from '@floe/jobs';
 import type { Logger } from '@floe/telemetry';
 import type { Queue } from 'bullmq';
+import type { CommitRightOfWay } from './commit-right-of-way.ts';
 
 /** floe.yaml `storage.staging`: bucket and key prefix as configured (`staging/`; may be empty). */
 export type StagingArea = StagingLocation;
@@ -24,6 +25,23 @@ export interface MaintenanceDeps {
   /** FileIO on the staging bucket (static floe.yaml credentials, never a table's). */
   readonly stagingIO: FileIO;
   readonly logger: Logger;
+  /** Asks writers to hold back while a commit of this process lands (absent: plain optimistic concurrency). */
+  readonly rightOfWay?: CommitRightOfWay;
+}
+
+/** Runs one table action with `deps.committer`, given right of way over the writers when configured. */
+export async function withRightOfWay<T>(
+  deps: MaintenanceDeps,
+  table: TableIdentifier,
+  run: (committer: CatalogCommitter) => Promise<T>,
+): Promise<T> {
+  if (deps.rightOfWay === undefined) return run(deps.committer);
+  const way = deps.rightOfWay.forTable(deps.committer, table);
+  try {
+    return await run(way.committer);
+  } finally {
+    await way.release();
+  }
 }
 
 /** What one action did; the processor adds table, timing and worker to make the report. */

@@ -11,7 +11,12 @@ import { compactTable } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
 import { threadRewriter } from './compact-rewriter.ts';
 import { compactDecision } from './compaction-decision.ts';
-import { type ActionOutcome, type MaintenanceDeps, rewriteOutcome } from './maintenance-deps.ts';
+import {
+  type ActionOutcome,
+  type MaintenanceDeps,
+  rewriteOutcome,
+  withRightOfWay,
+} from './maintenance-deps.ts';
 import { tablePoliciesOf } from './retention-policy.ts';
 import { openTable } from './table-io.ts';
 import { rewriteNotRun } from './table-opt-out.ts';
@@ -36,23 +41,25 @@ export async function runCompact(
     vendedCredentials: deps.vendedCredentials,
   });
   let rewriteMs = 0;
-  const report = await compactTable({
-    committer: deps.committer,
-    identifier: table,
-    io,
-    options: decision.options,
-    dryRun: job.dryRun,
-    rewriter: async (input) => {
-      const started = performance.now();
-      try {
-        return await rewriter(input);
-      } finally {
-        rewriteMs += performance.now() - started;
-      }
-    },
-    beforeCommit: async () => assertLockHeld(),
-    logger: deps.logger,
-  });
+  const report = await withRightOfWay(deps, table, (committer) =>
+    compactTable({
+      committer,
+      identifier: table,
+      io,
+      options: decision.options,
+      dryRun: job.dryRun,
+      rewriter: async (input) => {
+        const started = performance.now();
+        try {
+          return await rewriter(input);
+        } finally {
+          rewriteMs += performance.now() - started;
+        }
+      },
+      beforeCommit: async () => assertLockHeld(),
+      logger: deps.logger,
+    }),
+  );
   deps.logger.info(
     {
       table: formatTable(table),

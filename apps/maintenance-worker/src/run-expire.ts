@@ -7,7 +7,12 @@
 import type { TableIdentifier } from '@floe/catalog';
 import { expireSnapshots } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
-import { type ActionOutcome, type MaintenanceDeps, NOTHING_DONE } from './maintenance-deps.ts';
+import {
+  type ActionOutcome,
+  type MaintenanceDeps,
+  NOTHING_DONE,
+  withRightOfWay,
+} from './maintenance-deps.ts';
 import { markerPin, pendingWriteJobs } from './pending-write-jobs.ts';
 import { expiryDecision, tablePoliciesOf } from './retention-policy.ts';
 import { openTable } from './table-io.ts';
@@ -26,14 +31,16 @@ export async function runExpire(
     return { ...NOTHING_DONE, settings: decision.settings, skipped: decision.skip };
   const pending = await pendingWriteJobs(deps.writeQueue, table);
   assertLockHeld();
-  const report = await expireSnapshots({
-    committer: deps.committer,
-    identifier: table,
-    io,
-    policy: { ...decision.expiry, ...markerPin(metadata, pending) },
-    dryRun: job.dryRun,
-    logger: deps.logger,
-  });
+  const report = await withRightOfWay(deps, table, (committer) =>
+    expireSnapshots({
+      committer,
+      identifier: table,
+      io,
+      policy: { ...decision.expiry, ...markerPin(metadata, pending) },
+      dryRun: job.dryRun,
+      logger: deps.logger,
+    }),
+  );
   const files = report.files;
   return {
     snapshotsExpired: report.expiredSnapshotIds.length,

@@ -8,7 +8,12 @@ import { formatTable, type TableIdentifier } from '@floe/catalog';
 import { rewriteManifests } from '@floe/iceberg';
 import type { MaintenanceJob } from '@floe/jobs';
 import { rewriteManifestsDecision } from './compaction-decision.ts';
-import { type ActionOutcome, type MaintenanceDeps, rewriteOutcome } from './maintenance-deps.ts';
+import {
+  type ActionOutcome,
+  type MaintenanceDeps,
+  rewriteOutcome,
+  withRightOfWay,
+} from './maintenance-deps.ts';
 import { tablePoliciesOf } from './retention-policy.ts';
 import { openTable } from './table-io.ts';
 import { rewriteNotRun } from './table-opt-out.ts';
@@ -28,14 +33,16 @@ export async function runRewriteManifests(
   const notRun = rewriteNotRun(job, table, metadata, decision, deps.logger);
   if (notRun !== undefined) return notRun;
   assertLockHeld();
-  const report = await rewriteManifests({
-    committer: deps.committer,
-    identifier: table,
-    io,
-    dryRun: job.dryRun,
-    ...decision.options,
-    logger: deps.logger,
-  });
+  const report = await withRightOfWay(deps, table, (committer) =>
+    rewriteManifests({
+      committer,
+      identifier: table,
+      io,
+      dryRun: job.dryRun,
+      ...decision.options,
+      logger: deps.logger,
+    }),
+  );
   deps.logger.info(
     {
       table: formatTable(table),

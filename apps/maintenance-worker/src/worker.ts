@@ -19,6 +19,7 @@ import { stagingAreaUri } from '@floe/jobs';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { CommitRightOfWay } from './commit-right-of-way.ts';
 import type { MaintenanceDeps } from './maintenance-deps.ts';
 import { asQueueFailure } from './maintenance-error.ts';
 import { createMaintenanceMetrics, type MaintenanceMetrics } from './maintenance-metrics.ts';
@@ -54,6 +55,14 @@ export async function startMaintenanceWorker(
   metrics.watchQueues([writeQueue, queue]);
   const s3Properties = s3PropertiesFrom(artifacts.storage);
   const staging = stagingLocationOf(artifacts.storage.staging);
+  // Its own connection, failing fast: a commit never waits on Redis for its right of way.
+  const rightOfWayConnection = new Redis(artifacts.queue.redis_url, {
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+  });
+  rightOfWayConnection.on('error', (error: Error) =>
+    logger.warn({ err: error.message }, 'right-of-way redis connection error'),
+  );
   const deps: MaintenanceDeps = {
     catalog,
     committer: catalogCommitter(catalog),
@@ -64,6 +73,12 @@ export async function startMaintenanceWorker(
     staging,
     stagingIO: fileIOFor(stagingAreaUri(staging), s3Properties),
     logger,
+    rightOfWay: new CommitRightOfWay({
+      redis: rightOfWayConnection,
+      queuePrefix: prefix,
+      catalog: artifacts.catalog,
+      token: workerName(),
+    }),
   };
   const runtime: MaintenanceRuntime = {
     deps,
@@ -133,6 +148,7 @@ export async function startMaintenanceWorker(
     }
     await Promise.allSettled([ops.close(), catalog.close(), queue.close(), writeQueue.close()]);
     await connection.quit().catch(() => undefined);
+    await rightOfWayConnection.quit().catch(() => undefined);
     logger.info({ drained, durationMs: Date.now() - started }, 'maintenance worker stopped');
     return drained;
   };

@@ -9,6 +9,8 @@
 //   <prefix>:<table>:handoffs    hash  hand-over id → v8 blob (handoff-codec.ts)
 //   <prefix>:taken:<id>          token of the holder that took the hand-over (PX answer ttl)
 //   <prefix>:answer:<id>         the holder's answer blob (PX answer ttl)
+//   <prefix>:<table>:maintenance set by a maintenance commit that wants right of way (PX; the
+//                                holder holds its next commit back while it is there)
 // CHANNELS
 //   <prefix>:wake                message: table — a hand-over is waiting for the holder
 //   <prefix>:answers:<token>     message: hand-over id — its answer is in <prefix>:answer:<id>
@@ -24,7 +26,8 @@
 //       ours and no hand-over waiting → DEL, 1; ours with hand-overs waiting → 2; else 0.
 // Pub/sub only wakes the parties early; every decision re-reads the keys (a missed message
 // costs one check interval, never correctness).
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { commitCoordinationBase, maintenanceRightOfWayKey } from '@floe/jobs';
 import type { Redis } from 'ioredis';
 
 const CLAIM_AND_TAKE = `
@@ -121,8 +124,7 @@ export class CommitLease {
     this.redis = options.redis;
     this.ttlMs = options.ttlMs;
     this.answerTtlMs = options.answerTimeoutMs * 10;
-    const scope = createHash('sha256').update(options.catalogScope).digest('hex').slice(0, 12);
-    this.base = `${options.prefix}:commit:${scope}`;
+    this.base = commitCoordinationBase(options.prefix, options.catalogScope);
   }
 
   /**
@@ -188,6 +190,11 @@ export class CommitLease {
       ),
     );
     return code === 2 ? 'handed' : code === 1 ? 'held' : 'free';
+  }
+
+  /** Whether a maintenance commit on the table asked for right of way (@floe/jobs commit-coordination.ts). */
+  async maintenanceWaiting(table: string): Promise<boolean> {
+    return (await this.redis.exists(maintenanceRightOfWayKey(this.base, table))) === 1;
   }
 
   async renew(table: string): Promise<boolean> {

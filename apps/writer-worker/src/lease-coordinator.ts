@@ -7,8 +7,11 @@
 // commit in their writer under optimistic concurrency, whoever holds the lease. A tick (a third
 // of the lease TTL) renews a held lease, releases it after two idle ticks, and looks after the
 // hand-overs waiting for an answer. Redis trouble never stops a commit: the job commits in its
-// own writer under optimistic concurrency.
+// own writer under optimistic concurrency. A holder gives a maintenance commit that asked for
+// right of way (@floe/jobs commit-coordination.ts) the table first: it holds its next commit
+// back, polling, until the request is gone — at most MAINTENANCE_RIGHT_OF_WAY_TTL_MS.
 import { randomUUID } from 'node:crypto';
+import { MAINTENANCE_RIGHT_OF_WAY_TTL_MS } from '@floe/jobs';
 import type { CommitGroupDeps, CommitRequest, Settled } from './commit-group.ts';
 import type { CommitLease } from './commit-lease.ts';
 import { handsOver, type Queued, type TableState } from './commit-queue-state.ts';
@@ -16,7 +19,9 @@ import { answerOf, decodeHandOver, encodeAnswer, encodeHandOver } from './handof
 import { HandOffWaiter } from './handoff-waiter.ts';
 
 /** What the lease coordination reports (metrics). */
-export type LeaseEvent = 'acquired' | 'handed-over' | 'taken-over' | 'fallback' | 'redis-error';
+export type LeaseEvent = 'acquired' | 'handed-over' | 'taken-over' | 'fallback' | 'gave-way' | 'redis-error';
+
+const RIGHT_OF_WAY_POLL_MS = 25;
 
 export interface CommitCoordination {
   readonly lease: CommitLease;
@@ -100,11 +105,27 @@ export class LeaseCoordinator {
         'commit lease unavailable (Redis); committing here under optimistic concurrency',
       );
     }
+    if (state.holding && state.pending.length > 0) await this.giveWayToMaintenance(table, coordination);
     this.startTicking(table, state);
     state.inFlight = false;
     if (state.pending.length > 0) this.hooks.commitHere(table, state);
     else if (!state.holding) state.wakePending = false;
     else if (state.wakePending) this.hooks.schedule(table);
+  }
+
+  /** Holds this holder's next commit back while a maintenance commit has right of way. */
+  private async giveWayToMaintenance(table: string, coordination: CommitCoordination): Promise<void> {
+    const until = Date.now() + MAINTENANCE_RIGHT_OF_WAY_TTL_MS;
+    try {
+      let waited = false;
+      while (Date.now() < until && (await coordination.lease.maintenanceWaiting(table))) {
+        waited = true;
+        await new Promise((resolve) => setTimeout(resolve, RIGHT_OF_WAY_POLL_MS));
+      }
+      if (waited) coordination.onEvent?.('gave-way');
+    } catch {
+      // Redis trouble: commit as usual (optimistic concurrency keeps it correct).
+    }
   }
 
   private async claimOrHandOver(table: string, state: TableState, coordination: CommitCoordination) {

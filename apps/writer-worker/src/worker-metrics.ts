@@ -105,6 +105,11 @@ export function createWriterMetrics(): WriterMetrics {
     help: 'Commits made without the lease because Redis did not answer (optimistic concurrency only)',
     registers: [registry],
   });
+  const gaveWay = new Counter({
+    name: 'floe_writer_commit_gave_way_total',
+    help: 'Times the lease holder held its next commit back for a maintenance commit (compaction, manifest rewrite, expiry)',
+    registers: [registry],
+  });
   const compactionsRequested = new Counter({
     name: 'floe_writer_compactions_requested_total',
     help: 'Compactions asked of the maintenance worker because a table gained many small files since its last one',
@@ -159,6 +164,7 @@ export function createWriterMetrics(): WriterMetrics {
       else if (event === 'handed-over') handOvers.inc({ direction: 'sent' });
       else if (event === 'taken-over') handOvers.inc({ direction: 'taken' });
       else if (event === 'fallback') handOverFallbacks.inc();
+      else if (event === 'gave-way') gaveWay.inc();
       else leaseErrors.inc();
     },
     compactionRequested: () => compactionsRequested.inc(),

@@ -17,7 +17,7 @@
 import { createCatalog, RestCatalog } from '@floe/catalog';
 import type { CompiledArtifacts } from '@floe/config';
 import { catalogOptionsFrom, s3PropertiesFrom, stagingLocationOf } from '@floe/config';
-import { WRITE_JOB_NAME } from '@floe/jobs';
+import { catalogScopeOf, WRITE_JOB_NAME } from '@floe/jobs';
 import { type Logger, type OpsServer, startOpsServer } from '@floe/telemetry';
 import { type Job, Queue, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -89,7 +89,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
       : new CommitLease({
           redis: leaseConnection,
           prefix: artifacts.queue.prefix,
-          catalogScope: `${artifacts.catalog.uri} ${artifacts.catalog.warehouse ?? ''}`,
+          catalogScope: catalogScopeOf(artifacts.catalog),
           ttlMs: leaseConfig.ttl_ms,
           answerTimeoutMs: leaseConfig.answer_timeout_ms,
         });

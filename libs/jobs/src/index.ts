@@ -2,6 +2,12 @@
 // and maintenance jobs and their results, queue names, the staging key layout, and JSON Schema
 // export for producers in other languages.
 export {
+  catalogScopeOf,
+  commitCoordinationBase,
+  MAINTENANCE_RIGHT_OF_WAY_TTL_MS,
+  maintenanceRightOfWayKey,
+} from './commit-coordination.ts';
+export {
   EXACTLY_ONCE_WINDOW_MS,
   JOB_IDS_PROPERTY,
   jobIdsInSummary,
