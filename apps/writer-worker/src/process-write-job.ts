@@ -28,6 +28,7 @@ import {
   type CommittedTable,
   type FileIO,
   formatTable,
+  isCommitStateUnknown,
   type TableMetadata,
 } from '@floe/iceberg';
 import {
@@ -334,7 +335,23 @@ export async function processWriteJob(
     throw error;
   }
 
-  const committed = slot === undefined ? await commitAlone(request, deps) : await slot.submit(request);
+  let committed: Awaited<ReturnType<typeof commitAlone>>;
+  try {
+    committed = slot === undefined ? await commitAlone(request, deps) : await slot.submit(request);
+  } catch (error) {
+    // A definite refusal of a commit prepared on the cached state (the table was upgraded or
+    // changed in a way no commit requirement covers, e.g. format v3's row lineage) is judged
+    // again on a fresh load: nothing landed and this job's files are gone. After an unknown
+    // outcome the files stay and the next delivery's marker check settles it.
+    if (loaded.cached && context.redelivered !== true && !isCommitStateUnknown(error)) {
+      deps.logger?.info(
+        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        'commit refused on the cached table state; running the job again on a fresh load',
+      );
+      return processWriteJob(payload, deps, { ...context, redelivered: true });
+    }
+    throw error;
+  }
   await finishStaging();
   const own = {
     rows: request.files.reduce((sum, a) => sum + Number(a.file.recordCount), 0),
