@@ -100,7 +100,7 @@ data = [f for f in files if f["content"] == 0]
 sizes = sorted(f["file_size_in_bytes"] for f in data)
 parts = t.inspect.partitions().to_pylist()
 emit({"dataFiles": len(data), "records": sum(f["record_count"] for f in data),
-      "dataBytes": sum(sizes), "medianFileBytes": round(statistics.median(sizes)) if sizes else 0,
+      "dataBytes": sum(sizes), "medianFileBytes": int(statistics.median(sizes) + 0.5) if sizes else 0,  # whole bytes, half up (floe's rounding; Python rounds half to even)
       "manifests": len(t.inspect.manifests()), "deleteFiles": len(files) - len(data),
       "snapshots": len(t.metadata.snapshots), "metadataJsonBytes": len(t.io.new_input(t.metadata_location)),
       "partitions": len(parts), "mostFiles": max(p["file_count"] for p in parts)})
