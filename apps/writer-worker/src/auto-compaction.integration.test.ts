@@ -2,12 +2,13 @@
 // trigger the writer enqueues one `compact` job the maintenance worker accepts; while it waits,
 // neither this process (interval) nor another (deduplication) adds a second one.
 import { randomUUID } from 'node:crypto';
-import { applyUpdates, type TableMetadata, type TableUpdate } from '@floe/iceberg';
+import type { TableMetadata } from '@floe/iceberg';
 import { parseMaintenanceJob } from '@floe/jobs';
 import { loadStackEnv } from '@floe/test-support';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AutoCompaction } from './auto-compaction.ts';
+import { newTable } from './table-metadata.test-helper.ts';
 
 const stack = loadStackEnv();
 const queue = new Queue(`auto-compact-it-${randomUUID().slice(0, 8)}`, {
@@ -23,48 +24,13 @@ afterAll(async () => {
 
 /** A table whose main branch holds `commits` appends of `files` small files each. */
 function tableWith(commits: number, files: number): TableMetadata {
-  const created: TableUpdate[] = [
-    { action: 'assign-uuid', uuid: '11111111-2222-3333-4444-555555555555' },
-    { action: 'upgrade-format-version', formatVersion: 2 },
-    {
-      action: 'add-schema',
-      schema: {
-        schemaId: 0,
-        identifierFieldIds: [],
-        fields: [{ id: 1, name: 'id', required: true, type: { kind: 'long' } }],
-      },
-      lastColumnId: 1,
-    },
-    { action: 'set-current-schema', schemaId: -1 },
-    { action: 'add-spec', spec: { specId: 0, fields: [] } },
-    { action: 'set-default-spec', specId: -1 },
-    { action: 'add-sort-order', sortOrder: { orderId: 0, fields: [] } },
-    { action: 'set-default-sort-order', sortOrderId: -1 },
-    { action: 'set-location', location: 'mem://t' },
-  ];
-  for (let i = 1; i <= commits; i++) {
-    created.push({
-      action: 'add-snapshot',
-      snapshot: {
-        snapshotId: BigInt(i),
-        ...(i === 1 ? {} : { parentSnapshotId: BigInt(i - 1) }),
-        sequenceNumber: BigInt(i),
-        timestampMs: BigInt(1000 + i),
-        manifestList: `mem://t/metadata/snap-${i}.avro`,
-        summary: {
-          operation: 'append',
-          'added-data-files': String(files),
-          'added-files-size': String(files * 1300),
-        },
-      },
-    });
-  }
-  created.push({
-    action: 'set-snapshot-ref',
-    refName: 'main',
-    ref: { snapshotId: BigInt(commits), type: 'branch' },
-  });
-  return applyUpdates(undefined, created, { nowMs: 10_000n });
+  return newTable(
+    {},
+    Array.from({ length: commits }, () => ({
+      'added-data-files': String(files),
+      'added-files-size': String(files * 1300),
+    })),
+  );
 }
 
 async function settle(): Promise<void> {

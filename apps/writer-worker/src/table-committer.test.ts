@@ -19,6 +19,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { type CommitRequest, commitGroup, JOB_IDS_PROPERTY } from './commit-group.ts';
 import { TableCommitter } from './table-committer.ts';
+import { newTable } from './table-metadata.test-helper.ts';
 
 class CatalogFailure extends Error {
   readonly kind: string;
@@ -68,32 +69,6 @@ class MemoryCatalog implements CatalogCommitter {
   }
 }
 
-function newTable(): TableMetadata {
-  return applyUpdates(undefined, [
-    { action: 'assign-uuid', uuid: '11111111-2222-3333-4444-555555555555' },
-    { action: 'upgrade-format-version', formatVersion: 2 },
-    {
-      action: 'add-schema',
-      schema: {
-        schemaId: 0,
-        identifierFieldIds: [],
-        fields: [{ id: 1, name: 'id', required: true, type: { kind: 'long' } }],
-      },
-      lastColumnId: 1,
-    },
-    { action: 'set-current-schema', schemaId: -1 },
-    { action: 'add-spec', spec: { specId: 0, fields: [] } },
-    { action: 'set-default-spec', specId: -1 },
-    { action: 'add-sort-order', sortOrder: { orderId: 0, fields: [] } },
-    { action: 'set-default-sort-order', sortOrderId: -1 },
-    { action: 'set-location', location: 'mem://t' },
-    {
-      action: 'set-properties',
-      updates: { 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' },
-    },
-  ]);
-}
-
 const io = new MemoryFileIO();
 const identifier = { namespace: ['db'], name: 't' };
 
@@ -135,7 +110,9 @@ function committerFor(catalog: MemoryCatalog, maxJobsPerCommit = 32, lingerMs = 
 
 describe('TableCommitter', () => {
   it('commits jobs that arrive while a commit is in flight together in the next snapshot', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer, observed } = committerFor(catalog);
     const ids = ['j0', 'j1', 'j2', 'j3', 'j4'];
     const results = await Promise.all(ids.map((id) => committer.commit(request(catalog, id))));
@@ -153,7 +130,9 @@ describe('TableCommitter', () => {
   });
 
   it('bounds a group by maxJobsPerCommit', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer, observed } = committerFor(catalog, 2);
     await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => committer.commit(request(catalog, id))));
     expect(observed).toEqual([1, 2, 2, 1]);
@@ -161,7 +140,9 @@ describe('TableCommitter', () => {
   });
 
   it('commits a schema change, an overwrite or different snapshot properties apart from the group', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer } = committerFor(catalog);
     const schemaChange = {
       updates: [{ action: 'set-properties', updates: { touched: 'yes' } }] as TableUpdate[],
@@ -183,7 +164,9 @@ describe('TableCommitter', () => {
   });
 
   it('drops jobs another delivery already committed from the group and commits the rest', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer } = committerFor(catalog);
     const blocker = committer.commit(request(catalog, 'blocker'));
     // While the blocker is in flight, 'dup' is committed by another worker (a stalled re-delivery).
@@ -218,7 +201,9 @@ describe('TableCommitter', () => {
   });
 
   it('puts one job twice into a group: its rows are committed once, the second delivery gets the same result and its files are deleted', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer } = committerFor(catalog);
     const blocker = committer.commit(request(catalog, 'blocker'));
     // Two deliveries of job 'twice' (a lapsed lock), each with its own freshly written file.
@@ -243,7 +228,9 @@ describe('TableCommitter', () => {
   });
 
   it('settles a delivery that arrives while its job is in flight with the in-flight result', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer } = committerFor(catalog);
     const lateFile = dataFile('inflight-delivery-2', 10);
     await io.write(lateFile.filePath, new Uint8Array([1]));
@@ -259,7 +246,9 @@ describe('TableCommitter', () => {
   });
 
   it('commitGroup given the same job twice commits its rows once', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const secondFile = dataFile('group-twice-2', 10);
     await io.write(secondFile.filePath, new Uint8Array([1]));
     const { settled } = await commitGroup(
@@ -275,7 +264,9 @@ describe('TableCommitter', () => {
   });
 
   it('fails every job of a group with the commit error, and the queue keeps working', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer } = committerFor(catalog);
     const blocker = committer.commit(request(catalog, 'ok-1'));
     catalog.beforeCommit = () => {
@@ -297,7 +288,9 @@ describe('TableCommitter', () => {
   });
 
   it('keeps the data files of jobs whose commit outcome stays unknown, and fails them retryably', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer } = committerFor(catalog);
     const file = dataFile('unknown-outcome', 10);
     await io.write(file.filePath, new Uint8Array([1]));
@@ -317,7 +310,9 @@ describe('TableCommitter', () => {
   });
 
   it('lingers for jobs still writing, up to lingerMs, and not at all when none are', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer } = committerFor(catalog, 32, 2_000);
     const slowWriter = committer.reserve('db.t');
     const fastWriter = committer.reserve('db.t');
@@ -339,7 +334,9 @@ describe('TableCommitter', () => {
   });
 
   it('keeps the joined floe.job-ids within its length budget', async () => {
-    const catalog = new MemoryCatalog(newTable());
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
     const { committer } = committerFor(catalog, 1000);
     const long = (i: number) => `${String(i).padStart(3, '0')}-${'x'.repeat(196)}`;
     await Promise.all(Array.from({ length: 60 }, (_, i) => committer.commit(request(catalog, long(i)))));
