@@ -1,46 +1,23 @@
 // markerPin: what expiry keeps for write jobs that may still be delivered — from the oldest
 // snapshot holding one of their markers (v2+), or from a time floor (v1).
-import { applyUpdates, type TableMetadata, type TableUpdate } from '@floe/iceberg';
+import type { Snapshot, TableMetadata } from '@floe/iceberg';
 import { describe, expect, it } from 'vitest';
 import { markerPin, type PendingWriteJobs } from './pending-write-jobs.ts';
 
-function tableWith(markers: readonly string[]): TableMetadata {
-  const created: TableUpdate[] = [
-    { action: 'assign-uuid', uuid: '11111111-2222-3333-4444-555555555555' },
-    { action: 'upgrade-format-version', formatVersion: 2 },
-    {
-      action: 'add-schema',
-      schema: {
-        schemaId: 0,
-        identifierFieldIds: [],
-        fields: [{ id: 1, name: 'id', required: true, type: { kind: 'long' } }],
-      },
-      lastColumnId: 1,
-    },
-    { action: 'set-current-schema', schemaId: -1 },
-    { action: 'add-spec', spec: { specId: 0, fields: [] } },
-    { action: 'set-default-spec', specId: -1 },
-    { action: 'add-sort-order', sortOrder: { orderId: 0, fields: [] } },
-    { action: 'set-default-sort-order', sortOrderId: -1 },
-    { action: 'set-location', location: 'mem://t' },
-  ];
-  const snapshots: TableUpdate[] = markers.map((ids, i) => ({
-    action: 'add-snapshot',
-    snapshot: {
-      snapshotId: BigInt(i + 1),
-      ...(i === 0 ? {} : { parentSnapshotId: BigInt(i) }),
-      sequenceNumber: BigInt(i + 1),
-      timestampMs: 1_000n * BigInt(i + 1),
-      manifestList: `mem://t/metadata/snap-${i + 1}.avro`,
-      summary: { operation: 'append', 'floe.job-ids': ids },
-    },
+/** The parts of a table markerPin reads: snapshots 1..n on main, the i-th carrying `markers[i]`. */
+function tableWith(
+  markers: readonly string[],
+  formatVersion: TableMetadata['formatVersion'] = 2,
+): Pick<TableMetadata, 'formatVersion' | 'lastSequenceNumber' | 'snapshots'> {
+  const snapshots: Snapshot[] = markers.map((ids, i) => ({
+    snapshotId: BigInt(i + 1),
+    ...(i === 0 ? {} : { parentSnapshotId: BigInt(i) }),
+    sequenceNumber: BigInt(i + 1),
+    timestampMs: 1_000n * BigInt(i + 1),
+    manifestList: `mem://t/metadata/snap-${i + 1}.avro`,
+    summary: { operation: 'append', 'floe.job-ids': ids },
   }));
-  const main: TableUpdate = {
-    action: 'set-snapshot-ref',
-    refName: 'main',
-    ref: { snapshotId: BigInt(markers.length), type: 'branch' },
-  };
-  return applyUpdates(undefined, [...created, ...snapshots, main], { nowMs: 10_000n });
+  return { formatVersion, lastSequenceNumber: BigInt(markers.length), snapshots };
 }
 
 const pending = (ids: readonly string[], retainSinceMs?: number): PendingWriteJobs => ({
@@ -63,7 +40,7 @@ describe('markerPin', () => {
   });
 
   it('falls back to the time floor on a v1 table, which has no sequence numbers', () => {
-    const v1: TableMetadata = { ...tableWith(['a', 'b']), formatVersion: 1 };
+    const v1 = tableWith(['a', 'b'], 1);
     expect(markerPin(v1, pending(['a'], 1_500))).toEqual({ retainSinceMs: 1_500n });
     expect(markerPin(v1, pending([]))).toEqual({});
   });

@@ -24,7 +24,7 @@ import {
   markerSearchStartMs,
   type TableIdentifier,
 } from '@floe/jobs';
-import type { Job, Queue } from 'bullmq';
+import type { Job, JobType, Queue } from 'bullmq';
 
 // A paused queue keeps its jobs in the wait list (BullMQ 5+), so 'waiting' covers them.
 const UNFINISHED = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
@@ -67,9 +67,9 @@ export interface PendingWriteJobs {
   readonly jobIds: ReadonlySet<string>;
 }
 
-async function scan(writeQueue: Queue, state: string, each: (job: Job) => void): Promise<void> {
+async function scan(writeQueue: Queue, state: JobType, each: (job: Job) => void): Promise<void> {
   for (let start = 0; ; start += PAGE) {
-    const jobs = await writeQueue.getJobs([state as 'waiting'], start, start + PAGE - 1, true);
+    const jobs = await writeQueue.getJobs([state], start, start + PAGE - 1, true);
     for (const job of jobs) if (job !== undefined) each(job);
     if (jobs.length < PAGE) break;
   }
@@ -108,7 +108,7 @@ export async function pendingWriteJobs(
  * module header): a sequence-number floor on v2+ tables, a time floor on v1.
  */
 export function markerPin(
-  opened: TableMetadata,
+  opened: Pick<TableMetadata, 'formatVersion' | 'lastSequenceNumber' | 'snapshots'>,
   pending: PendingWriteJobs,
 ): Pick<ExpiryPolicy, 'retainFromSequenceNumber' | 'retainSinceMs'> {
   if (opened.formatVersion < 2) {
