@@ -10,6 +10,7 @@ import { tableMetadataOf } from '@floe/catalog';
 import type { FloeProducer, WriteHandle } from '@floe/producer-sdk';
 import type { BenchRun } from '../support/index.ts';
 import { generateBenchRows } from '../write-throughput/bench-rows.ts';
+import { cpuMsPerJob, readMachineCpu } from './machine-cpu.ts';
 import { type FleetWriter, readWriterCounters } from './writer-fleet.ts';
 
 export interface ManyJobsOptions {
@@ -25,6 +26,8 @@ export interface ManyJobsOptions {
   readonly maxSeconds: number;
   /** Prefix of the jobs' idempotency keys (unique per run and variant). */
   readonly keyPrefix: string;
+  /** Pids of the stack's services by name (machine-cpu.ts `stackServicePids`). */
+  readonly servicePids: Readonly<Record<string, number>>;
 }
 
 /** Runs the jobs, records the latency operation and returns the variant's facts. */
@@ -40,6 +43,12 @@ export async function runManyJobs(options: ManyJobsOptions): Promise<Record<stri
   const snapshotIds = new Set<string>();
   const failures: string[] = [];
   const inFlight = new Set<Promise<void>>();
+  const cpuComponents = {
+    writers: options.writers.flatMap((writer) => (writer.child.pid === undefined ? [] : [writer.child.pid])),
+    'producer (bench process)': [process.pid],
+    ...Object.fromEntries(Object.entries(options.servicePids).map(([name, pid]) => [name, [pid]])),
+  };
+  const machineBefore = readMachineCpu(cpuComponents);
   const before = await readWriterCounters(options.writers);
   const started = performance.now();
   let enqueued = 0;
@@ -50,19 +59,21 @@ export async function runManyJobs(options: ManyJobsOptions): Promise<Record<stri
       break;
     }
     const jobStarted = performance.now();
-    const handle: WriteHandle = await producer.write(tableName, small.batches, {
-      idempotencyKey: `${options.keyPrefix}-${job}`,
-    });
+    const key = `${options.keyPrefix}-${job}`;
     enqueued++;
-    const pending: Promise<void> = handle
-      .result(600_000)
+    // A job is in flight from its write() call (staging, enqueue) to its result, so staging
+    // runs concurrently too, as it does with many producers; awaiting each write() before the
+    // next one would cap the run at one producer's staging rate.
+    const pending: Promise<void> = producer
+      .write(tableName, small.batches, { idempotencyKey: key })
+      .then((handle: WriteHandle) => handle.result(600_000))
       .then(
         (result) => {
           latencies.push(performance.now() - jobStarted);
           snapshotIds.add(result.snapshotId);
         },
         (error: unknown) => {
-          failures.push(`${handle.jobId}: ${(error as Error).message}`);
+          failures.push(`${key}: ${(error as Error).message}`);
         },
       )
       .finally(() => {
@@ -76,6 +87,7 @@ export async function runManyJobs(options: ManyJobsOptions): Promise<Record<stri
   await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
   const after = await readWriterCounters(options.writers);
+  const machineAfter = readMachineCpu(cpuComponents);
   if (failures.length > 0)
     throw new Error(`${failures.length} jobs failed:\n  ${failures.slice(0, 5).join('\n  ')}`);
 
@@ -106,6 +118,14 @@ export async function runManyJobs(options: ManyJobsOptions): Promise<Record<stri
       `${conflicts} conflicts, p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms, ` +
       `writer CPU ${((writerCpuSeconds / enqueued) * 1000).toFixed(1)} ms/job${capped ? ' (CAPPED)' : ''}`,
   );
+  const machineCpu =
+    machineBefore === undefined || machineAfter === undefined
+      ? undefined
+      : cpuMsPerJob(machineBefore, machineAfter, enqueued);
+  if (machineCpu !== undefined) {
+    const parts = Object.entries(machineCpu).map(([name, ms]) => `${name} ${ms}`);
+    console.log(`      machine CPU ms per job: ${parts.join(', ')}`);
+  }
   return {
     jobsRequested: jobCount,
     jobsRun: enqueued,
@@ -128,6 +148,7 @@ export async function runManyJobs(options: ManyJobsOptions): Promise<Record<stri
     writerCpuSeconds: round3(writerCpuSeconds),
     writerCpuMsPerJob: round3((writerCpuSeconds / enqueued) * 1000),
     writerCpuCoresBusy: round3(writerCpuSeconds / seconds),
+    ...(machineCpu === undefined ? {} : { machineCpuMsPerJob: machineCpu }),
     totalRecords,
   };
 }

@@ -37,6 +37,7 @@ import {
   writeIpcFile,
 } from '../write-throughput/bench-rows.ts';
 import { pyicebergAppend } from '../write-throughput/pyiceberg-peer.ts';
+import { stackServicePids } from './machine-cpu.ts';
 import { round3, runManyJobs } from './many-jobs.ts';
 import { type FleetWriter, startWriter, stopWriters, writeFleetConfig } from './writer-fleet.ts';
 
@@ -149,6 +150,7 @@ try {
     rowsPerJob,
     inFlight: IN_FLIGHT,
     maxSeconds,
+    servicePids: stackServicePids(stack.stackDir),
   };
   const two = await runManyJobs({ ...common, table: 'small', writers, keyPrefix: `fleet-${runId}-2w` });
   console.log(`fleet: starting ${FOUR_WRITERS - WRITERS} more writer processes …`);

@@ -7,8 +7,6 @@ export {
   type DestinationStream,
   type Logger,
   type LogLevel,
-  SECRET_FIELD_NAMES,
-  secretRedactPaths,
 } from './logger.ts';
 export {
   type CatalogCallSample,
@@ -22,6 +20,7 @@ export {
   registerCatalogMetrics,
 } from './metrics.ts';
 export { type OpsServer, type OpsServerOptions, type Readiness, startOpsServer } from './ops-server.ts';
+export { redactSecretFields, SECRET_FIELD_NAMES, SECRET_HEADER_NAMES } from './redact-fields.ts';
 export { REDACTED, redactSecrets } from './redact-secrets.ts';
 export {
   FLOE_TRACER_NAME,

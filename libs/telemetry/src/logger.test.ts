@@ -47,6 +47,8 @@ describe('createLogger', () => {
     ['headers.authorization', { headers: { authorization: 'Bearer S3CR3T-1' } }],
     ['req.headers.Authorization', { req: { headers: { Authorization: 'Bearer S3CR3T-1' } } }],
     ['a deeper request header', { call: { request: { headers: { authorization: 'Bearer S3CR3T-1' } } } }],
+    ['a field six levels deep', { a: { b: { c: { d: { e: { f: { token: 'S3CR3T-1' } } } } } } }],
+    ['a field inside an array', { attempts: [{ ok: false }, { password: 'S3CR3T-1' }] }],
   ];
   for (const [label, fields] of secretPaths) {
     it(`redacts ${label}`, () => {
@@ -75,6 +77,13 @@ describe('createLogger', () => {
     expect(line).not.toContain('hunter2-secret');
     expect(line).not.toContain('quote\\"secret');
     expect(line).toContain('login failed for password [REDACTED]');
+  });
+
+  it('redacts an error whose own fields hold a secret', () => {
+    const { logger, lines } = capturingLogger();
+    logger.error({ err: Object.assign(new Error('refused'), { token: 'S3CR3T-3' }) }, 'call failed');
+    const line = JSON.parse(lines()[0] ?? '{}');
+    expect(line.err).toMatchObject({ message: 'refused', token: '[REDACTED]' });
   });
 
   it('keeps non-secret fields intact', () => {
