@@ -67,12 +67,14 @@ export interface ColumnMetricsOptions {
 
 interface LeafStats {
   values: number;
-  /** Undefined when unknown (footer statistics without a null count). */
-  nulls: number | undefined;
+  nulls: number;
   nans: number;
   min: PrimitiveValue | undefined;
   max: PrimitiveValue | undefined;
 }
+
+/** A leaf's figures as `finish` reads them: the null count is unknown if the footer lacks it. */
+type FinalStats = Readonly<Omit<LeafStats, 'nulls'> & { nulls: number | undefined }>;
 
 interface FoundLeaf extends Omit<LeafColumn, 'mode'> {
   readonly arrowType: DataType;
@@ -144,7 +146,9 @@ export class ColumnMetricsCollector {
     };
     this.leaves.forEach((leaf, i) => {
       if (leaf.mode.kind === 'none') return;
-      const stats = this.#scanned[i] ? (this.#stats[i] as LeafStats) : this.#footerStats(i, footer);
+      const stats: FinalStats = this.#scanned[i]
+        ? (this.#stats[i] as LeafStats)
+        : this.#footerStats(i, footer);
       const id = leaf.fieldId;
       const size = leafSizes?.[i];
       if (size !== undefined) metrics.columnSizes.set(id, BigInt(size));
@@ -163,7 +167,7 @@ export class ColumnMetricsCollector {
     return metrics;
   }
 
-  #footerStats(leafIndex: number, footer: ParquetFooter | undefined): LeafStats {
+  #footerStats(leafIndex: number, footer: ParquetFooter | undefined): FinalStats {
     const leaf = this.leaves[leafIndex] as LeafColumn;
     if (footer === undefined) {
       throw new IcebergError(
@@ -219,7 +223,7 @@ export class ColumnMetricsCollector {
       this.#visitLeafByValue(leaf, stats, data, slots, wantBounds);
       return;
     }
-    stats.nulls = (stats.nulls ?? 0) + scan.nulls;
+    stats.nulls += scan.nulls;
     stats.nans += scan.nans;
     if (!wantBounds || scan.minSlot < 0) return;
     // Only the two winning slots are read as values (strings decoded once, not per row).
@@ -244,7 +248,7 @@ export class ColumnMetricsCollector {
     const compare = comparatorFor(leaf.type);
     for (const slot of slots) {
       if (slot < 0 || !data.getValid(slot)) {
-        stats.nulls = (stats.nulls ?? 0) + 1;
+        stats.nulls += 1;
         continue;
       }
       if (!read) continue;

@@ -50,17 +50,14 @@ const longText = (i: number, next: () => number) =>
 const bytesOf = (length: number, next: () => number, fill?: number) =>
   Uint8Array.from({ length }, () => fill ?? Math.floor(next() * 256));
 
-/** Decimal128 words (little-endian, two's complement) of an unscaled value. */
+/** Decimal128 storage (little-endian two's complement, 16 bytes a value) of unscaled values. */
 function decimalWords(values: readonly (bigint | null)[]): Uint32Array {
-  const words = new Uint32Array(values.length * 4);
+  const view = new DataView(new ArrayBuffer(values.length * 16));
   values.forEach((value, i) => {
-    let v = BigInt.asUintN(128, value ?? 0n);
-    for (let w = 0; w < 4; w++) {
-      words[i * 4 + w] = Number(v & 0xffffffffn);
-      v >>= 32n;
-    }
+    view.setBigUint64(i * 16, BigInt.asUintN(64, value ?? 0n), true);
+    view.setBigInt64(i * 16 + 8, (value ?? 0n) >> 64n, true);
   });
-  return words;
+  return new Uint32Array(view.buffer);
 }
 
 const point = new arrow.Struct([
