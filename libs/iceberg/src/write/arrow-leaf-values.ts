@@ -4,7 +4,7 @@
 // decimal values are read from the raw value buffers, converted to the Iceberg unit (µs, or ns
 // for the *_ns types; days for dates) and returned as bigint/number.
 
-import { type Data, makeVector, Type } from 'apache-arrow';
+import { type Data, type DataType, DateUnit, makeVector, Type } from 'apache-arrow';
 import { IcebergError } from '../errors.ts';
 import type { PrimitiveType } from '../spec/types.ts';
 import type { PrimitiveValue } from '../spec/values.ts';
@@ -16,12 +16,10 @@ const MS_PER_DAY = 86_400_000n;
 
 export function slotReader(data: Data, type: PrimitiveType, columnPath: string): SlotReader {
   const values = (data as unknown as { values: ArrayLike<number | bigint> }).values;
-  const arrowType = data.type as { typeId: Type; unit?: number; bitWidth?: number };
+  const arrowType = data.type as { typeId: Type; bitWidth?: number };
+  const fromStorage = storageConverter(data.type, type);
+  if (fromStorage !== undefined) return (i) => fromStorage(values[i] as number | bigint);
   switch (data.typeId) {
-    case Type.Int: {
-      if (type.kind === 'long') return (i) => BigInt(values[i] as number | bigint);
-      return (i) => Number(values[i]);
-    }
     case Type.Float:
       if ((data.type as { precision?: number }).precision === 0) {
         // Float16 is stored as raw half-precision bits; Arrow decodes them for us.
@@ -33,16 +31,6 @@ export function slotReader(data: Data, type: PrimitiveType, columnPath: string):
       const words = values as unknown as Uint32Array;
       const stride = (arrowType.bitWidth ?? 128) / 32;
       return (i) => twosComplementWords(words, i * stride, stride);
-    }
-    case Type.Date:
-      // DateDay stores days (Int32); DateMillisecond stores ms (Int64) at midnight.
-      if (values instanceof Int32Array) return (i) => values[i] as number;
-      return (i) => Number(floorDiv(values[i] as bigint, MS_PER_DAY));
-    case Type.Time:
-    case Type.Timestamp: {
-      const toNanos = UNIT_TO_NANOS[arrowType.unit ?? 2] as bigint;
-      const target = type.kind === 'timestamp_ns' || type.kind === 'timestamptz_ns' ? 1n : 1_000n;
-      return (i) => floorDiv(BigInt(values[i] as number | bigint) * toNanos, target);
     }
     case Type.Bool:
     case Type.Utf8:
@@ -59,6 +47,35 @@ export function slotReader(data: Data, type: PrimitiveType, columnPath: string):
         `cannot compute metrics for column '${columnPath}': Arrow type ${String(data.type)} does not map to Iceberg ${type.kind}`,
         { context: { column: columnPath, arrowType: String(data.type) } },
       );
+  }
+}
+
+/**
+ * For integer, date, time and timestamp columns: converts one stored value (the integer the Arrow
+ * buffer holds, which is also what arrow-rs writes to Parquet for these types) to the Iceberg
+ * value. Undefined for other Arrow types.
+ */
+export function storageConverter(
+  arrowType: DataType,
+  type: PrimitiveType,
+): ((raw: number | bigint) => PrimitiveValue) | undefined {
+  const typed = arrowType as { typeId: Type; unit?: number };
+  switch (typed.typeId) {
+    case Type.Int:
+      if (type.kind === 'long') return (raw) => BigInt(raw);
+      return (raw) => Number(raw);
+    case Type.Date:
+      // DateDay stores days (Int32); DateMillisecond stores ms (Int64) at midnight.
+      if (typed.unit === DateUnit.DAY) return (raw) => Number(raw);
+      return (raw) => Number(floorDiv(BigInt(raw), MS_PER_DAY));
+    case Type.Time:
+    case Type.Timestamp: {
+      const toNanos = UNIT_TO_NANOS[typed.unit ?? 2] as bigint;
+      const target = type.kind === 'timestamp_ns' || type.kind === 'timestamptz_ns' ? 1n : 1_000n;
+      return (raw) => floorDiv(BigInt(raw) * toNanos, target);
+    }
+    default:
+      return undefined;
   }
 }
 

@@ -5,6 +5,9 @@
 // valid upper bound and the caller omits it. Strings compare by Unicode code point, which is
 // the order of their UTF-8 bytes (JS `<` compares UTF-16 units and disagrees above U+FFFF).
 
+import type { PrimitiveType } from '../spec/types.ts';
+import type { PrimitiveValue } from '../spec/values.ts';
+
 const MAX_CODE_POINT = 0x10ffff;
 
 export function compareStrings(a: string, b: string): number {
@@ -67,4 +70,31 @@ export function truncateBytesUpper(value: Uint8Array, length: number): Uint8Arra
     }
   }
   return undefined;
+}
+
+export type Comparator = (a: PrimitiveValue, b: PrimitiveValue) => number;
+
+/** Iceberg's order of two non-null values of a primitive type (uuid as text or as 16 bytes). */
+export function comparatorFor(type: PrimitiveType): Comparator {
+  switch (type.kind) {
+    case 'string':
+      return (a, b) => compareStrings(a as string, b as string);
+    case 'uuid':
+      return (a, b) =>
+        typeof a === 'string'
+          ? compareStrings(a.toLowerCase(), (b as string).toLowerCase())
+          : compareBytes(a as Uint8Array, b as Uint8Array);
+    case 'fixed':
+    case 'binary':
+      return (a, b) => compareBytes(a as Uint8Array, b as Uint8Array);
+    case 'boolean':
+      return (a, b) => Number(a) - Number(b);
+    default:
+      return (a, b) =>
+        (a as number | bigint) < (b as number | bigint)
+          ? -1
+          : (a as number | bigint) > (b as number | bigint)
+            ? 1
+            : 0;
+  }
 }

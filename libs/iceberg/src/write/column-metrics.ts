@@ -1,7 +1,9 @@
-// Per-column metrics of a data file, computed from the Arrow data as it is written (spec
-// §Manifests: value_counts, null_value_counts, nan_value_counts, lower/upper_bounds,
-// column_sizes). parquet-wasm does not expose footer statistics, so counts and bounds come from
-// the batches themselves; column sizes come from the footer's column chunks. Counts follow
+// Per-column metrics of a data file (spec §Manifests: value_counts, null_value_counts,
+// nan_value_counts, lower/upper_bounds, column_sizes). With `metricsFrom: 'footer'` (what the
+// Parquet writer uses) the null counts and bounds of the leaves whose Parquet statistics mean the
+// same (footer-metrics.ts says which) are taken from the written file's footer and those leaves
+// are not scanned; every other leaf, and every leaf with `'scan'`, is computed from the Arrow data
+// as it is written. Column sizes come from the footer's column chunks. Counts follow
 // Parquet's leaf semantics so they match what other engines compute from the same file: a leaf
 // under a null struct is a null value, and a null or empty list contributes one null to each
 // leaf beneath it. Bounds are kept for leaves outside lists and maps only (an absent bound is
@@ -18,15 +20,16 @@ import { isPrimitive } from '../spec/types.ts';
 import { bytesToUuid, type PrimitiveValue } from '../spec/values.ts';
 import { slotReader } from './arrow-leaf-values.ts';
 import {
-  compareBytes,
-  compareStrings,
+  comparatorFor,
   truncateBytesLower,
   truncateBytesUpper,
   truncateStringLower,
   truncateStringUpper,
 } from './bounds.ts';
+import { footerLeafStats, footerServes } from './footer-metrics.ts';
 import { scanLeaf } from './leaf-scan.ts';
 import { type MetricsMode, resolveMetricsModes } from './metrics-config.ts';
+import type { ParquetFooter } from './parquet-footer.ts';
 
 export interface ColumnMetrics {
   readonly recordCount: bigint;
@@ -54,6 +57,14 @@ type ColumnNode =
   | { readonly kind: 'list'; readonly element: ColumnNode }
   | { readonly kind: 'map'; readonly key: ColumnNode; readonly value: ColumnNode };
 
+/** Where counts and bounds come from (see the module comment). */
+export type MetricsSource = 'scan' | 'footer';
+
+export interface ColumnMetricsOptions {
+  /** Default `'scan'`; `'footer'` needs the written file's footer in `finish`. */
+  readonly metricsFrom?: MetricsSource;
+}
+
 interface LeafStats {
   values: number;
   nulls: number;
@@ -62,20 +73,46 @@ interface LeafStats {
   max: PrimitiveValue | undefined;
 }
 
+/** A leaf's figures as `finish` reads them: the null count is unknown if the footer lacks it. */
+type FinalStats = Readonly<Omit<LeafStats, 'nulls'> & { nulls: number | undefined }>;
+
+interface FoundLeaf extends Omit<LeafColumn, 'mode'> {
+  readonly arrowType: DataType;
+}
+
 export class ColumnMetricsCollector {
   readonly leaves: readonly LeafColumn[];
   readonly #roots: readonly ColumnNode[];
   readonly #stats: LeafStats[];
+  readonly #arrowTypes: readonly DataType[];
+  /** Per leaf: whether it is scanned (else its metrics are unused or come from the footer). */
+  readonly #scanned: readonly boolean[];
   #records = 0;
 
-  constructor(schema: Schema, arrowSchema: ArrowSchema, properties: Readonly<Record<string, string>> = {}) {
-    const found: Omit<LeafColumn, 'mode'>[] = [];
+  constructor(
+    schema: Schema,
+    arrowSchema: ArrowSchema,
+    properties: Readonly<Record<string, string>> = {},
+    options: ColumnMetricsOptions = {},
+  ) {
+    const found: FoundLeaf[] = [];
     this.#roots = arrowSchema.fields.map((field) => buildNode(field, schema.fields, [], false, found));
     const modes = resolveMetricsModes(
       found.map((leaf) => leaf.name),
       properties,
     );
-    this.leaves = found.map((leaf, i) => ({ ...leaf, mode: modes[i] as MetricsMode }));
+    this.leaves = found.map(({ arrowType: _, ...leaf }, i) => ({ ...leaf, mode: modes[i] as MetricsMode }));
+    this.#arrowTypes = found.map((leaf) => leaf.arrowType);
+    const fromFooter = options.metricsFrom === 'footer';
+    this.#scanned = this.leaves.map(
+      (leaf, i) =>
+        leaf.mode.kind !== 'none' &&
+        !(
+          fromFooter &&
+          !leaf.insideCollection &&
+          footerServes(found[i]?.arrowType as DataType, leaf.type, leaf.mode)
+        ),
+    );
     this.#stats = found.map(() => ({ values: 0, nulls: 0, nans: 0, min: undefined, max: undefined }));
   }
 
@@ -93,8 +130,11 @@ export class ColumnMetricsCollector {
     this.#records += batch.numRows;
   }
 
-  /** `leafSizes[i]` is the compressed size of leaf column i summed over row groups, if known. */
-  finish(leafSizes?: readonly number[]): ColumnMetrics {
+  /**
+   * `leafSizes[i]` is the compressed size of leaf column i summed over row groups, if known;
+   * `footer` is the written file's (needed when metrics come from it).
+   */
+  finish(leafSizes?: readonly number[], footer?: ParquetFooter): ColumnMetrics {
     const metrics: ColumnMetrics = {
       recordCount: BigInt(this.#records),
       columnSizes: new Map(),
@@ -105,13 +145,15 @@ export class ColumnMetricsCollector {
       upperBounds: new Map(),
     };
     this.leaves.forEach((leaf, i) => {
-      const stats = this.#stats[i] as LeafStats;
       if (leaf.mode.kind === 'none') return;
+      const stats: FinalStats = this.#scanned[i]
+        ? (this.#stats[i] as LeafStats)
+        : this.#footerStats(i, footer);
       const id = leaf.fieldId;
       const size = leafSizes?.[i];
       if (size !== undefined) metrics.columnSizes.set(id, BigInt(size));
       metrics.valueCounts.set(id, BigInt(stats.values));
-      metrics.nullValueCounts.set(id, BigInt(stats.nulls));
+      if (stats.nulls !== undefined) metrics.nullValueCounts.set(id, BigInt(stats.nulls));
       if (leaf.type.kind === 'float' || leaf.type.kind === 'double')
         metrics.nanValueCounts.set(id, BigInt(stats.nans));
       if (leaf.mode.kind === 'counts' || leaf.insideCollection) return;
@@ -123,6 +165,25 @@ export class ColumnMetricsCollector {
       }
     });
     return metrics;
+  }
+
+  #footerStats(leafIndex: number, footer: ParquetFooter | undefined): FinalStats {
+    const leaf = this.leaves[leafIndex] as LeafColumn;
+    if (footer === undefined) {
+      throw new IcebergError(
+        'invalid-argument',
+        `metrics of column '${leaf.name}' come from the Parquet footer, but finish() was given none`,
+        { context: { column: leaf.name } },
+      );
+    }
+    const found = footerLeafStats(
+      footer,
+      leafIndex,
+      this.#arrowTypes[leafIndex] as DataType,
+      leaf.type,
+      leaf.mode,
+    );
+    return { values: this.#records, nans: 0, ...found };
   }
 
   #visit(node: ColumnNode, data: Data, slots: Int32Array): void {
@@ -152,6 +213,7 @@ export class ColumnMetricsCollector {
   }
 
   #visitLeaf(leafIndex: number, data: Data, slots: Int32Array): void {
+    if (!this.#scanned[leafIndex]) return;
     const leaf = this.leaves[leafIndex] as LeafColumn;
     const stats = this.#stats[leafIndex] as LeafStats;
     stats.values += slots.length;
@@ -207,7 +269,7 @@ function buildNode(
   candidates: readonly NestedField[],
   parents: readonly string[],
   insideCollection: boolean,
-  leaves: Omit<LeafColumn, 'mode'>[],
+  leaves: FoundLeaf[],
 ): ColumnNode {
   const idText = arrowField.metadata.get('PARQUET:field_id');
   const field =
@@ -231,7 +293,7 @@ function nodeForType(
   arrowField: Field,
   segments: readonly string[],
   insideCollection: boolean,
-  leaves: Omit<LeafColumn, 'mode'>[],
+  leaves: FoundLeaf[],
 ): ColumnNode {
   const name = segments.join('.');
   const arrowType = arrowField.type as DataType;
@@ -244,7 +306,7 @@ function nodeForType(
   };
   if (isPrimitive(type)) {
     if (DataType.isStruct(arrowType) || DataType.isList(arrowType) || DataType.isMap(arrowType)) mismatch();
-    leaves.push({ fieldId: id, name, type, insideCollection });
+    leaves.push({ fieldId: id, name, type, insideCollection, arrowType });
     return { kind: 'leaf', leaf: leaves.length - 1 };
   }
   if (type.kind === 'struct') {
@@ -300,32 +362,6 @@ function expandCollection(data: Data, slots: Int32Array): Int32Array {
     for (let i = start; i < end; i++) out.push(i);
   }
   return Int32Array.from(out);
-}
-
-type Comparator = (a: PrimitiveValue, b: PrimitiveValue) => number;
-
-function comparatorFor(type: PrimitiveType): Comparator {
-  switch (type.kind) {
-    case 'string':
-      return (a, b) => compareStrings(a as string, b as string);
-    case 'uuid':
-      return (a, b) =>
-        typeof a === 'string'
-          ? compareStrings(a.toLowerCase(), (b as string).toLowerCase())
-          : compareBytes(a as Uint8Array, b as Uint8Array);
-    case 'fixed':
-    case 'binary':
-      return (a, b) => compareBytes(a as Uint8Array, b as Uint8Array);
-    case 'boolean':
-      return (a, b) => Number(a) - Number(b);
-    default:
-      return (a, b) =>
-        (a as number | bigint) < (b as number | bigint)
-          ? -1
-          : (a as number | bigint) > (b as number | bigint)
-            ? 1
-            : 0;
-  }
 }
 
 function asBoundValue(type: PrimitiveType, value: PrimitiveValue): PrimitiveValue {

@@ -14,7 +14,7 @@ import { IcebergError } from '../errors.ts';
 import { concatBytes, type FileIO } from '../io/file-io.ts';
 import type { Schema } from '../spec/types.ts';
 import { withFieldIds } from './arrow-field-ids.ts';
-import { type ColumnMetrics, ColumnMetricsCollector } from './column-metrics.ts';
+import { type ColumnMetrics, ColumnMetricsCollector, type MetricsSource } from './column-metrics.ts';
 import { plainEncodedColumns } from './dictionary-choice.ts';
 import { PARQUET_CREATED_BY } from './parquet-created-by.ts';
 import { footerLength, leafFieldIds, type ParquetFooter, parseParquetFooter } from './parquet-footer.ts';
@@ -37,6 +37,11 @@ export interface ParquetFileWriterOptions {
   readonly schema: Schema;
   readonly arrowSchema: ArrowSchema;
   readonly properties?: Readonly<Record<string, string>>;
+  /**
+   * Where column metrics come from: `'footer'` (default) takes what the footer's statistics give
+   * exactly and scans the rest; `'scan'` computes every leaf from the Arrow data.
+   */
+  readonly metricsFrom?: MetricsSource;
 }
 
 const TAIL_BYTES = 1024 * 1024; // enough for the footer of any ordinary file; else re-read it
@@ -65,7 +70,9 @@ export class ParquetFileWriter {
     this.#io = options.io;
     this.#options = parquetOptionsFromProperties(options.properties ?? {});
     this.#arrowSchema = withFieldIds(options.arrowSchema, options.schema);
-    this.#metrics = new ColumnMetricsCollector(options.schema, this.#arrowSchema, options.properties ?? {});
+    this.#metrics = new ColumnMetricsCollector(options.schema, this.#arrowSchema, options.properties ?? {}, {
+      metricsFrom: options.metricsFrom ?? 'footer',
+    });
   }
 
   get rowCount(): number {
@@ -163,7 +170,7 @@ export class ParquetFileWriter {
       location: this.location,
       fileSizeInBytes: BigInt(size),
       recordCount: BigInt(this.#rows),
-      metrics: this.#metrics.finish(leafSizes),
+      metrics: this.#metrics.finish(leafSizes, footer),
       splitOffsets: footer.rowGroups.map((group) => group.columns[0]?.startOffset ?? 4n),
       footer,
     };

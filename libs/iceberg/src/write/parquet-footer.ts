@@ -3,8 +3,10 @@
 // reading back most of a multi-hundred-MiB file; the footer alone tells us all we need: the row
 // count (to catch batches parquet-wasm's stream writer dropped), per-leaf compressed sizes
 // (column_sizes), row-group start offsets (split_offsets), the schema's field ids (proof that
-// Iceberg ids made it into the file), and each chunk's physical type, min/max and the created_by
-// other engines judge those statistics by. Unknown Thrift fields are skipped, so newer writers parse.
+// Iceberg ids made it into the file), and each chunk's physical type and statistics (null count,
+// min/max and whether they are exact or truncated; the column metrics take them from here) and
+// the created_by other engines judge those statistics by. Unknown Thrift fields are skipped, so
+// newer writers parse.
 
 import { IcebergError } from '../errors.ts';
 
@@ -22,9 +24,14 @@ export interface ParquetColumnChunk {
   readonly startOffset: bigint;
   /** Parquet physical type (Thrift `Type`: 0 BOOLEAN … 6 BYTE_ARRAY, 7 FIXED_LEN_BYTE_ARRAY). */
   readonly physicalType: number;
-  /** The chunk's min_value / max_value statistics, where the writer recorded them. */
+  /** Statistics.null_count, where the writer recorded it. */
+  readonly nullCount?: bigint;
+  /** The chunk's min_value / max_value statistics (plain-encoded), where the writer recorded them. */
   readonly minValue?: Uint8Array;
   readonly maxValue?: Uint8Array;
+  /** Statistics.is_min_value_exact / is_max_value_exact: false when the value was truncated. */
+  readonly minIsExact?: boolean;
+  readonly maxIsExact?: boolean;
 }
 
 export interface ParquetRowGroup {
@@ -77,17 +84,25 @@ function readFileMetaData(root: ThriftStruct): ParquetFooter {
         const meta = (chunk as ThriftStruct).get(3) as ThriftStruct;
         const dictionary = meta.get(11) as bigint | undefined;
         const data = meta.get(9) as bigint;
+        // Statistics: 3 null_count, 5 max_value, 6 min_value, 7 is_max_value_exact, 8 is_min_value_exact
         const statistics = meta.get(12);
-        const min = statistics instanceof Map ? statistics.get(6) : undefined;
-        const max = statistics instanceof Map ? statistics.get(5) : undefined;
+        const stat = (id: number) => (statistics instanceof Map ? statistics.get(id) : undefined);
+        const nullCount = stat(3);
+        const min = stat(6);
+        const max = stat(5);
+        const minIsExact = stat(8);
+        const maxIsExact = stat(7);
         return {
           path: list(meta.get(3)).map(text),
           numValues: meta.get(5) as bigint,
           compressedSize: meta.get(7) as bigint,
           startOffset: dictionary !== undefined && dictionary > 0n && dictionary < data ? dictionary : data,
           physicalType: Number(meta.get(1) ?? -1),
+          ...(typeof nullCount === 'bigint' ? { nullCount } : {}),
           ...(min instanceof Uint8Array ? { minValue: min.slice() } : {}),
           ...(max instanceof Uint8Array ? { maxValue: max.slice() } : {}),
+          ...(typeof minIsExact === 'boolean' ? { minIsExact } : {}),
+          ...(typeof maxIsExact === 'boolean' ? { maxIsExact } : {}),
         };
       }),
     };
