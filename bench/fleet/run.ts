@@ -6,15 +6,17 @@
 //       `write()` call to its result, next to PyIceberg's `table.append` of the same rows in the
 //       same run (PyIceberg's time is the append alone: no staging, no queue, no second process);
 //   (b) 1,000 jobs × 1,000 rows into one table, at most 64 in flight, first with the 2 writers,
-//       then with 2 more started (4 on one fresh table): jobs/s, commits made (snapshots; group
+//       then with 2 more started (4 on one fresh table), each variant timed after 200 warm-up
+//       jobs that flow straight into the timed ones: jobs/s, commits made (snapshots; group
 //       commit folds several jobs into one), commit conflicts, p50/p99 job latency from the
-//       `write()` call to the result, and the writers' CPU seconds per job (bench/fleet/many-jobs.ts).
+//       `write()` call to the result (and the warm-up's p99), and the writers' and the machine's
+//       CPU per job (bench/fleet/many-jobs.ts).
 // Tables are pre-created with the bench schema. Every table's row count is checked afterwards;
 // a wrong count fails the run and writes nothing. Everything lives under `bench_fleet_<runid>`,
 // purged at the end; the writers are stopped (SIGTERM) also when a measurement fails.
 //
-//   node bench/fleet/run.ts [--jobs 1000] [--rows-per-job 1000] [--max-seconds 900] [--big-rows 1000000]
-//                           [--commit-lease on|off]
+//   node bench/fleet/run.ts [--jobs 1000] [--warmup-jobs 200] [--rows-per-job 1000] [--max-seconds 900]
+//                           [--big-rows 1000000] [--commit-lease on|off]
 //
 // `--max-seconds` caps each variant of part (b): no new job is enqueued after it, the in-flight
 // ones finish, and the result records `capped: true` with the jobs that did run. `--big-rows`
@@ -47,6 +49,7 @@ const IN_FLIGHT = 64;
 const { values: args } = parseArgs({
   options: {
     jobs: { type: 'string', default: '1000' },
+    'warmup-jobs': { type: 'string', default: '200' },
     'rows-per-job': { type: 'string', default: '1000' },
     'max-seconds': { type: 'string', default: '900' },
     'big-rows': { type: 'string', default: '1000000' },
@@ -54,6 +57,7 @@ const { values: args } = parseArgs({
   },
 });
 const jobCount = positiveInteger('jobs', args.jobs);
+const warmUpJobs = nonNegativeInteger('warmup-jobs', args['warmup-jobs']);
 const rowsPerJob = positiveInteger('rows-per-job', args['rows-per-job']);
 const maxSeconds = positiveInteger('max-seconds', args['max-seconds']);
 const bigRows = positiveInteger('big-rows', args['big-rows']);
@@ -74,6 +78,7 @@ const bench = new BenchRun({
     writersLargeVariant: FOUR_WRITERS,
     bigJobRows: bigRows,
     jobs: jobCount,
+    warmUpJobs,
     rowsPerJob,
     inFlight: IN_FLIGHT,
     maxSeconds,
@@ -147,6 +152,7 @@ try {
     catalog,
     namespace,
     jobCount,
+    warmUpJobs,
     rowsPerJob,
     inFlight: IN_FLIGHT,
     maxSeconds,
@@ -187,6 +193,13 @@ try {
       'likewise from floe_writer_commit_conflicts_total / floe_writer_commit_attempts_total.',
   );
   bench.note(
+    'Part (b) keeps 64 jobs in flight from their write() call (staging, enqueue) to their result, so the ' +
+      'producer stages up to 64 jobs concurrently, as many producers would. machineCpuMsPerJob splits the ' +
+      "machine's CPU per job by process (from /proc: the writers, this bench process as the producer, " +
+      'MinIO, the catalog, Redis; everything else is the rest of the machine): on a shared machine jobs/s is ' +
+      'bounded by its cores divided by the machine total.',
+  );
+  bench.note(
     'The 4-writer variant adds 2 processes to the same queue and writes a fresh table, so both variants ' +
       'start from an empty table.',
   );
@@ -222,5 +235,12 @@ function positiveInteger(name: string, raw: string | undefined): number {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 1)
     throw new Error(`--${name} needs an integer >= 1, got '${raw}'`);
+  return value;
+}
+
+function nonNegativeInteger(name: string, raw: string | undefined): number {
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`--${name} needs an integer >= 0, got '${raw}'`);
   return value;
 }

@@ -49,6 +49,9 @@ export interface TableState {
   readonly inFlightJobs: Map<string, Queued>;
   lingerTimer: NodeJS.Timeout | undefined;
   lingerUntil: number | undefined;
+  /** When this process last started a commit of the table (commit pacing). */
+  lastCommitAt: number | undefined;
+  paceTimer: NodeJS.Timeout | undefined;
   latest: CommittedTable | undefined;
   /** The FileIO and table of this process's latest own request (used for taken-over ones). */
   io: FileIO | undefined;
@@ -84,6 +87,8 @@ export function newTableState(): TableState {
     inFlightJobs: new Map(),
     lingerTimer: undefined,
     lingerUntil: undefined,
+    lastCommitAt: undefined,
+    paceTimer: undefined,
     latest: undefined,
     io: undefined,
     base: undefined,

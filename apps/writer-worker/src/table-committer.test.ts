@@ -97,12 +97,13 @@ function request(catalog: MemoryCatalog, jobId: string, extra: Partial<CommitReq
   };
 }
 
-function committerFor(catalog: MemoryCatalog, maxJobsPerCommit = 32, lingerMs = 0) {
+function committerFor(catalog: MemoryCatalog, maxJobsPerCommit = 32, lingerMs = 0, commitIntervalMs = 0) {
   const observed: number[] = [];
   const committer = new TableCommitter({
     committer: catalog,
     maxJobsPerCommit,
     lingerMs,
+    commitIntervalMs,
     onCommit: (o) => observed.push(o.coalescedJobs),
   });
   return { committer, observed };
@@ -331,6 +332,32 @@ describe('TableCommitter', () => {
     failed.release();
     await alone;
     expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('paces a busy table: a commit starts commitIntervalMs after the previous one, a full group at once', async () => {
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
+    const intervalMs = 1_000;
+    const { committer, observed } = committerFor(catalog, 3, 0, intervalMs);
+    const started = Date.now();
+    // The first job of a quiet table commits at once.
+    await committer.commit(request(catalog, 'first'));
+    expect(Date.now() - started).toBeLessThan(intervalMs);
+    // Jobs ready during the interval wait for it and share one snapshot...
+    const a = committer.commit(request(catalog, 'a'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(catalog.commits).toBe(1);
+    const b = committer.commit(request(catalog, 'b'));
+    const [resultA, resultB] = await Promise.all([a, b]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(intervalMs);
+    expect(resultA.snapshot.snapshotId).toBe(resultB.snapshot.snapshotId);
+    // ...and a group that is already full (maxJobsPerCommit 3) does not wait for the interval.
+    const fullStarted = Date.now();
+    await Promise.all(['c', 'd', 'e'].map((id) => committer.commit(request(catalog, id))));
+    expect(Date.now() - fullStarted).toBeLessThan(intervalMs);
+    expect(observed).toEqual([1, 2, 3]);
+    expect(catalog.snapshots().map((s) => s.summary[JOB_IDS_PROPERTY])).toEqual(['first', 'a,b', 'c,d,e']);
   });
 
   it('keeps the joined floe.job-ids within its length budget', async () => {

@@ -4,7 +4,12 @@
 // commit takes, in arrival order, up to `maxJobsPerCommit` append jobs that change no schema and
 // share the same snapshot properties (their ids must also fit the `floe.job-ids` length budget);
 // any other job commits alone. When the group is not full and other jobs of the table are still
-// writing, it lingers up to `lingerMs` for them to join. Each job's promise settles with its own
+// writing, it lingers up to `lingerMs` for them to join. A busy table is paced: a commit starts
+// at least `commitIntervalMs` after the previous one started here, so the jobs that become ready
+// meanwhile share one snapshot instead of each costing a commit (a group that is already full
+// does not wait). This bounds the snapshots per second a table gets from a fleet (the lease
+// holder commits for every writer), and with them the metadata every commit rewrites and every
+// reader parses; the first job after a quiet spell commits at once. Each job's promise settles with its own
 // result (same snapshot for the whole group) or the commit's error. A job id is queued at most
 // once per table: a second delivery of a job that is pending or in flight (its BullMQ lock
 // lapsed and the job was handed to this process again) follows the first one and is settled
@@ -29,6 +34,8 @@ export const MAX_JOB_IDS_CHARS = 8192;
 export interface TableCommitterOptions extends CommitGroupDeps {
   readonly maxJobsPerCommit: number;
   readonly lingerMs: number;
+  /** Least ms between the starts of two commits of one table here (0: no pacing). */
+  readonly commitIntervalMs?: number;
   /** Commit lease and hand-over in Redis; absent → every commit is local (OCC only). */
   readonly coordination?: CommitCoordination;
 }
@@ -189,6 +196,14 @@ export class TableCommitter {
     clearTimeout(state.lingerTimer);
     state.lingerTimer = undefined;
     state.lingerUntil = undefined;
+    const paceMs = handsOver ? 0 : this.paceDelay(state, group, now);
+    if (paceMs > 0) {
+      state.paceTimer ??= setTimeout(() => {
+        state.paceTimer = undefined;
+        this.schedule(table);
+      }, paceMs);
+      return;
+    }
     if (this.coordinator !== undefined && groupable(head.request) && !head.local) {
       void this.coordinator.coordinate(table, state);
       return;
@@ -196,7 +211,19 @@ export class TableCommitter {
     this.run(table, state, group);
   }
 
+  /** How long a group that could still grow waits for the table's commit interval to pass. */
+  private paceDelay(state: TableState, group: readonly Queued[], now: number): number {
+    const interval = this.options.commitIntervalMs ?? 0;
+    const head = group[0];
+    if (interval <= 0 || state.lastCommitAt === undefined || head === undefined) return 0;
+    if (!groupable(head.request) || group.length >= this.options.maxJobsPerCommit) return 0;
+    return Math.max(0, state.lastCommitAt + interval - now);
+  }
+
   private run(table: string, state: TableState, group: readonly Queued[]): void {
+    clearTimeout(state.paceTimer);
+    state.paceTimer = undefined;
+    state.lastCommitAt = Date.now();
     state.inFlight = true;
     for (const queued of group) state.inFlightJobs.set(queued.request.jobId, queued);
     const taken = new Set(group);

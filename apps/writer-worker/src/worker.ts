@@ -97,6 +97,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
     committer,
     maxJobsPerCommit: artifacts.writer.max_jobs_per_commit,
     lingerMs: artifacts.writer.commit_linger_ms,
+    commitIntervalMs: artifacts.writer.commit_interval_ms,
     logger,
     onCommit,
     ...(lease === undefined

@@ -92,10 +92,11 @@ describe('compileConfig defaults', () => {
       max_staged_object_bytes: 256 * 1024 * 1024,
     });
     expect(artifacts.writer).toEqual({
-      concurrency: 4,
+      concurrency: 16,
       target_file_size_bytes: 128 * 1024 * 1024,
       commit_linger_ms: 200,
       max_jobs_per_commit: 32,
+      commit_interval_ms: 150,
       compaction_trigger_small_files: 200,
       compaction_trigger_interval_ms: 10_000,
       commit_lease: { enabled: true, ttl_ms: 5_000, answer_timeout_ms: 60_000 },

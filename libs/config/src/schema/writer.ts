@@ -1,5 +1,5 @@
 // `writer:` — how one writer-worker process behaves: parallel jobs, Parquet file size, group
-// commit (linger and batch bound), the commit lease shared with the other writers of a table
+// commit (linger, pacing and batch bound), the commit lease shared with the other writers of a table
 // (Redis), graceful shutdown, how often it asks a catalog that
 // rejected its credentials again, and the address of its ops server.
 import { z } from 'zod';
@@ -19,14 +19,24 @@ export const CommitLeaseSchema = z.strictObject({
 });
 
 export const WriterSchema = z.strictObject({
-  /** Jobs processed in parallel by one process. */
-  concurrency: integer({ min: 1, max: 1024 }).default(4),
+  /**
+   * Jobs one process has in progress at once. Most of them wait (for S3, for their turn in the
+   * encode threads, for their group commit), so a busy table's commits can take many jobs each;
+   * encoding itself is bounded by `encode_threads`.
+   */
+  concurrency: integer({ min: 1, max: 1024 }).default(16),
   /** A data file is rolled over once it reaches about this size. */
   target_file_size_bytes: integer({ min: 1024 * 1024 }).default(128 * 1024 * 1024),
   /** How long a ready commit waits for more jobs of the same table to join it. */
   commit_linger_ms: integer({ min: 0, max: 60_000 }).default(200),
   /** Upper bound of jobs coalesced into one snapshot. */
   max_jobs_per_commit: integer({ min: 1, max: 10_000 }).default(32),
+  /**
+   * Least time between the starts of two commits of one table by this process (the commit
+   * lease holder commits for every writer): jobs ready meanwhile join the next commit, a full
+   * group commits at once, an idle table's first job at once; 0: commit whenever one is ready.
+   */
+  commit_interval_ms: integer({ min: 0, max: 60_000 }).default(150),
   /**
    * After a commit, ask the maintenance worker for a compaction of the table once this many small
    * data files landed since its last one (table property floe.compaction.trigger-small-files
