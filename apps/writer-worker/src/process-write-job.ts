@@ -44,12 +44,8 @@ import { createTableFromData } from './create-table.ts';
 import { type EncodeRequest, type EncodeResult, encodeJob, encodeView } from './encode-job.ts';
 import type { EncodePool } from './encode-pool.ts';
 import type { TableIOSettings } from './encode-protocol.ts';
-import {
-  assertInStagingArea,
-  deleteStagedObjects,
-  openStagedObject,
-  type StagedObjectReader,
-} from './staged-objects.ts';
+import { deleteStagedObjects, type StagedObjectDeletes } from './staged-object-deletes.ts';
+import { assertInStagingArea, openStagedObject, type StagedObjectReader } from './staged-objects.ts';
 import type { CommitSlot, TableCommitter } from './table-committer.ts';
 import { TableIOCache } from './table-io-cache.ts';
 import type { JobTable, TableStateCache } from './table-state-cache.ts';
@@ -94,6 +90,8 @@ export interface WriteJobDeps {
   readonly tableStates?: TableStateCache;
   /** The process's FileIOs per table storage setting; absent → one FileIO per job. */
   readonly tableIOs?: TableIOCache;
+  /** The process's staged-object deletes, one request per group commit; absent → each job deletes its own. */
+  readonly stagedDeletes?: StagedObjectDeletes;
 }
 
 export interface WriteJobContext {
@@ -250,11 +248,11 @@ export async function processWriteJob(
   const base: CommittedTable = loaded.table;
   const metadata = base.metadata;
   const finishStaging = async () => {
-    const { failed } = await deleteStagedObjects(
-      deps.staging,
-      job.batches.map((b) => b.uri),
-      deps.stagingArea,
-    );
+    const uris = job.batches.map((b) => b.uri);
+    const failed =
+      deps.stagedDeletes === undefined
+        ? (await deleteStagedObjects(deps.staging, uris, deps.stagingArea)).failed
+        : await deps.stagedDeletes.delete(uris);
     for (const failure of failed) {
       deps.logger?.warn(
         { ...fields, uri: failure.uri, err: failure.error },

@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { makeVector, type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertInStagingArea, deleteStagedObjects, openStagedObject } from './staged-objects.ts';
+import { deleteStagedObjects } from './staged-object-deletes.ts';
+import { assertInStagingArea, openStagedObject } from './staged-objects.ts';
 import { WriterError } from './writer-error.ts';
 
 const area = { bucket: 'staging', prefix: 'floe/' };

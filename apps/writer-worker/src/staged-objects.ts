@@ -8,9 +8,9 @@
 // a missing object, rejected credentials, corrupt IPC bytes, an oversized object or a checksum /
 // row-count mismatch fail the job; a dropped connection is retried. Only objects of the staging
 // area (floe.yaml `storage.staging`) are ever read or deleted: `assertInStagingArea` runs on a
-// job's URIs before anything is read, and the delete refuses anything outside.
+// job's URIs before anything is read, and the delete (staged-object-deletes.ts) refuses anything outside.
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { StorageConfig } from '@floe/config';
 import { classifyS3Failure } from '@floe/iceberg';
 import {
@@ -21,12 +21,7 @@ import {
   stagingAreaUri,
 } from '@floe/jobs';
 import { type RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
-import {
-  deleteLocalStaged,
-  isLocalStagedUri,
-  localStagedError,
-  openLocalBody,
-} from './local-staged-objects.ts';
+import { isLocalStagedUri, localStagedError, openLocalBody } from './local-staged-objects.ts';
 import { WriterError } from './writer-error.ts';
 
 /** Largest staged object read whole into memory (the producer SDK stages 16 MiB parts). */
@@ -256,36 +251,4 @@ async function readWhole(body: AsyncIterable<Uint8Array>, declared: number): Pro
     length += chunk.byteLength;
   }
   return buffer.subarray(0, length);
-}
-
-/**
- * Deletes staged objects after a durable commit; failures are returned, never thrown. A URI
- * outside the staging area is never deleted (it is returned as a failure).
- */
-export async function deleteStagedObjects(
-  client: S3Client,
-  uris: readonly string[],
-  area: StagingLocation,
-): Promise<{ readonly failed: readonly { uri: string; error: string }[] }> {
-  const failed: { uri: string; error: string }[] = [];
-  await Promise.all(
-    uris.map(async (uri) => {
-      const problem = outsideStagingArea(uri, area);
-      if (problem !== undefined) {
-        failed.push({
-          uri,
-          error: `not deleted: outside the staging area ${stagingAreaUri(area)} (${problem})`,
-        });
-        return;
-      }
-      try {
-        if (isLocalStagedUri(uri)) return await deleteLocalStaged(uri);
-        const { bucket, key } = parseS3Uri(uri);
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-      } catch (error) {
-        failed.push({ uri, error: error instanceof Error ? error.message : String(error) });
-      }
-    }),
-  );
-  return { failed };
 }

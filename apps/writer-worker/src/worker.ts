@@ -28,6 +28,7 @@ import { CommitLease } from './commit-lease.ts';
 import { EncodePool } from './encode-pool.ts';
 import { jobSpanInfo, traceWriteJob } from './job-span.ts';
 import { processWriteJob, type WriteJobDeps } from './process-write-job.ts';
+import { StagedObjectDeletes } from './staged-object-deletes.ts';
 import { stagingClientFrom } from './staged-objects.ts';
 import { TableCommitter } from './table-committer.ts';
 import { TableIOCache } from './table-io-cache.ts';
@@ -116,6 +117,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
     committer,
     staging,
     stagingArea: stagingLocationOf(artifacts.storage.staging),
+    stagedDeletes: new StagedObjectDeletes(staging, stagingLocationOf(artifacts.storage.staging)),
     storage: artifacts.storage,
     encodePool,
     tableCommitter,
