@@ -49,8 +49,9 @@ export interface TableState {
   readonly inFlightJobs: Map<string, Queued>;
   lingerTimer: NodeJS.Timeout | undefined;
   lingerUntil: number | undefined;
-  /** When this process last started a commit of the table (commit pacing). */
+  /** When this process last started a commit of the table, and how many jobs it took (commit pacing). */
   lastCommitAt: number | undefined;
+  lastGroupSize: number;
   paceTimer: NodeJS.Timeout | undefined;
   latest: CommittedTable | undefined;
   /** The FileIO and table of this process's latest own request (used for taken-over ones). */
@@ -88,6 +89,7 @@ export function newTableState(): TableState {
     lingerTimer: undefined,
     lingerUntil: undefined,
     lastCommitAt: undefined,
+    lastGroupSize: 0,
     paceTimer: undefined,
     latest: undefined,
     io: undefined,

@@ -341,23 +341,46 @@ describe('TableCommitter', () => {
     const intervalMs = 1_000;
     const { committer, observed } = committerFor(catalog, 3, 0, intervalMs);
     const started = Date.now();
-    // The first job of a quiet table commits at once.
-    await committer.commit(request(catalog, 'first'));
+    // The first job of a quiet table commits at once; the two that queue behind it share the next
+    // commit, which waits for the interval.
+    const first = committer.commit(request(catalog, 'j0'));
+    const queued = Promise.all(['j1', 'j2'].map((id) => committer.commit(request(catalog, id))));
+    await first;
     expect(Date.now() - started).toBeLessThan(intervalMs);
-    // Jobs ready during the interval wait for it and share one snapshot...
+    await queued;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(intervalMs);
+    // Jobs share commits now: one that becomes ready waits for the interval, and the next joins it.
     const a = committer.commit(request(catalog, 'a'));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(catalog.commits).toBe(1);
+    expect(catalog.commits).toBe(2);
     const b = committer.commit(request(catalog, 'b'));
     const [resultA, resultB] = await Promise.all([a, b]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(intervalMs);
     expect(resultA.snapshot.snapshotId).toBe(resultB.snapshot.snapshotId);
-    // ...and a group that is already full (maxJobsPerCommit 3) does not wait for the interval.
+    // A group that is already full (maxJobsPerCommit 3) does not wait for the interval.
     const fullStarted = Date.now();
     await Promise.all(['c', 'd', 'e'].map((id) => committer.commit(request(catalog, id))));
     expect(Date.now() - fullStarted).toBeLessThan(intervalMs);
-    expect(observed).toEqual([1, 2, 3]);
-    expect(catalog.snapshots().map((s) => s.summary[JOB_IDS_PROPERTY])).toEqual(['first', 'a,b', 'c,d,e']);
+    expect(observed).toEqual([1, 2, 2, 3]);
+    expect(catalog.snapshots().map((s) => s.summary[JOB_IDS_PROPERTY])).toEqual([
+      'j0',
+      'j1,j2',
+      'a,b',
+      'c,d,e',
+    ]);
+  });
+
+  it('does not pace jobs that cannot share a commit (each with its own snapshot properties)', async () => {
+    const catalog = new MemoryCatalog(
+      newTable({ 'commit.retry.min-wait-ms': '1', 'commit.retry.max-wait-ms': '2' }),
+    );
+    const intervalMs = 1_000;
+    const { committer } = committerFor(catalog, 32, 0, intervalMs);
+    const started = Date.now();
+    for (const run of ['r1', 'r2', 'r3']) {
+      await committer.commit(request(catalog, run, { snapshotProperties: { 'dagster.run-id': run } }));
+    }
+    expect(Date.now() - started).toBeLessThan(intervalMs);
+    expect(catalog.snapshots().map((s) => s.summary[JOB_IDS_PROPERTY])).toEqual(['r1', 'r2', 'r3']);
   });
 
   it('keeps the joined floe.job-ids within its length budget', async () => {

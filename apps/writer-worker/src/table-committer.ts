@@ -4,12 +4,14 @@
 // commit takes, in arrival order, up to `maxJobsPerCommit` append jobs that change no schema and
 // share the same snapshot properties (their ids must also fit the `floe.job-ids` length budget);
 // any other job commits alone. When the group is not full and other jobs of the table are still
-// writing, it lingers up to `lingerMs` for them to join. A busy table is paced: a commit starts
-// at least `commitIntervalMs` after the previous one started here, so the jobs that become ready
-// meanwhile share one snapshot instead of each costing a commit (a group that is already full
-// does not wait). This bounds the snapshots per second a table gets from a fleet (the lease
-// holder commits for every writer), and with them the metadata every commit rewrites and every
-// reader parses; the first job after a quiet spell commits at once. Each job's promise settles with its own
+// writing, it lingers up to `lingerMs` for them to join. A busy table is paced: once jobs share
+// commits (the last commit or the next one takes more than one), a commit starts at least
+// `commitIntervalMs` after the previous one started here, so the jobs that become ready meanwhile
+// share one snapshot instead of each costing a commit (a group that is already full does not
+// wait). This bounds the snapshots per second a table gets from a fleet (the lease holder commits
+// for every writer), and with them the metadata every commit rewrites and every reader parses.
+// Jobs that cannot share a commit (each with its own snapshot properties) and the first job after
+// a quiet spell commit at once: pacing them would only delay them. Each job's promise settles with its own
 // result (same snapshot for the whole group) or the commit's error. A job id is queued at most
 // once per table: a second delivery of a job that is pending or in flight (its BullMQ lock
 // lapsed and the job was handed to this process again) follows the first one and is settled
@@ -217,6 +219,8 @@ export class TableCommitter {
     const head = group[0];
     if (interval <= 0 || state.lastCommitAt === undefined || head === undefined) return 0;
     if (!groupable(head.request) || group.length >= this.options.maxJobsPerCommit) return 0;
+    // Nothing shares commits: waiting would gain no job, only delay this one.
+    if (group.length === 1 && state.lastGroupSize <= 1) return 0;
     return Math.max(0, state.lastCommitAt + interval - now);
   }
 
@@ -224,6 +228,7 @@ export class TableCommitter {
     clearTimeout(state.paceTimer);
     state.paceTimer = undefined;
     state.lastCommitAt = Date.now();
+    state.lastGroupSize = group.length;
     state.inFlight = true;
     for (const queued of group) state.inFlightJobs.set(queued.request.jobId, queued);
     const taken = new Set(group);
