@@ -116,11 +116,17 @@ export class StagedObjectDeletes {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    const { failed } = await deleteStagedObjects(
-      this.client,
-      batch.flatMap((entry) => entry.uris),
-      this.area,
-    );
+    let failed: readonly StagedDeleteFailure[];
+    try {
+      ({ failed } = await deleteStagedObjects(
+        this.client,
+        batch.flatMap((entry) => entry.uris),
+        this.area,
+      ));
+    } catch (error) {
+      // Not expected (failures are returned), but no job may wait forever on its clean-up.
+      failed = batch.flatMap((entry) => entry.uris.map((uri) => ({ uri, error: messageOf(error) })));
+    }
     const failures = new Map(failed.map((failure) => [failure.uri, failure]));
     for (const entry of batch) {
       entry.resolve(entry.uris.flatMap((uri) => failures.get(uri) ?? []));
