@@ -98,7 +98,7 @@ describe('compileConfig defaults', () => {
       max_jobs_per_commit: 32,
       commit_interval_ms: 150,
       compaction_trigger_small_files: 200,
-      compaction_trigger_interval_ms: 3_000,
+      compaction_trigger_interval_ms: 10_000,
       commit_lease: { enabled: true, ttl_ms: 5_000, answer_timeout_ms: 60_000 },
       shutdown_deadline_ms: 30_000,
       lock_duration_ms: 30_000,

@@ -44,7 +44,7 @@ export const WriterSchema = z.strictObject({
    */
   compaction_trigger_small_files: integer({ min: 0 }).default(200),
   /** One process asks for a table's compaction at most this often. */
-  compaction_trigger_interval_ms: integer({ min: 1000 }).default(3_000),
+  compaction_trigger_interval_ms: integer({ min: 1000 }).default(10_000),
   /** Commits coordinated across writer processes through a per-table lease in Redis. */
   commit_lease: CommitLeaseSchema.prefault({}),
   /** Threads that download, cast and encode Parquet off the main event loop; default: cores - 1 (at least 1). */
