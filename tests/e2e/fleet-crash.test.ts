@@ -1,6 +1,7 @@
 // Issue 6 acceptance, crash safety with real writer processes:
-//   - 200 jobs while a random worker is kill -9'd at random moments at least 5 times (a
-//     replacement started each time): after the fleet drains, every job's rows appear once;
+//   - at least 200 jobs (8 in flight until the last kill) while a random worker is kill -9'd at
+//     random moments 5 times (a replacement started each time): after the fleet drains, every
+//     job's rows appear once;
 //   - a job whose commit landed but whose worker died before acknowledging it (held commit
 //     response, then kill -9) is re-delivered after its lock expires and finds its marker:
 //     `alreadyCommitted`, no second snapshot, rows once;
@@ -9,6 +10,8 @@
 // The fleet config sets a 5 s lock, a 2 s stalled check and up to 5 stalls per job
 // (writer.lock_duration_ms, stalled_interval_ms, max_stalled_count), so a killed worker's jobs
 // come back within seconds and a job hit by two kills is still re-delivered.
+
+import type { WriteHandle } from '@floe/producer-sdk';
 import { type CommitFaultProxy, commitFaults, startCommitFaultProxy } from '@floe/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -20,7 +23,6 @@ import {
   sleep,
   tableReport,
   type WorkerProcess,
-  writeJobs,
 } from './support/fleet.ts';
 
 const ROWS = 20;
@@ -40,7 +42,7 @@ function fleetFor(name: string, options: Parameters<typeof createFleet>[1] = {})
 
 describe('crash safety of the write fleet', () => {
   it('kill -9 of random workers 5 times during 200 jobs loses and doubles nothing', async () => {
-    const JOBS = 200;
+    const MIN_JOBS = 200;
     const fleet = fleetFor('crash', { concurrency: 4 });
     await fleet.startWorkers(3);
     const producer = fleet.producer();
@@ -48,6 +50,7 @@ describe('crash safety of the write fleet', () => {
     const started = Date.now();
 
     // The killer: 5 kills at random moments 2–6 s apart, each followed by a replacement.
+    let killing = true;
     const killer = (async () => {
       for (let k = 0; k < 5; k++) {
         await sleep(2000 + Math.random() * 4000);
@@ -58,16 +61,31 @@ describe('crash safety of the write fleet', () => {
         kills.push({ pid: victim.pid, atMs: Date.now() - started });
         await fleet.startWorker();
       }
-    })();
-
-    // The producer: 8 writes in flight; processing outlasts the ~20 s of kills.
-    const handles = await writeJobs(fleet, JOBS, {
-      table: (job) => `${fleet.namespace}.${job % 2 === 0 ? 'crash_a' : 'crash_b'}`,
-      key: (job) => `${fleet.run}-job-${job}`,
-      rows: ROWS,
-      inFlight: 8,
+    })().finally(() => {
+      killing = false;
     });
-    expect(handles).toHaveLength(JOBS);
+
+    // The producer keeps 8 jobs in flight (write() → result) until the last kill and at least
+    // 200 jobs, so every kill meets a busy fleet however fast it drains a fixed batch.
+    const handles: { job: number; handle: WriteHandle }[] = [];
+    const inFlight = new Set<Promise<void>>();
+    for (let job = 0; job < MIN_JOBS || killing || job % 2 === 1; job++) {
+      const task = producer
+        .write(`${fleet.namespace}.${job % 2 === 0 ? 'crash_a' : 'crash_b'}`, jobBatch(job, ROWS), {
+          create: { partitionSpec: [] },
+          idempotencyKey: `${fleet.run}-job-${job}`,
+        })
+        .then(async (handle) => {
+          handles.push({ job, handle });
+          await handle.result(170_000).catch(() => undefined);
+        });
+      const tracked = task.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      if (inFlight.size >= 8) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    const JOBS = handles.length;
+    expect(JOBS).toBeGreaterThanOrEqual(MIN_JOBS);
     await killer;
     expect(kills).toHaveLength(5);
     expect(kills.every((kill) => kill.atMs > 0)).toBe(true);
