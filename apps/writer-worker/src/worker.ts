@@ -54,6 +54,7 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
   );
   if (catalog instanceof RestCatalog) metrics.watchBreaker(() => catalog.breakerState);
   const staging = stagingClientFrom(artifacts.storage);
+  const stagingArea = stagingLocationOf(artifacts.storage.staging);
   const tableStates = new TableStateCache(catalog);
   const maintenanceQueue = new Queue(artifacts.queue.maintenance_queue, {
     connection: new Redis(artifacts.queue.redis_url, { maxRetriesPerRequest: 1 }),
@@ -116,8 +117,8 @@ export async function startWriterWorker(artifacts: CompiledArtifacts, logger: Lo
     catalog,
     committer,
     staging,
-    stagingArea: stagingLocationOf(artifacts.storage.staging),
-    stagedDeletes: new StagedObjectDeletes(staging, stagingLocationOf(artifacts.storage.staging)),
+    stagingArea,
+    stagedDeletes: new StagedObjectDeletes(staging, stagingArea),
     storage: artifacts.storage,
     encodePool,
     tableCommitter,

@@ -42,15 +42,12 @@ export const SECRET_HEADER_NAMES: readonly string[] = [
 
 const SECRET_FIELDS = new Set(SECRET_FIELD_NAMES);
 const SECRET_HEADERS = new Set(SECRET_HEADER_NAMES);
+/** The secret names as one regular-expression alternation (a `-` is the only special character in them). */
+const SECRET_NAME = `"(?:${[...SECRET_FIELD_NAMES, ...SECRET_HEADER_NAMES].map((name) => name.replace(/-/g, '\\-')).join('|')})"`;
 /** A JSON key that may need redaction (a cheap pre-test; the walk decides). */
-const CANDIDATE_KEY = new RegExp(
-  `"(?:${[...SECRET_FIELD_NAMES, ...SECRET_HEADER_NAMES].map((name) => name.replace(/[-]/g, '\\-')).join('|')})"\\s*:`,
-);
+const CANDIDATE_KEY = new RegExp(`${SECRET_NAME}\\s*:`);
 /** `"name": value` for a secret name, where the value is a string or a scalar (fallback only). */
-const SCALAR_FIELD = new RegExp(
-  `("(?:${[...SECRET_FIELD_NAMES, ...SECRET_HEADER_NAMES].map((name) => name.replace(/[-]/g, '\\-')).join('|')})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|[^,}\\]\\s]+)`,
-  'g',
-);
+const SCALAR_FIELD = new RegExp(`(${SECRET_NAME}\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|[^,}\\]\\s]+)`, 'g');
 
 /** Returns `line` with the values of secret-named fields replaced by [REDACTED]. */
 export function redactSecretFields(line: string): string {
